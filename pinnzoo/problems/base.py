@@ -1,0 +1,161 @@
+"""The problem abstraction: what to solve, with no weights.
+
+A :class:`PDEProblem` declares
+
+* ``inputs`` / ``outputs``: coordinate and solution names (``("x", "t")``, ``("u",)``);
+* ``domain``: a :class:`~pinnzoo.problems.domains.Box`;
+* ``params``: PDE coefficients (``{"nu": 0.01/π}``); those listed in
+  ``trainable`` become trainable variables of the solver (inverse problems);
+* ``derivatives``: the derivative names the residual reads (``"u_t"``, ``"u_xx"``);
+* :meth:`residual`: the PDE residual ``N(u) - f`` from a dict of fields, a tensor
+  or a dict of named tensors for systems;
+* :meth:`conditions`: initial/boundary :class:`Condition` s, each a penalty term
+  ``mean (field - target)^2`` on points drawn from a face of the domain;
+* :meth:`reference`: the reference solution, computed by pinnzoo's own code,
+  and :meth:`scoring_grid`, the grid on which errors are reported;
+* optionally :meth:`hard_constraint`: an output transform that satisfies some
+  conditions exactly (those named in ``hard_constrained``).
+
+The loss every solver minimises is ``Σ_k w_k mean (Op_k(u_Θ) - target_k)^2``:
+here the operators are the residual and the conditions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from pinnzoo.errors import ProblemError
+from pinnzoo.problems.derivatives import parse_derivative
+from pinnzoo.problems.domains import Box
+
+_PROBLEMS: dict[str, type] = {}
+
+
+def register_problem(cls):
+    """Class decorator: make a problem constructible by name (needed to reload ``.keras`` files)."""
+    if not getattr(cls, "name", None):
+        raise ProblemError(f"{cls.__name__} needs a class attribute 'name' to be registered")
+    _PROBLEMS[cls.name] = cls
+    return cls
+
+
+def get_problem(name: str, **params) -> "PDEProblem":
+    if name not in _PROBLEMS:
+        raise ProblemError(f"unknown problem {name!r}; registered: {sorted(_PROBLEMS)}")
+    return _PROBLEMS[name](**params)
+
+
+def problem_names() -> list[str]:
+    return sorted(_PROBLEMS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Condition:
+    """A penalty ``mean (fields[field] - target(fields, params))^2`` on sampled points.
+
+    Args:
+        name: loss-term name shown in logs (``"initial"``, ``"boundary"``).
+        fix: which face to sample, passed to :meth:`Box.sample` (``{"t": 0.0}``).
+        field: an output or derivative name (``"u"``, ``"u_t"`` for a velocity condition).
+        target: ``fn(fields, params) -> tensor [N, 1]`` or a constant.
+        n_points: how many points per training batch.
+    """
+
+    name: str
+    fix: Mapping[str, object]
+    field: str
+    target: Callable | float = 0.0
+    n_points: int = 256
+
+    def target_value(self, fields, params):
+        if callable(self.target):
+            return self.target(fields, params)
+        return tf.zeros_like(fields[self.field]) + self.target
+
+
+class PDEProblem:
+    """Base class of declarative PDE problems (see the module docstring)."""
+
+    name: str = ""
+    inputs: Sequence[str] = ()
+    outputs: Sequence[str] = ("u",)
+    derivatives: Sequence[str] = ()
+    default_params: Mapping[str, float] = {}
+    trainable: Sequence[str] = ()
+    hard_constrained: Sequence[str] = ()
+    title: str = ""
+    paper: str = ""
+
+    def __init__(self, **params):
+        unknown = set(params) - set(self.default_params)
+        if unknown:
+            raise ProblemError(f"{self.name}: unknown parameters {sorted(unknown)}; "
+                               f"known: {sorted(self.default_params)}")
+        self.params = {k: float(params.get(k, v)) for k, v in self.default_params.items()}
+        if not np.all(np.isfinite(list(self.params.values()))):
+            raise ProblemError(f"{self.name}: parameters must be finite, got {self.params}")
+        for name in self.outputs:
+            if "_" in name:
+                raise ProblemError(f"output name {name!r} must not contain '_'")
+        for d in self.all_derivatives():
+            parse_derivative(d, self.inputs, self.outputs)
+
+    # -- declarations -------------------------------------------------------------------
+    @property
+    def domain(self) -> Box:
+        raise NotImplementedError(f"{type(self).__name__} must define its domain")
+
+    def residual(self, f: Mapping[str, tf.Tensor], p: Mapping[str, tf.Tensor]):
+        raise NotImplementedError(f"{type(self).__name__} must define its residual")
+
+    def conditions(self) -> list[Condition]:
+        return []
+
+    def reference(self, points: np.ndarray) -> np.ndarray:
+        """Reference solution at ``points [N, d]`` as ``[N, len(outputs)]`` (numpy, float64)."""
+        raise NotImplementedError(f"{type(self).__name__} has no reference solution")
+
+    def scoring_grid(self) -> tuple[np.ndarray, tuple[int, ...]]:
+        return self.domain.grid()
+
+    def hard_constraint(self, x: Mapping[str, tf.Tensor], raw: tf.Tensor) -> tf.Tensor:
+        """Map raw network outputs to outputs that satisfy ``hard_constrained`` exactly."""
+        raise ProblemError(f"{self.name} defines no hard constraint")
+
+    # -- derived ------------------------------------------------------------------------
+    def all_derivatives(self) -> list[str]:
+        names = list(self.derivatives)
+        for c in self.conditions():
+            if c.field not in self.outputs and c.field not in names:
+                names.append(c.field)
+        return names
+
+    def active_conditions(self, hard: bool) -> list[Condition]:
+        return [c for c in self.conditions() if not (hard and c.name in self.hard_constrained)]
+
+    def residual_terms(self, f, p) -> dict[str, tf.Tensor]:
+        """The residual as a dict ``term name -> [N, 1] tensor``."""
+        r = self.residual(f, p)
+        if isinstance(r, Mapping):
+            return {f"residual_{k}": v for k, v in r.items()}
+        return {"residual": r}
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "params": dict(self.params)}
+
+    def describe(self) -> dict:
+        """Metadata written beside exports."""
+        return {
+            "problem": self.name,
+            "title": self.title,
+            "paper": self.paper,
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "domain": self.domain.get_config(),
+            "params": dict(self.params),
+            "trainable_params": list(self.trainable),
+        }

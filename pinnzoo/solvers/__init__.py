@@ -1,0 +1,6 @@
+"""Solvers: keras.Model subclasses that pair a problem with a prior and own train_step."""
+
+from pinnzoo.solvers.lbfgs import lbfgs_refine
+from pinnzoo.solvers.pinn import PINNSolver
+
+__all__ = ["PINNSolver", "lbfgs_refine"]

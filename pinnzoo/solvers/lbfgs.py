@@ -1,0 +1,105 @@
+"""L-BFGS refinement of a solver's weights with scipy's L-BFGS-B.
+
+Adam finds the basin; a quasi-Newton method then drives a PINN loss down by
+orders of magnitude (Raissi et al. 2019 train with L-BFGS alone). The loss and
+its gradient over *all* trainable variables are evaluated by one compiled
+function on a fixed batch of points; scipy drives it in float64 through
+``minimize(method="L-BFGS-B", jac=True)``. Progress goes through Keras
+callbacks: every ``log_every`` iterations is an "epoch" whose logs (total loss,
+each term, trainable coefficients) reach ``History``, ``ProgbarLogger`` and
+any user callback; a callback setting ``model.stop_training`` ends the run.
+The weights with the lowest finite loss seen are the ones left in the model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import scipy.optimize
+import tensorflow as tf
+
+
+def _flat_value_and_grad(solver, batch, jit_compile: bool):
+    variables = solver.trainable_variables
+    shapes = [tuple(v.shape) for v in variables]
+    sizes = [int(np.prod(s)) for s in shapes]
+
+    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
+    def value_and_grad(flat):
+        for v, piece, shape in zip(variables, tf.split(flat, sizes), shapes):
+            v.assign(tf.reshape(tf.cast(piece, v.dtype), shape))
+        with tf.GradientTape() as tape:
+            terms = solver.loss_terms(batch)
+            loss = solver.total_loss(terms)
+        grads = tape.gradient(loss, variables)
+        flat_grad = tf.concat([tf.reshape(tf.cast(g, tf.float64), [-1]) for g in grads], axis=0)
+        return tf.cast(loss, tf.float64), flat_grad, terms
+
+    def get_flat():
+        return np.concatenate([np.asarray(v.numpy(), dtype=np.float64).ravel() for v in variables])
+
+    return value_and_grad, get_flat
+
+
+def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100, callbacks=None,
+                 verbose: int = 1, jit_compile: bool = True, history=None) -> keras.callbacks.History:
+    """Refine ``solver`` in place with L-BFGS-B on the fixed ``batch`` of points.
+
+    Args:
+        solver: a :class:`~pinnzoo.solvers.PINNSolver` (or any model with
+            ``loss_terms``/``total_loss``).
+        batch: dict of point tensors, as for one ``train_step``.
+        maxiter: iteration budget.
+        log_every: iterations per logged "epoch".
+        callbacks: Keras callbacks.
+        verbose: 1 shows a Keras progress bar.
+    Returns:
+        The ``History`` of the run (``history.history["loss"]`` etc.).
+    """
+    value_and_grad, get_flat = _flat_value_and_grad(solver, batch, jit_compile)
+    epochs = max(1, math.ceil(maxiter / log_every))
+    history = history or keras.callbacks.History()
+    cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,
+                                       add_progbar=bool(verbose), model=solver, verbose=verbose,
+                                       epochs=epochs, steps=log_every)
+    dtype = solver.trainable_variables[0].dtype
+    state = {"it": 0, "best": np.inf, "best_x": get_flat(), "last": {}, "epoch": 0}
+
+    def fun(x):
+        loss, grad, terms = value_and_grad(tf.constant(x, dtype=dtype))
+        loss = float(loss)
+        if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros_like(x)
+        if loss < state["best"]:
+            state["best"], state["best_x"] = loss, np.array(x)
+        state["last"] = {"loss": loss, **{k: float(v) for k, v in terms.items()}}
+        state["last"].update({k: float(v.numpy()) for k, v in solver.coefficients.items()})
+        return loss, grad.numpy()
+
+    def step_end(xk):
+        state["it"] += 1
+        it = state["it"]
+        within = (it - 1) % log_every
+        if within == 0:
+            cbs.on_epoch_begin(state["epoch"])
+        cbs.on_train_batch_end(within, dict(state["last"]))
+        if within == log_every - 1 or it == maxiter:
+            cbs.on_epoch_end(state["epoch"], dict(state["last"]))
+            state["epoch"] += 1
+        if solver.stop_training:
+            raise StopIteration
+
+    solver.stop_training = False
+    cbs.on_train_begin()
+    result = scipy.optimize.minimize(fun, get_flat(), jac=True, method="L-BFGS-B", callback=step_end,
+                                     options={"maxiter": maxiter, "maxfun": int(maxiter * 1.25) + 20,
+                                              "maxcor": 50, "ftol": 1e-14, "gtol": 1e-12})
+    if state["it"] % log_every:
+        cbs.on_epoch_end(state["epoch"], dict(state["last"]))
+    value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # leave the best weights in place
+    history.lbfgs = {"iterations": state["it"], "evaluations": int(result.nfev),
+                     "message": str(result.message), "best_loss": float(state["best"])}
+    cbs.on_train_end(dict(state["last"]))
+    return history

@@ -1,0 +1,191 @@
+"""The physics-informed neural network solver."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pinnzoo.errors import ProblemError
+from pinnzoo.problems.base import PDEProblem, get_problem
+from pinnzoo.problems.derivatives import tape_derivatives
+
+DERIVATIVE_ENGINES = {"tape": tape_derivatives}
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
+class PINNSolver(keras.Model):
+    r"""Pairs a :class:`~pinnzoo.problems.base.PDEProblem` with a prior network.
+
+    The solution is ``u_Θ(x) = T(x, P_Θ(s(x)))`` where ``P_Θ`` is the prior
+    (an MLP), ``s`` maps the domain box affinely onto ``[-1, 1]^d`` and ``T`` is
+    the problem's hard-constraint transform (identity unless
+    ``hard_constraints=True``). Training minimises
+
+    .. math::
+        L(Θ) = \sum_k w_k \, \mathrm{mean}_{x \in X_k} \big(\mathrm{Op}_k(u_Θ)(x) - g_k(x)\big)^2
+
+    over the residual terms (``Op = N``, ``g = 0`` at collocation points), every
+    condition not enforced exactly (initial/boundary values or derivatives on
+    faces of the domain) and, when observations are given, a ``data`` term.
+    Derivatives come from nested ``tf.GradientTape`` s inside ``train_step``;
+    each term is a Keras metric, so it shows in the progress bar and in
+    ``History``. PDE coefficients named in ``problem.trainable`` become
+    trainable variables (inverse problems) and are logged too.
+
+    Training data: ``fit`` takes a dataset whose elements are dicts mapping each
+    term to its points (see :func:`pinnzoo.sampling.collocation_dataset`), plus
+    ``data_x``/``data_y`` for observations.
+
+    Paper: Raissi, Perdikaris & Karniadakis, J. Comput. Phys. 378 (2019) 686–707.
+    """
+
+    def __init__(self, problem, prior, hard_constraints: bool = False,
+                 loss_weights: Mapping[str, float] | None = None, derivatives: str = "tape",
+                 initial_params: Mapping[str, float] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(problem, Mapping):
+            problem = get_problem(problem["name"], **problem.get("params", {}))
+        if not isinstance(problem, PDEProblem):
+            raise ProblemError(f"problem must be a PDEProblem, got {type(problem).__name__}")
+        if isinstance(prior, Mapping):
+            prior = keras.saving.deserialize_keras_object(prior)
+        if derivatives not in DERIVATIVE_ENGINES:
+            raise ProblemError(f"unknown derivative engine {derivatives!r}; use one of {sorted(DERIVATIVE_ENGINES)}")
+        self.problem = problem
+        self.prior = prior
+        self.hard_constraints = bool(hard_constraints)
+        self.derivatives = derivatives
+        self._derive = DERIVATIVE_ENGINES[derivatives]
+        self.conditions = problem.active_conditions(self.hard_constraints)
+        if self.hard_constraints:
+            problem.hard_constraint  # noqa: B018 - raises if the problem has none
+        self.term_names = list(problem.residual_terms(*self._symbolic_fields()))
+        self.term_names += [c.name for c in self.conditions] + ["data"]
+        weights = dict(loss_weights or {})
+        unknown = set(weights) - set(self.term_names)
+        if unknown:
+            raise ProblemError(f"loss_weights names unknown terms {sorted(unknown)}; terms: {self.term_names}")
+        self.loss_weights_config = {k: float(v) for k, v in weights.items()}
+        self.term_weights = {
+            name: self.add_weight(shape=(), name=f"w_{name}", trainable=False,
+                                  initializer=keras.initializers.Constant(weights.get(name, 1.0)))
+            for name in self.term_names}
+        initial_params = dict(initial_params or {})
+        self.initial_params = {k: float(v) for k, v in initial_params.items()}
+        self.coefficients = {
+            name: self.add_weight(shape=(), name=name, trainable=True,
+                                  initializer=keras.initializers.Constant(initial_params.get(name, problem.params[name])))
+            for name in problem.trainable}
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ["loss", *self.term_names]}
+        box = problem.domain
+        self._center = (box.lower + box.upper) / 2.0
+        self._half = (box.upper - box.lower) / 2.0
+        self.build((None, len(problem.inputs)))
+
+    def _symbolic_fields(self):
+        # Zero-size stand-ins used once to learn the residual's term names.
+        z = tf.zeros((0, 1))
+        names = list(self.problem.inputs) + list(self.problem.outputs) + list(self.problem.derivatives)
+        return {n: z for n in names}, {k: tf.constant(v) for k, v in self.problem.params.items()}
+
+    # -- the network --------------------------------------------------------------------
+    def build(self, input_shape):
+        self.prior.build((None, len(self.problem.inputs)))
+        self.built = True
+
+    def call(self, inputs):
+        inputs = tf.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        scaled = (inputs - tf.constant(self._center, inputs.dtype)) / tf.constant(self._half, inputs.dtype)
+        raw = self.prior(scaled)
+        if not self.hard_constraints:
+            return raw
+        cols = {name: inputs[:, i:i + 1] for i, name in enumerate(self.problem.inputs)}
+        return self.problem.hard_constraint(cols, raw)
+
+    def fields(self, points, requests=()):
+        """Outputs, coordinates and the requested derivatives at ``points`` (dict of ``[N, 1]``)."""
+        points = tf.convert_to_tensor(points, dtype=self.compute_dtype)
+        return self._derive(self, points, self.problem.inputs, self.problem.outputs, requests)
+
+    def params(self) -> dict:
+        """PDE coefficients as tensors: trainable variables or constants."""
+        out = {k: tf.constant(v, dtype=self.compute_dtype) for k, v in self.problem.params.items()}
+        out.update({k: tf.cast(v, self.compute_dtype) for k, v in self.coefficients.items()})
+        return out
+
+    def residual(self, points):
+        """Residual terms and the derivatives used, at ``points``: dict of ``[N, 1]`` tensors."""
+        f = self.fields(points, self.problem.derivatives)
+        out = dict(self.problem.residual_terms(f, self.params()))
+        out.update({k: f[k] for k in self.problem.derivatives})
+        return out
+
+    # -- the loss -----------------------------------------------------------------------
+    def loss_terms(self, batch) -> dict:
+        """Mean squared value of every term present in ``batch``."""
+        p = self.params()
+        f = self.fields(batch["residual"], self.problem.derivatives)
+        terms = {k: tf.reduce_mean(tf.square(r)) for k, r in self.problem.residual_terms(f, p).items()}
+        for c in self.conditions:
+            requests = [] if c.field in self.problem.outputs else [c.field]
+            fc = self.fields(batch[c.name], requests)
+            terms[c.name] = tf.reduce_mean(tf.square(fc[c.field] - c.target_value(fc, p)))
+        if "data_x" in batch:
+            pred = self(batch["data_x"])
+            terms["data"] = tf.reduce_mean(tf.square(pred - tf.cast(batch["data_y"], pred.dtype)))
+        return terms
+
+    def total_loss(self, terms) -> tf.Tensor:
+        return tf.add_n([tf.cast(self.term_weights[k], v.dtype) * v for k, v in terms.items()])
+
+    def train_step(self, data):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        with tf.GradientTape() as tape:
+            terms = self.loss_terms(data)
+            loss = self.total_loss(terms)
+            scaled = loss / replicas  # gradients are summed over replicas
+        grads = tape.gradient(scaled, self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        return self._update_metrics(loss, terms)
+
+    def test_step(self, data):
+        terms = self.loss_terms(data)
+        return self._update_metrics(self.total_loss(terms), terms)
+
+    def _update_metrics(self, loss, terms):
+        self.trackers["loss"].update_state(loss)
+        for k, v in terms.items():
+            self.trackers[k].update_state(v)
+        logs = {k: self.trackers[k].result() for k in ["loss", *terms]}
+        logs.update({k: tf.identity(v) for k, v in self.coefficients.items()})
+        return logs
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # -- serialisation ------------------------------------------------------------------
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            problem=self.problem.get_config(),
+            prior=keras.saving.serialize_keras_object(self.prior),
+            hard_constraints=self.hard_constraints,
+            loss_weights=self.loss_weights_config,
+            derivatives=self.derivatives,
+            initial_params=self.initial_params,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def predict_numpy(self, points: np.ndarray, batch: int = 65536) -> np.ndarray:
+        """Predictions for a numpy array of points, in chunks, as float64."""
+        out = [self(tf.constant(points[i:i + batch], dtype=self.compute_dtype)).numpy()
+               for i in range(0, len(points), batch)]
+        return np.concatenate(out).astype(np.float64)
