@@ -1,0 +1,19 @@
+"""pinnzoo: a TensorFlow/Keras model zoo of data-free neural solvers."""
+
+__version__ = "0.1.0"
+
+import os as _os
+
+# Quiet TensorFlow's C++ start-up chatter unless the user asked for it (must precede its import).
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from pinnzoo.errors import ExportError, InputError, PinnzooError, PresetError, ProblemError, TrainingError
+from pinnzoo.presets import Preset, Schedule, get_preset, preset_names, register_preset
+from pinnzoo.problems import Box, Condition, PDEProblem, get_problem, register_problem
+from pinnzoo.priors import MLP
+from pinnzoo.solvers import PINNSolver, lbfgs_refine
+from pinnzoo.training import train
+
+__all__ = ["Box", "Condition", "ExportError", "InputError", "MLP", "PDEProblem", "PINNSolver", "PinnzooError",
+           "Preset", "PresetError", "ProblemError", "Schedule", "TrainingError", "get_preset", "get_problem",
+           "lbfgs_refine", "preset_names", "register_preset", "register_problem", "train"]

@@ -1,0 +1,84 @@
+"""Keras callbacks for data-free solvers: reference-error logging and divergence guards."""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+
+from pinnzoo.metrics import rel_l2
+
+
+class ReferenceErrorLogger(keras.callbacks.Callback):
+    """Adds ``rel_l2`` (error against the problem's reference on its scoring grid) to the logs.
+
+    Runs every ``every`` epochs and at the end of training; records the wall
+    time at which the error first fell to ``target`` or below in
+    ``self.time_to_target`` (seconds since ``on_train_begin``), for
+    time-to-accuracy benchmarks.
+    """
+
+    def __init__(self, problem, every: int = 1, target: float | None = None, clock_start: float | None = None):
+        super().__init__()
+        self.points, _ = problem.scoring_grid()
+        self.ref = problem.reference(self.points)
+        self.every = max(1, int(every))
+        self.target = target
+        self.clock_start = clock_start
+        self.time_to_target = None
+        self.history: list[tuple[float, float]] = []
+
+    def on_train_begin(self, logs=None):
+        if self.clock_start is None:
+            self.clock_start = time.perf_counter()
+
+    def current_error(self) -> float:
+        return rel_l2(self.model.predict_numpy(self.points), self.ref)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or (epoch + 1) % self.every:
+            return
+        err = self.current_error()
+        logs["rel_l2"] = err
+        elapsed = time.perf_counter() - self.clock_start
+        self.history.append((elapsed, err))
+        if self.target is not None and self.time_to_target is None and err <= self.target:
+            self.time_to_target = elapsed
+
+
+class NaNGuard(keras.callbacks.Callback):
+    """Stops training when the loss becomes NaN/inf and restores the last good weights.
+
+    Snapshots the weights at the end of each epoch whose loss is finite; on a
+    non-finite loss it restores the snapshot, sets ``model.stop_training`` and
+    ``self.triggered``, so the caller can refuse to export a diverged model.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.triggered = False
+        self.at = None
+        self._good = None
+
+    def on_train_begin(self, logs=None):
+        self._good = self.model.get_weights()
+
+    def _check(self, logs, where):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(float(loss)):
+            self.triggered = True
+            self.at = where
+            self.model.stop_training = True
+            if self._good is not None:
+                self.model.set_weights(self._good)
+            return False
+        return True
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.triggered:
+            self._check(logs, f"batch {batch}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.triggered and self._check(logs, f"epoch {epoch + 1}"):
+            self._good = self.model.get_weights()

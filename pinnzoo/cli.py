@@ -1,0 +1,178 @@
+"""The ``pinnzoo`` command: list, train, evaluate and predict.
+
+Errors in what the user gave (unknown preset, missing export, bad points) print
+one ``error:`` line and exit with status 2; a diverged training run exits with 3;
+set ``PINNZOO_DEBUG=1`` to see tracebacks of unexpected errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _points(path: str, width: int):
+    import numpy as np
+
+    from pinnzoo.errors import InputError
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"points file not found: {path}")
+    try:
+        if p.suffix == ".npy":
+            pts = np.load(p, allow_pickle=False)
+        elif p.suffix in (".csv", ".txt"):
+            pts = np.loadtxt(p, delimiter=",", ndmin=2, comments="#")
+        else:
+            raise InputError(f"points must be a .npy or .csv file, got {p.name}")
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read points from {path}: {exc}") from None
+    try:
+        pts = np.asarray(pts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"points in {path} are not numbers") from None
+    if pts.ndim == 1 and width == 1:
+        pts = pts[:, None]
+    if pts.ndim != 2 or pts.shape[1] != width:
+        raise InputError(f"points must have shape [N, {width}] (one column per input), got {list(pts.shape)}")
+    bad = ~np.isfinite(pts).all(axis=1)
+    if bad.any():
+        raise InputError(f"points contain NaN or inf in {int(bad.sum())} row(s), first at row {int(np.argmax(bad))}")
+    return pts
+
+
+def cmd_list(args):
+    from pinnzoo.presets import PRESETS
+
+    width = max(len(n) for n in PRESETS)
+    for name in sorted(PRESETS):
+        p = PRESETS[name]
+        target = f"target rel L2 <= {p.target:g}" if p.target else ""
+        print(f"{name:<{width}}  {p.description}  [{target}]")
+    return 0
+
+
+def cmd_train(args):
+    from pinnzoo.errors import InputError, TrainingError
+    from pinnzoo.presets import get_preset
+    from pinnzoo.training import train
+
+    preset = get_preset(args.preset)
+    if args.epochs is not None and args.epochs < 0:
+        raise InputError("--epochs must be >= 0")
+    out = Path(args.out) if args.out else Path("saved_models") / preset.name
+    try:
+        result = train(preset, epochs=args.epochs, seed=args.seed, quick=args.quick, out=out,
+                       verbose=0 if args.quiet else 1)
+    except TrainingError as exc:
+        solver = getattr(exc, "solver", None)
+        if solver is not None:
+            rescue = out.parent / f"{out.name}.nan-recovery.keras"
+            solver.save(rescue)
+            print(f"error: {exc}\nthe last good weights are in {rescue}", file=sys.stderr)
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return 3
+    m = result.metrics
+    print(f"{preset.name}: rel L2 = {m['rel_l2']:.3e} (target {preset.target:g}) | "
+          f"{result.train_time:.1f} s, {result.adam_steps} Adam steps + {result.lbfgs_iterations} L-BFGS "
+          f"iterations | saved to {result.export_dir}")
+    return 0
+
+
+def cmd_evaluate(args):
+    from pinnzoo.export import evaluate_export
+
+    result = evaluate_export(args.directory)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        m = result["metrics"]
+        line = f"{result['preset'] or result['problem']}: rel L2 = {m['rel_l2']:.3e} on grid {m['grid']}"
+        if "meets_target" in result:
+            line += f" | target {result['target']:g}: {'met' if result['meets_target'] else 'NOT met'}"
+        if "matches_metadata" in result:
+            line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
+        print(line)
+    return 0
+
+
+def cmd_predict(args):
+    import numpy as np
+
+    from pinnzoo.errors import InputError
+    from pinnzoo.export import load_export, predict_export
+
+    model, meta = load_export(args.directory)
+    pts = _points(args.points, len(meta["inputs"]))
+    values = predict_export(model, meta, pts)
+    header = ",".join(list(meta["inputs"]) + list(meta["outputs"]))
+    table = np.concatenate([pts, values], axis=1)
+    if args.out is None:
+        print(header)
+        np.savetxt(sys.stdout, table, delimiter=",", fmt="%.9g")
+    elif args.out.endswith(".npy"):
+        np.save(args.out, values)
+    elif args.out.endswith(".csv"):
+        np.savetxt(args.out, table, delimiter=",", header=header, comments="", fmt="%.9g")
+    else:
+        raise InputError("--out must end in .npy or .csv")
+    if args.out:
+        print(f"wrote {len(values)} predictions of {', '.join(meta['outputs'])} to {args.out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="pinnzoo", description="Data-free neural solvers: train, export, evaluate.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the presets").set_defaults(fn=cmd_list)
+    tr = sub.add_parser("train", help="train a preset from scratch and export it")
+    tr.add_argument("preset")
+    tr.add_argument("--out", help="export directory (default saved_models/PRESET)")
+    tr.add_argument("--epochs", type=int, help="Adam epochs (default: the preset's)")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
+    tr.add_argument("--quiet", action="store_true", help="no progress bars")
+    tr.set_defaults(fn=cmd_train)
+    ev = sub.add_parser("evaluate", help="recompute an export's error against the reference")
+    ev.add_argument("directory")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(fn=cmd_evaluate)
+    pr = sub.add_parser("predict", help="evaluate an export at points from a .npy or .csv file")
+    pr.add_argument("directory")
+    pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")
+    pr.add_argument("--out", help=".npy (values) or .csv (points and values); default: CSV to stdout")
+    pr.set_defaults(fn=cmd_predict)
+    return ap
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from pinnzoo.errors import PinnzooError
+
+    try:
+        return args.fn(args)
+    except PinnzooError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # no raw tracebacks for users
+        if os.environ.get("PINNZOO_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (set PINNZOO_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Train a preset end to end: build → Adam with ``model.fit`` → L-BFGS → score → export."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from pinnzoo.callbacks import NaNGuard, ReferenceErrorLogger
+from pinnzoo.errors import TrainingError
+from pinnzoo.export import export_solver, machine
+from pinnzoo.metrics import score_problem
+from pinnzoo.presets import Preset, get_preset
+from pinnzoo.sampling import collocation_dataset, fixed_batch
+from pinnzoo.solvers import lbfgs_refine
+
+
+@dataclasses.dataclass
+class TrainResult:
+    solver: keras.Model
+    preset: Preset
+    history: dict
+    metrics: dict
+    train_time: float
+    adam_steps: int
+    lbfgs_iterations: int
+    export_dir: Path | None = None
+
+
+def build_solver(preset: Preset, schedule, seed: int):
+    """A compiled solver for ``preset`` in the schedule's float type."""
+    keras.utils.set_random_seed(seed)
+    previous = keras.config.floatx()
+    keras.config.set_floatx(schedule.dtype)
+    try:
+        solver = preset.build()
+    finally:
+        keras.config.set_floatx(previous)
+    lr = keras.optimizers.schedules.ExponentialDecay(schedule.learning_rate, schedule.decay_steps,
+                                                     schedule.decay_rate)
+    steps_per_execution = max(1, min(schedule.steps_per_execution, schedule.steps_per_epoch))
+    solver.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=schedule.jit_compile,
+                   steps_per_execution=steps_per_execution)
+    return solver
+
+
+def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
+          verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None) -> TrainResult:
+    """Train ``preset`` (a name or a :class:`Preset`) from scratch.
+
+    Args:
+        epochs: Adam epochs (overrides the schedule's).
+        seed: seeds weights and collocation points.
+        quick: use :meth:`Schedule.quick` (seconds; for smoke tests).
+        out: export directory; ``None`` exports nothing.
+        callbacks: extra Keras callbacks for both phases.
+        log_every: compute the reference error every this many epochs.
+    Raises:
+        TrainingError: the loss became NaN/inf. The solver in the exception
+            (``exc.solver``) holds the last good weights; nothing is exported.
+    """
+    preset = get_preset(preset) if isinstance(preset, str) else preset
+    schedule = schedule or preset.schedule
+    if quick:
+        schedule = schedule.quick()
+    if epochs is not None:
+        if int(epochs) < 0:
+            raise TrainingError(f"epochs must be >= 0, got {epochs}")
+        schedule = dataclasses.replace(schedule, epochs=int(epochs))
+    solver = build_solver(preset, schedule, seed)
+    problem = solver.problem
+    start = time.perf_counter()
+    reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
+    guard = NaNGuard()
+    history: dict = {}
+    if schedule.epochs > 0:
+        dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample)
+        fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
+                         callbacks=[guard, reference, *callbacks], verbose=verbose, shuffle=False)
+        history["adam"] = fit.history
+        if guard.triggered:
+            exc = TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
+                                "the last good weights were kept and nothing was exported")
+            exc.solver = solver
+            raise exc
+    iterations = 0
+    if schedule.lbfgs_maxiter > 0:
+        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1)
+        lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
+                          callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
+        history["lbfgs"] = lb.history
+        history["lbfgs_info"] = lb.lbfgs
+        iterations = lb.lbfgs["iterations"]
+    train_time = time.perf_counter() - start
+    metrics = score_problem(problem, solver.predict_numpy)
+    if not np.isfinite(metrics["rel_l2"]):
+        exc = TrainingError("the trained model predicts NaN/inf; nothing was exported")
+        exc.solver = solver
+        raise exc
+    result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
+                         adam_steps=schedule.adam_steps, lbfgs_iterations=iterations)
+    result.time_to_target = reference.time_to_target
+    if out is not None:
+        meta = {
+            "preset": preset.name,
+            "description": preset.description,
+            "target": preset.target,
+            "metrics": metrics,
+            "training": {
+                "time_s": round(train_time, 2),
+                "adam_steps": schedule.adam_steps,
+                "lbfgs_iterations": iterations,
+                "seed": seed,
+                "quick": quick,
+                "dtype": schedule.dtype,
+                "schedule": dataclasses.asdict(schedule),
+                "solver": {k: v for k, v in solver.get_config().items() if k not in ("name", "trainable", "dtype")},
+                "machine": machine(),
+            },
+        }
+        result.export_dir = export_solver(solver, out, meta)
+    return result
