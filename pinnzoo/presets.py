@@ -118,6 +118,6 @@ register_preset(Preset(
     problem=_problem("burgers"),
     prior=_mlp((20,) * 8),
     solver={"hard_constraints": True},
-    schedule=Schedule(epochs=3, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=4000, lbfgs_points=8192),
+    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=6000, lbfgs_points=8192),
     target=1e-3,
 ))

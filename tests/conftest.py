@@ -1,0 +1,69 @@
+"""Shared test helpers: small solvers, float64 scopes, the shared reference data."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "reference-data"
+
+
+@contextlib.contextmanager
+def floatx(dtype: str):
+    previous = keras.config.floatx()
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(previous)
+
+
+def small_solver(problem=None, widths=(16, 16), hard=False, dtype="float32", seed=0, **kwargs):
+    """A small PINN solver (default: Burgers) built in the given float type."""
+    from pinnzoo.priors import MLP
+    from pinnzoo.problems import Burgers
+    from pinnzoo.solvers import PINNSolver
+
+    problem = problem or Burgers()
+    keras.utils.set_random_seed(seed)
+    with floatx(dtype):
+        return PINNSolver(problem, MLP(widths, out_dim=len(problem.outputs)), hard_constraints=hard, **kwargs)
+
+
+def shared_file(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"shared reference data {name} not present")
+    return path
+
+
+def run_cli(*args, cwd=None, timeout=600):
+    """Run the installed ``pinnzoo`` console script; returns the CompletedProcess."""
+    exe = Path(sys.executable).with_name("pinnzoo")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pinnzoo.cli"]
+    return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def quick_export(tmp_path_factory):
+    """A ``--quick`` Burgers run exported once per session: (directory, TrainResult)."""
+    from pinnzoo.training import train
+
+    out = tmp_path_factory.mktemp("export") / "burgers"
+    result = train("burgers", quick=True, out=out, verbose=0, seed=3)
+    return out, result
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)

@@ -1,0 +1,100 @@
+"""The pinnzoo command end to end, and its answers to bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from pinnzoo import cli
+from pinnzoo.presets import PRESETS, Preset, Schedule
+from pinnzoo.problems import PDEProblem, register_problem
+from pinnzoo.problems.burgers import Burgers
+
+
+def test_train_quick_evaluate_predict(tmp_path):
+    out = tmp_path / "burgers"
+    proc = run_cli("train", "burgers", "--quick", "--out", out, "--seed", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert summary.startswith("burgers: rel L2 = ") and str(out) in summary
+    assert "Epoch 1/2" in proc.stdout and "loss" in proc.stdout  # the Keras progress bar
+
+    proc = run_cli("evaluate", out, "--json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["matches_metadata"] and result["metrics"]["grid"] == [256, 100]
+
+    pts = np.array([[0.0, 0.5], [0.5, 0.0], [1.0, 0.3]])
+    np.save(tmp_path / "p.npy", pts)
+    np.savetxt(tmp_path / "p.csv", pts, delimiter=",")
+    assert run_cli("predict", out, "--points", tmp_path / "p.npy", "--out", tmp_path / "u.npy").returncode == 0
+    u = np.load(tmp_path / "u.npy")
+    assert u.shape == (3, 1)
+    np.testing.assert_allclose(u[1:, 0], [-1.0, 0.0], atol=1e-6)  # exact IC and BC (hard constraints)
+    proc = run_cli("predict", out, "--points", tmp_path / "p.csv")
+    assert proc.returncode == 0 and proc.stdout.splitlines()[0] == "x,t,u"
+    np.testing.assert_allclose(np.loadtxt(proc.stdout.splitlines()[1:], delimiter=",")[:, 2], u[:, 0], atol=1e-6)
+
+    # bad points: wrong width, NaN
+    np.save(tmp_path / "wide.npy", np.zeros((4, 3)))
+    np.save(tmp_path / "nan.npy", np.array([[0.0, 0.1], [np.nan, 0.2]]))
+    for name, message in (("wide.npy", "shape [N, 2]"), ("nan.npy", "NaN or inf")):
+        proc = run_cli("predict", out, "--points", tmp_path / name)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "nosuch"], "available presets: burgers"),
+    (["evaluate", "/nonexistent/dir"], "no such directory"),
+    (["predict", "/nonexistent/dir", "--points", "p.npy"], "no such directory"),
+])
+def test_bad_input_gives_message_not_traceback(args, message, capsys):
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_evaluate_rejects_non_savedmodel(tmp_path, capsys):
+    assert cli.main(["evaluate", str(tmp_path)]) == 2
+    assert "not a SavedModel directory" in capsys.readouterr().err
+
+
+def test_list(capsys):
+    assert cli.main(["list"]) == 0
+    assert "burgers" in capsys.readouterr().out
+
+
+@register_problem
+class _Diverging(Burgers):
+    """Burgers whose residual is NaN once the network output leaves a tiny band: training diverges."""
+
+    name = "_test_diverging"
+
+    def residual(self, f, p):
+        return super().residual(f, p) + (f["u"] * 0 + 1.0) * __import__("tensorflow").math.log(
+            0.5 - __import__("tensorflow").abs(f["u"]))
+
+
+def test_nan_loss_stops_keeps_weights_and_does_not_export(tmp_path, capsys):
+    from pinnzoo.presets import _mlp
+
+    PRESETS["_test_nan"] = Preset("_test_nan", "diverges", lambda: _Diverging(), _mlp((8,)),
+                                  Schedule(epochs=3, steps_per_epoch=20, steps_per_execution=10, lbfgs_maxiter=0,
+                                           n_residual=128, learning_rate=0.5))
+    try:
+        code = cli.main(["train", "_test_nan", "--out", str(tmp_path / "m"), "--quiet"])
+    finally:
+        del PRESETS["_test_nan"]
+    err = capsys.readouterr().err
+    assert code == 3 and "NaN" in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists()
+    rescue = tmp_path / "m.nan-recovery.keras"
+    assert rescue.exists()
+    import keras
+
+    model = keras.saving.load_model(rescue)
+    assert np.all([np.isfinite(w).all() for w in model.get_weights()])
+
+
+assert issubclass(_Diverging, PDEProblem)

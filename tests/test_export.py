@@ -1,0 +1,103 @@
+"""SavedModel export: reload without pinnzoo, signatures, metadata, atomic writes."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+
+from conftest import small_solver
+from pinnzoo.errors import ExportError
+from pinnzoo.export import evaluate_export, export_solver, load_export, predict_export, read_metadata
+
+
+def test_reload_in_fresh_process_without_pinnzoo(quick_export, tmp_path):
+    directory, result = quick_export
+    pts = np.random.default_rng(0).uniform([-1, 0], [1, 1], (300, 2)).astype(np.float32)
+    np.save(tmp_path / "pts.npy", pts)
+    expected = result.solver.predict_numpy(pts)
+    script = textwrap.dedent(f"""
+        import sys, json
+        import numpy as np, tensorflow as tf
+        m = tf.saved_model.load({str(directory)!r})
+        pts = np.load({str(tmp_path / 'pts.npy')!r})
+        u = m.signatures["serving_default"](inputs=tf.constant(pts))["u"].numpy()
+        c = m.signatures["coordinates"](x=tf.constant(pts[:, :1]), t=tf.constant(pts[:, 1:]))["u"].numpy()
+        r = m.signatures["residual"](inputs=tf.constant(pts))
+        np.save({str(tmp_path / 'u.npy')!r}, np.hstack([u, c, r["residual"].numpy(), r["u_x"].numpy()]))
+        assert not any(k.startswith("pinnzoo") for k in sys.modules), "pinnzoo was imported"
+        print(json.dumps(sorted(r.keys())))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ["residual", "u_t", "u_x", "u_xx"]
+    got = np.load(tmp_path / "u.npy")
+    np.testing.assert_allclose(got[:, :1], expected, atol=1e-6)
+    np.testing.assert_allclose(got[:, 1:2], expected, atol=1e-6)
+    res = result.solver.residual(pts)
+    np.testing.assert_allclose(got[:, 2:3], res["residual"].numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[:, 3:4], res["u_x"].numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_metadata_matches_recomputation(quick_export):
+    directory, result = quick_export
+    meta = read_metadata(directory)
+    assert meta["preset"] == "burgers" and meta["inputs"] == ["x", "t"] and meta["outputs"] == ["u"]
+    assert meta["params"]["nu"] == pytest.approx(0.01 / np.pi)
+    assert meta["training"]["seed"] == 3 and meta["training"]["adam_steps"] == result.adam_steps
+    for key in ("tensorflow", "keras", "numpy", "pinnzoo"):
+        assert key in meta["versions"]
+    ev = evaluate_export(directory)
+    assert ev["matches_metadata"]
+    assert ev["metrics"]["rel_l2"] == pytest.approx(result.metrics["rel_l2"], rel=1e-4)
+    assert ev["metrics"]["grid"] == [256, 100]
+
+
+def test_export_is_atomic(tmp_path, monkeypatch):
+    solver = small_solver(seed=1)
+    target = tmp_path / "model"
+    export_solver(solver, target, {"preset": "first"})
+    before = read_metadata(target)
+
+    other = small_solver(seed=2)
+
+    def boom(self, *args, **kwargs):
+        raise KeyboardInterrupt  # an export interrupted half-way
+
+    monkeypatch.setattr(keras.export.ExportArchive, "write_out", boom)
+    with pytest.raises(KeyboardInterrupt):
+        export_solver(other, target, {"preset": "second"})
+    assert read_metadata(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temporary folder left behind
+    model, meta = load_export(target)
+    pts = np.zeros((3, 2))
+    np.testing.assert_allclose(predict_export(model, meta, pts), solver.predict_numpy(pts), atol=1e-6)
+
+
+def test_export_replaces_an_existing_model(tmp_path):
+    target = tmp_path / "model"
+    export_solver(small_solver(seed=1), target, {"preset": "first"})
+    second = small_solver(seed=2)
+    export_solver(second, target, {"preset": "second"})
+    model, meta = load_export(target)
+    assert meta["preset"] == "second"
+    pts = np.ones((4, 2)) * 0.3
+    np.testing.assert_allclose(predict_export(model, meta, pts), second.predict_numpy(pts), atol=1e-6)
+
+
+def test_bad_directories(tmp_path):
+    with pytest.raises(ExportError, match="no such directory"):
+        read_metadata(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ExportError, match="not a SavedModel"):
+        read_metadata(tmp_path / "empty")
+    (tmp_path / "empty" / "saved_model.pb").write_bytes(b"junk")
+    with pytest.raises(ExportError, match="not a pinnzoo export"):
+        read_metadata(tmp_path / "empty")
+    (tmp_path / "empty" / "pinnzoo.json").write_text(json.dumps({"problem": "burgers", "inputs": ["x", "t"],
+                                                                 "outputs": ["u"], "params": {}}))
+    with pytest.raises(ExportError, match="cannot load SavedModel"):
+        load_export(tmp_path / "empty")
