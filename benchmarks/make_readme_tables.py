@@ -1,0 +1,79 @@
+"""Regenerate the README's result tables from shipped metadata and benchmark outputs.
+
+    python benchmarks/make_readme_tables.py          # rewrite README.md in place
+    python benchmarks/make_readme_tables.py --check  # exit 1 if README.md is stale
+
+Tables live between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers:
+``zoo`` from ``saved_models/*/pinnzoo.json`` (errors as recorded at export, which
+``pinnzoo evaluate`` and the test-suite recompute), ``speed`` from
+``benchmarks/results/burgers_time_to_accuracy.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def zoo_table() -> str:
+    rows = ["| preset | problem | rel. L2 error | target | met | train time | steps (Adam + L-BFGS) | machine |",
+            "|---|---|---|---|---|---|---|---|"]
+    for meta_path in sorted((ROOT / "saved_models").glob("*/pinnzoo.json")):
+        m = json.loads(meta_path.read_text())
+        err = m["metrics"]["rel_l2"]
+        target = m.get("target")
+        tr = m["training"]
+        rows.append(f"| `{m['preset']}` | {m['title']} | {err:.2e} | {target:g} | {'yes' if err <= target else 'no'} "
+                    f"| {tr['time_s']:.0f} s | {tr['adam_steps']} + {tr['lbfgs_iterations']} | {tr['machine']} |")
+    return "\n".join(rows)
+
+
+def speed_table() -> str:
+    path = ROOT / "benchmarks" / "results" / "burgers_time_to_accuracy.json"
+    if not path.exists():
+        return "_(run `python benchmarks/burgers_time_to_accuracy.py` to fill this table)_"
+    b = json.loads(path.read_text())
+    ttt = b["median_time_to_target_s"]
+    rows = ["| measure (median of runs) | value |", "|---|---|",
+            f"| time to rel. L2 ≤ {b['target']:g}, from scratch | {ttt:.0f} s (reached in {b['reached']} runs) |"
+            if ttt is not None else f"| time to rel. L2 ≤ {b['target']:g} | not reached ({b['reached']}) |",
+            f"| final rel. L2 error | {b['median_final_rel_l2']:.2e} |",
+            f"| total training time (Adam + L-BFGS) | {b['median_total_time_s']:.0f} s |",
+            f"| Adam step, {b['n_residual']} collocation points | {b['median_adam_ms_per_step']:.2f} ms |",
+            f"| machine | {b['machine']}; TensorFlow {b['versions']['tensorflow']}, Keras {b['versions']['keras']} |",
+            f"| measured | {b['date']} |"]
+    return "\n".join(rows)
+
+
+def render(text: str) -> str:
+    for name, fn in (("zoo", zoo_table), ("speed", speed_table)):
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"README.md lacks the markers for table {name!r}")
+        text = pattern.sub(lambda m: m.group(1) + fn() + m.group(2), text)
+    return text
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="regenerate README tables")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args(argv)
+    readme = ROOT / "README.md"
+    old = readme.read_text()
+    new = render(old)
+    if args.check:
+        if new != old:
+            print("README.md tables are stale: run python benchmarks/make_readme_tables.py", file=sys.stderr)
+            return 1
+        return 0
+    readme.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
