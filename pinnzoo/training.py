@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from pinnzoo.callbacks import NaNGuard, ReferenceErrorLogger
+from pinnzoo.dtypes import float_type
 from pinnzoo.errors import TrainingError
 from pinnzoo.export import export_solver, machine
 from pinnzoo.metrics import score_problem
@@ -33,12 +34,8 @@ class TrainResult:
 def build_solver(preset: Preset, schedule, seed: int):
     """A compiled solver for ``preset`` in the schedule's float type."""
     keras.utils.set_random_seed(seed)
-    previous = keras.config.floatx()
-    keras.config.set_floatx(schedule.dtype)
-    try:
+    with float_type(schedule.dtype):
         solver = preset.build()
-    finally:
-        keras.config.set_floatx(previous)
     lr = keras.optimizers.schedules.ExponentialDecay(schedule.learning_rate, schedule.decay_steps,
                                                      schedule.decay_rate)
     steps_per_execution = max(1, min(schedule.steps_per_execution, schedule.steps_per_epoch))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -18,25 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "reference-data"
 
 
-@contextlib.contextmanager
-def floatx(dtype: str):
-    previous = keras.config.floatx()
-    keras.config.set_floatx(dtype)
-    try:
-        yield
-    finally:
-        keras.config.set_floatx(previous)
-
-
 def small_solver(problem=None, widths=(16, 16), hard=False, dtype="float32", seed=0, **kwargs):
     """A small PINN solver (default: Burgers) built in the given float type."""
+    from pinnzoo.dtypes import float_type
     from pinnzoo.priors import MLP
     from pinnzoo.problems import Burgers
     from pinnzoo.solvers import PINNSolver
 
     problem = problem or Burgers()
     keras.utils.set_random_seed(seed)
-    with floatx(dtype):
+    with float_type(dtype):
         return PINNSolver(problem, MLP(widths, out_dim=len(problem.outputs)), hard_constraints=hard, **kwargs)
 
 

@@ -5,11 +5,11 @@ import subprocess
 import sys
 import textwrap
 
-import keras
 import numpy as np
 import pytest
 
 from conftest import small_solver
+from pinnzoo import export as export_module
 from pinnzoo.errors import ExportError
 from pinnzoo.export import evaluate_export, export_solver, load_export, predict_export, read_metadata
 
@@ -64,10 +64,19 @@ def test_export_is_atomic(tmp_path, monkeypatch):
 
     other = small_solver(seed=2)
 
-    def boom(self, *args, **kwargs):
-        raise KeyboardInterrupt  # an export interrupted half-way
+    real_archive = export_module._archive
 
-    monkeypatch.setattr(keras.export.ExportArchive, "write_out", boom)
+    class Interrupted:
+        """Writes the SavedModel files, then is interrupted before the export completes."""
+
+        def __init__(self, solver):
+            self.inner = real_archive(solver)
+
+        def write_out(self, path, **kwargs):
+            self.inner.write_out(path, **kwargs)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module, "_archive", Interrupted)
     with pytest.raises(KeyboardInterrupt):
         export_solver(other, target, {"preset": "second"})
     assert read_metadata(target) == before

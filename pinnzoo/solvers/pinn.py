@@ -93,11 +93,12 @@ class PINNSolver(keras.Model):
 
     # -- the network --------------------------------------------------------------------
     def build(self, input_shape):
-        self.prior.build((None, len(self.problem.inputs)))
+        if not self.prior.built:  # a deserialised prior arrives built
+            self.prior.build((None, len(self.problem.inputs)))
         self.built = True
 
     def call(self, inputs):
-        inputs = tf.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        inputs = tf.cast(inputs, self.compute_dtype)
         scaled = (inputs - tf.constant(self._center, inputs.dtype)) / tf.constant(self._half, inputs.dtype)
         raw = self.prior(scaled)
         if not self.hard_constraints:
@@ -107,7 +108,7 @@ class PINNSolver(keras.Model):
 
     def fields(self, points, requests=()):
         """Outputs, coordinates and the requested derivatives at ``points`` (dict of ``[N, 1]``)."""
-        points = tf.convert_to_tensor(points, dtype=self.compute_dtype)
+        points = tf.cast(points, self.compute_dtype)
         return self._derive(self, points, self.problem.inputs, self.problem.outputs, requests)
 
     def params(self) -> dict:
