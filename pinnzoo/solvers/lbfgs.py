@@ -9,6 +9,10 @@ callbacks: every ``log_every`` iterations is an "epoch" whose logs (total loss,
 each term, trainable coefficients) reach ``History``, ``ProgbarLogger`` and
 any user callback; a callback setting ``model.stop_training`` ends the run.
 The weights with the lowest finite loss seen are the ones left in the model.
+
+scipy's BLAS threads are limited to one while it runs: their busy-waiting
+otherwise competes with TensorFlow's threads and, on a 2-core machine, made
+each evaluation about 1.7× slower (29 ms vs 17 ms on the Burgers preset).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import keras
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
+from threadpoolctl import threadpool_limits
 
 
 def _flat_value_and_grad(solver, batch, jit_compile: bool):
@@ -93,9 +98,10 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
 
     solver.stop_training = False
     cbs.on_train_begin()
-    result = scipy.optimize.minimize(fun, get_flat(), jac=True, method="L-BFGS-B", callback=step_end,
-                                     options={"maxiter": maxiter, "maxfun": int(maxiter * 1.25) + 20,
-                                              "maxcor": 50, "ftol": 1e-14, "gtol": 1e-12})
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = scipy.optimize.minimize(fun, get_flat(), jac=True, method="L-BFGS-B", callback=step_end,
+                                         options={"maxiter": maxiter, "maxfun": int(maxiter * 1.25) + 20,
+                                                  "maxcor": 50, "ftol": 1e-14, "gtol": 1e-12})
     if state["it"] % log_every:
         cbs.on_epoch_end(state["epoch"], dict(state["last"]))
     value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # leave the best weights in place

@@ -12,7 +12,14 @@ from pinnzoo.errors import ProblemError
 from pinnzoo.problems.base import PDEProblem, get_problem
 from pinnzoo.problems.derivatives import tape_derivatives
 
-DERIVATIVE_ENGINES = {"tape": tape_derivatives}
+def _taylor(solver, points, inputs, outputs, requests):
+    from pinnzoo.solvers.taylor import taylor_derivatives
+
+    return taylor_derivatives(solver, points, inputs, outputs, requests)
+
+
+# Each engine: (solver, points [N, d], input names, output names, requests) -> dict of [N, 1] fields.
+DERIVATIVE_ENGINES = {"tape": tape_derivatives, "taylor": _taylor}
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
