@@ -65,6 +65,12 @@ def _archive(solver) -> keras.export.ExportArchive:
     archive.add_endpoint("serving_default", serve)
     archive.add_endpoint("coordinates", coordinates)
     archive.add_endpoint("residual", residual)
+    if solver.coefficients:
+        @tf.function(input_signature=[])
+        def coefficients():
+            return {k: tf.cast(v, tf.float32) for k, v in solver.coefficients.items()}
+
+        archive.add_endpoint("coefficients", coefficients)
     return archive
 
 
@@ -172,7 +178,7 @@ def predict_export(model, meta, points: np.ndarray, batch: int = 65536) -> np.nd
 
 def evaluate_export(directory) -> dict:
     """Recompute an export's metrics against pinnzoo's reference; compare with its metadata."""
-    from pinnzoo.metrics import score_problem
+    from pinnzoo.metrics import param_errors, score_problem
     from pinnzoo.problems import get_problem
 
     model, meta = load_export(directory)
@@ -181,6 +187,9 @@ def evaluate_export(directory) -> dict:
     except Exception as exc:
         raise ExportError(f"{directory}: cannot rebuild problem {meta['problem']!r}: {exc}") from None
     metrics = score_problem(problem, lambda pts: predict_export(model, meta, pts))
+    if "coefficients" in model.signatures:
+        identified = {k: float(v.numpy()) for k, v in model.signatures["coefficients"]().items()}
+        metrics.update(param_errors(identified, problem.params))
     stored = meta.get("metrics", {})
     result = {"directory": str(directory), "preset": meta.get("preset"), "problem": meta["problem"],
               "metrics": metrics, "stored_metrics": stored, "target": meta.get("target")}
@@ -188,4 +197,8 @@ def evaluate_export(directory) -> dict:
         result["matches_metadata"] = bool(np.isclose(metrics["rel_l2"], stored["rel_l2"], rtol=1e-3, atol=1e-7))
     if meta.get("target") is not None:
         result["meets_target"] = bool(metrics["rel_l2"] <= meta["target"])
+    if meta.get("param_target") is not None:
+        worst = max(v for k, v in metrics.items() if k.endswith("_rel_error"))
+        result["meets_param_target"] = bool(worst <= meta["param_target"])
+        result["meets_target"] = result.get("meets_target", True) and result["meets_param_target"]
     return result

@@ -28,6 +28,15 @@ def score_problem(problem, predict) -> dict:
     points, shape = problem.scoring_grid()
     ref = problem.reference(points)
     pred = np.asarray(predict(points), dtype=np.float64).reshape(ref.shape)
-    metrics = field_errors(pred, ref, problem.outputs)
+    metrics = problem.score(pred, ref)
     metrics["grid"] = list(shape)
     return metrics
+
+
+def param_errors(identified: dict, true: dict) -> dict:
+    """``param_<name>`` and ``param_<name>_rel_error`` for each identified coefficient."""
+    out = {}
+    for name, value in identified.items():
+        out[f"param_{name}"] = float(value)
+        out[f"param_{name}_rel_error"] = abs(float(value) - true[name]) / abs(true[name])
+    return out

@@ -64,6 +64,8 @@ class Preset:
     schedule: Schedule
     solver: Mapping = dataclasses.field(default_factory=dict)
     target: float | None = None
+    observations: Mapping | None = None  # inverse problems: {"n": 2000, "noise": 0.01}
+    param_target: float | None = None    # inverse problems: largest relative error of identified coefficients
 
     def build(self):
         """A fresh, uncompiled solver (uses the current Keras float type)."""
@@ -119,5 +121,100 @@ register_preset(Preset(
     prior=_mlp((20,) * 8),
     solver={"hard_constraints": True},
     schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=6000, lbfgs_points=8192),
+    target=1e-3,
+))
+
+register_preset(Preset(
+    name="poisson2d",
+    description="Poisson on the unit square, 4x32 tanh MLP with exact boundary values; Adam then L-BFGS",
+    problem=_problem("poisson2d"),
+    prior=_mlp((32,) * 4),
+    solver={"hard_constraints": True},
+    schedule=Schedule(epochs=2, steps_per_epoch=500, n_residual=2048, lbfgs_maxiter=1500, lbfgs_points=4096),
+    target=1e-3,
+))
+
+register_preset(Preset(
+    name="helmholtz2d",
+    description="Helmholtz k = 4 pi on the unit square, 4x64 tanh MLP with exact boundary values; Adam then L-BFGS",
+    problem=_problem("helmholtz2d"),
+    prior=_mlp((64,) * 4),
+    solver={"hard_constraints": True},
+    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=4000, lbfgs_points=8192),
+    target=1e-2,
+))
+
+register_preset(Preset(
+    name="heat1d",
+    description="Heat equation, 4x32 tanh MLP with exact initial/boundary values; Adam then L-BFGS",
+    problem=_problem("heat1d"),
+    prior=_mlp((32,) * 4),
+    solver={"hard_constraints": True},
+    schedule=Schedule(epochs=2, steps_per_epoch=500, n_residual=2048, lbfgs_maxiter=1500, lbfgs_points=4096),
+    target=1e-3,
+))
+
+register_preset(Preset(
+    name="diffusion_reaction",
+    description="Diffusion-reaction with modes up to sin 8x, 4x64 tanh MLP with exact initial/boundary values",
+    problem=_problem("diffusion_reaction"),
+    prior=_mlp((64,) * 4),
+    solver={"hard_constraints": True},
+    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=3000, lbfgs_points=8192),
+    target=1e-3,
+))
+
+register_preset(Preset(
+    name="heat_inverse",
+    description="Heat equation with unknown diffusivity (start 0.1) from 1,000 observations with 1% noise",
+    problem=_problem("heat_inverse"),
+    prior=_mlp((32,) * 4),
+    solver={"hard_constraints": True, "initial_params": {"a": 0.1}},
+    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=2048, lbfgs_maxiter=2000, lbfgs_points=4096),
+    observations={"n": 1000, "noise": 0.01},
+    target=1e-2,
+    param_target=1e-2,
+))
+
+register_preset(Preset(
+    name="burgers_inverse",
+    description="Burgers with unknown viscosity (start 0.05) from 2,000 observations with 1% noise, 8x20 tanh MLP",
+    problem=_problem("burgers_inverse"),
+    prior=_mlp((20,) * 8),
+    solver={"hard_constraints": True, "initial_params": {"nu": 0.05}},
+    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=5000, lbfgs_points=8192),
+    observations={"n": 2000, "noise": 0.01},
+    target=5e-3,
+    param_target=1e-2,
+))
+
+register_preset(Preset(
+    name="allen_cahn",
+    description="Allen-Cahn, periodic embedding, 4x128 tanh MLP; Adam then L-BFGS",
+    problem=_problem("allen_cahn"),
+    prior=_mlp((128,) * 4),
+    solver={"periodic_embedding": True, "loss_weights": {"initial": 100.0}},
+    schedule=Schedule(epochs=10, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
+                      decay_steps=2000),
+    target=1e-2,
+))
+
+register_preset(Preset(
+    name="schrodinger",
+    description="Nonlinear Schroedinger, periodic embedding, 5x100 tanh MLP; Adam then L-BFGS",
+    problem=_problem("schrodinger"),
+    prior=_mlp((100,) * 5),
+    solver={"periodic_embedding": True, "loss_weights": {"initial_u": 10.0, "initial_v": 10.0}},
+    schedule=Schedule(epochs=6, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
+                      decay_steps=2000),
+    target=5e-3,
+))
+
+register_preset(Preset(
+    name="kovasznay",
+    description="Kovasznay flow (Re = 20), 4x50 tanh MLP, (u, v, p); Adam then L-BFGS",
+    problem=_problem("kovasznay"),
+    prior=_mlp((50,) * 4),
+    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=3000, lbfgs_points=4096),
     target=1e-3,
 ))

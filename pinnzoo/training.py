@@ -13,7 +13,7 @@ from pinnzoo.callbacks import NaNGuard, ReferenceErrorLogger
 from pinnzoo.dtypes import float_type
 from pinnzoo.errors import TrainingError
 from pinnzoo.export import export_solver, machine
-from pinnzoo.metrics import score_problem
+from pinnzoo.metrics import param_errors, score_problem
 from pinnzoo.presets import Preset, get_preset
 from pinnzoo.sampling import collocation_dataset, fixed_batch
 from pinnzoo.solvers import lbfgs_refine
@@ -73,8 +73,12 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
     reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
     guard = NaNGuard()
     history: dict = {}
+    data = None
+    if preset.observations:
+        data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
+                                    seed=seed + 1000)
     if schedule.epochs > 0:
-        dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample)
+        dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample, data=data)
         fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
                          callbacks=[guard, reference, *callbacks], verbose=verbose, shuffle=False)
         history["adam"] = fit.history
@@ -85,7 +89,7 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
             raise exc
     iterations = 0
     if schedule.lbfgs_maxiter > 0:
-        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1)
+        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data)
         lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
                           callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
         history["lbfgs"] = lb.history
@@ -93,6 +97,7 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         iterations = lb.lbfgs["iterations"]
     train_time = time.perf_counter() - start
     metrics = score_problem(problem, solver.predict_numpy)
+    metrics.update(param_errors({k: v.numpy() for k, v in solver.coefficients.items()}, problem.params))
     if not np.isfinite(metrics["rel_l2"]):
         exc = TrainingError("the trained model predicts NaN/inf; nothing was exported")
         exc.solver = solver
@@ -105,6 +110,8 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
             "preset": preset.name,
             "description": preset.description,
             "target": preset.target,
+            "param_target": preset.param_target,
+            "observations": dict(preset.observations) if preset.observations else None,
             "metrics": metrics,
             "training": {
                 "time_s": round(train_time, 2),

@@ -1,9 +1,17 @@
 """Problems: domain + residual + conditions + reference solution (no weights)."""
 
+from pinnzoo.problems.allen_cahn import AllenCahn
 from pinnzoo.problems.base import Condition, PDEProblem, get_problem, problem_names, register_problem
-from pinnzoo.problems.burgers import Burgers
+from pinnzoo.problems.burgers import Burgers, BurgersInverse
 from pinnzoo.problems.derivatives import parse_derivative, tape_derivatives
+from pinnzoo.problems.diffusion_reaction import DiffusionReaction
 from pinnzoo.problems.domains import Box
+from pinnzoo.problems.heat import Heat1D, HeatInverse
+from pinnzoo.problems.kovasznay import Kovasznay
+from pinnzoo.problems.poisson import Helmholtz2D, Poisson2D
+from pinnzoo.problems.schrodinger import Schrodinger
+from pinnzoo.problems.wave import Wave1D
 
-__all__ = ["Box", "Burgers", "Condition", "PDEProblem", "get_problem", "parse_derivative",
-           "problem_names", "register_problem", "tape_derivatives"]
+__all__ = ["AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D", "HeatInverse",
+           "Helmholtz2D", "Kovasznay", "PDEProblem", "Poisson2D", "Schrodinger", "Wave1D", "get_problem", "parse_derivative", "problem_names",
+           "register_problem", "tape_derivatives"]

@@ -63,6 +63,8 @@ class Condition:
         field: an output or derivative name (``"u"``, ``"u_t"`` for a velocity condition).
         target: ``fn(fields, params) -> tensor [N, 1]`` or a constant.
         n_points: how many points per training batch.
+        shift: for periodicity, compare with the same field at the shifted
+            points instead of a target: ``{"x": 2.0}`` imposes ``u(x) = u(x + 2)``.
     """
 
     name: str
@@ -70,6 +72,10 @@ class Condition:
     field: str
     target: Callable | float = 0.0
     n_points: int = 256
+    shift: Mapping[str, float] | None = None
+
+    def shift_vector(self, inputs) -> np.ndarray:
+        return np.array([float((self.shift or {}).get(n, 0.0)) for n in inputs])
 
     def target_value(self, fields, params):
         if callable(self.target):
@@ -87,6 +93,7 @@ class PDEProblem:
     default_params: Mapping[str, float] = {}
     trainable: Sequence[str] = ()
     hard_constrained: Sequence[str] = ()
+    periodic: Mapping[str, float] = {}  # coordinate -> period, satisfied exactly by a periodic embedding
     title: str = ""
     paper: str = ""
 
@@ -122,6 +129,18 @@ class PDEProblem:
     def scoring_grid(self) -> tuple[np.ndarray, tuple[int, ...]]:
         return self.domain.grid()
 
+    def observations(self, n: int, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Synthetic measurements for inverse problems: ``n`` uniform points of the domain and
+        the reference there, plus Gaussian noise of ``noise`` times the values' standard deviation
+        (Raissi et al.'s convention)."""
+        if n < 1 or noise < 0:
+            raise ProblemError(f"observations need n >= 1 and noise >= 0, got n={n}, noise={noise}")
+        rng = np.random.default_rng(seed)
+        x = self.domain.sample(n, rng)
+        y = self.reference(x)
+        y = y + noise * y.std(axis=0, keepdims=True) * rng.standard_normal(y.shape)
+        return x, y
+
     def hard_constraint(self, x: Mapping[str, tf.Tensor], raw: tf.Tensor) -> tf.Tensor:
         """Map raw network outputs to outputs that satisfy ``hard_constrained`` exactly."""
         raise ProblemError(f"{self.name} defines no hard constraint")
@@ -134,8 +153,17 @@ class PDEProblem:
                 names.append(c.field)
         return names
 
-    def active_conditions(self, hard: bool) -> list[Condition]:
-        return [c for c in self.conditions() if not (hard and c.name in self.hard_constrained)]
+    def active_conditions(self, hard: bool, periodic_embedding: bool = False) -> list[Condition]:
+        """Conditions left as loss terms: those not enforced exactly by the hard constraint
+        and, with a periodic embedding, not the ``periodic*`` ones."""
+        return [c for c in self.conditions() if not (hard and c.name in self.hard_constrained)
+                and not (periodic_embedding and c.name.startswith("periodic"))]
+
+    def score(self, pred: np.ndarray, ref: np.ndarray) -> dict:
+        """Error metrics on the scoring grid; ``rel_l2`` is the one targets refer to."""
+        from pinnzoo.metrics import field_errors
+
+        return field_errors(pred, ref, self.outputs)
 
     def residual_terms(self, f, p) -> dict[str, tf.Tensor]:
         """The residual as a dict ``term name -> [N, 1] tensor``."""

@@ -60,3 +60,18 @@ class Burgers(PDEProblem):
 
     def scoring_grid(self):
         return self.domain.grid(axes={"x": np.linspace(-1, 1, 256), "t": np.linspace(0, 0.99, 100)})
+
+
+@register_problem
+class BurgersInverse(Burgers):
+    """:class:`Burgers` with the viscosity ``nu`` unknown, identified from noisy observations of ``u``.
+
+    ``params["nu"]`` is the true value (0.01/π), used for the reference and the
+    synthetic observations; the solver starts from its own initial guess.
+
+    Paper: Raissi, Perdikaris & Karniadakis, J. Comput. Phys. 378 (2019), Sec. 4.1.1.
+    """
+
+    name = "burgers_inverse"
+    title = "Burgers, viscosity identified from 2,000 noisy observations"
+    trainable = ("nu",)

@@ -51,7 +51,8 @@ class PINNSolver(keras.Model):
 
     def __init__(self, problem, prior, hard_constraints: bool = False,
                  loss_weights: Mapping[str, float] | None = None, derivatives: str = "tape",
-                 initial_params: Mapping[str, float] | None = None, **kwargs):
+                 initial_params: Mapping[str, float] | None = None, periodic_embedding: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         if isinstance(problem, Mapping):
             problem = get_problem(problem["name"], **problem.get("params", {}))
@@ -64,9 +65,12 @@ class PINNSolver(keras.Model):
         self.problem = problem
         self.prior = prior
         self.hard_constraints = bool(hard_constraints)
+        self.periodic_embedding = bool(periodic_embedding)
+        if self.periodic_embedding and not problem.periodic:
+            raise ProblemError(f"{problem.name} declares no periodic coordinates to embed")
         self.derivatives = derivatives
         self._derive = DERIVATIVE_ENGINES[derivatives]
-        self.conditions = problem.active_conditions(self.hard_constraints)
+        self.conditions = problem.active_conditions(self.hard_constraints, self.periodic_embedding)
         if self.hard_constraints:
             problem.hard_constraint  # noqa: B018 - raises if the problem has none
         self.term_names = list(problem.residual_terms(*self._symbolic_fields()))
@@ -101,17 +105,33 @@ class PINNSolver(keras.Model):
     # -- the network --------------------------------------------------------------------
     def build(self, input_shape):
         if not self.prior.built:  # a deserialised prior arrives built
-            self.prior.build((None, len(self.problem.inputs)))
+            extra = len(self.problem.periodic) if self.periodic_embedding else 0
+            self.prior.build((None, len(self.problem.inputs) + extra))
         self.built = True
 
     def call(self, inputs):
         inputs = tf.cast(inputs, self.compute_dtype)
-        scaled = (inputs - tf.constant(self._center, inputs.dtype)) / tf.constant(self._half, inputs.dtype)
-        raw = self.prior(scaled)
+        raw = self.prior(self.embed(inputs))
         if not self.hard_constraints:
             return raw
         cols = {name: inputs[:, i:i + 1] for i, name in enumerate(self.problem.inputs)}
         return self.problem.hard_constraint(cols, raw)
+
+    def embed(self, inputs):
+        """Network input: each coordinate scaled to [-1, 1]; with ``periodic_embedding`` a periodic
+        coordinate ``x`` of period ``P`` becomes ``(cos 2πx/P, sin 2πx/P)``, which makes the
+        solution and all its derivatives exactly periodic (Dong & Ni, J. Comput. Phys. 435, 2021)."""
+        scaled = (inputs - tf.constant(self._center, inputs.dtype)) / tf.constant(self._half, inputs.dtype)
+        if not self.periodic_embedding:
+            return scaled
+        cols = []
+        for i, name in enumerate(self.problem.inputs):
+            if name in self.problem.periodic:
+                angle = (2.0 * np.pi / self.problem.periodic[name]) * inputs[:, i:i + 1]
+                cols += [tf.cos(angle), tf.sin(angle)]
+            else:
+                cols.append(scaled[:, i:i + 1])
+        return tf.concat(cols, axis=1)
 
     def fields(self, points, requests=()):
         """Outputs, coordinates and the requested derivatives at ``points`` (dict of ``[N, 1]``)."""
@@ -140,7 +160,12 @@ class PINNSolver(keras.Model):
         for c in self.conditions:
             requests = [] if c.field in self.problem.outputs else [c.field]
             fc = self.fields(batch[c.name], requests)
-            terms[c.name] = tf.reduce_mean(tf.square(fc[c.field] - c.target_value(fc, p)))
+            if c.shift:
+                shift = tf.constant(c.shift_vector(self.problem.inputs), self.compute_dtype)
+                target = self.fields(tf.cast(batch[c.name], self.compute_dtype) + shift, requests)[c.field]
+            else:
+                target = c.target_value(fc, p)
+            terms[c.name] = tf.reduce_mean(tf.square(fc[c.field] - target))
         if "data_x" in batch:
             pred = self(batch["data_x"])
             terms["data"] = tf.reduce_mean(tf.square(pred - tf.cast(batch["data_y"], pred.dtype)))
@@ -185,6 +210,7 @@ class PINNSolver(keras.Model):
             loss_weights=self.loss_weights_config,
             derivatives=self.derivatives,
             initial_params=self.initial_params,
+            periodic_embedding=self.periodic_embedding,
         )
         return config
 

@@ -1,0 +1,58 @@
+"""One-dimensional wave equation (second derivative in time)."""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from pinnzoo.problems.base import Condition, PDEProblem, register_problem
+from pinnzoo.problems.domains import Box
+
+
+@register_problem
+class Wave1D(PDEProblem):
+    r"""Wave equation with two standing modes.
+
+    .. math::
+        u_{tt} = c^2 u_{xx},\ x \in [0, 1],\ t \in [0, 1],\ c = 10,\quad u(0,t) = u(1,t) = 0,\quad
+        u(x, 0) = \sin \pi x + \sin 2\pi x,\quad u_t(x, 0) = 0,
+
+    exact solution ``u = sin(πx) cos(cπt) + sin(2πx) cos(2cπt)``. Hard
+    constraint ``u = u(x, 0) + t² x (1 - x) N(x, t)`` satisfies both initial
+    conditions and the boundary condition.
+
+    Paper: PINNacle (H. Hao et al., NeurIPS 2024 Datasets and Benchmarks), Wave1d-C.
+    """
+
+    name = "wave1d"
+    title = "Wave, u_tt = 100 u_xx, two modes"
+    paper = "Hao et al., PINNacle, NeurIPS 2024"
+    inputs = ("x", "t")
+    outputs = ("u",)
+    derivatives = ("u_tt", "u_xx")
+    default_params = {"c": 10.0}
+    hard_constrained = ("initial", "initial_velocity", "boundary")
+
+    @property
+    def domain(self) -> Box:
+        return Box({"x": (0.0, 1.0), "t": (0.0, 1.0)})
+
+    def residual(self, f, p):
+        return f["u_tt"] - p["c"] ** 2 * f["u_xx"]
+
+    def conditions(self):
+        return [Condition("initial", {"t": 0.0}, "u",
+                          lambda f, p: tf.sin(np.pi * f["x"]) + tf.sin(2 * np.pi * f["x"])),
+                Condition("initial_velocity", {"t": 0.0}, "u_t", 0.0),
+                Condition("boundary", {"x": (0.0, 1.0)}, "u", 0.0)]
+
+    def hard_constraint(self, x, raw):
+        u0 = tf.sin(np.pi * x["x"]) + tf.sin(2 * np.pi * x["x"])
+        return u0 + x["t"] ** 2 * x["x"] * (1.0 - x["x"]) * raw
+
+    def reference(self, pts):
+        x, t, c = pts[:, 0], pts[:, 1], self.params["c"]
+        return (np.sin(np.pi * x) * np.cos(c * np.pi * t) + np.sin(2 * np.pi * x) * np.cos(2 * c * np.pi * t))[:, None]
+
+    def scoring_grid(self):
+        return self.domain.grid(counts={"x": 101, "t": 101})
