@@ -91,3 +91,32 @@ def test_taylor_mode_handles_other_activations_and_vector_outputs(rng):
     np.testing.assert_allclose(ddy[("a", "b")].numpy()[:, 2:3], f["r_ab"].numpy(), atol=1e-10)
     np.testing.assert_allclose(ddy[("a", "a")].numpy()[:, :1], f["p_aa"].numpy(), atol=1e-10)
     np.testing.assert_allclose(ddy[("b", "b")].numpy()[:, 1:2], f["q_bb"].numpy(), atol=1e-10)
+
+
+def test_fourier_mlp_jets_match_tapes_and_survive_saving(rng, tmp_path):
+    import keras
+
+    from pinnzoo.dtypes import float_type
+    from pinnzoo.priors import FourierMLP
+
+    with float_type("float64"):
+        net = FourierMLP((16, 16), out_dim=2, features=8, scale=[1.0, 3.0], seed=5)
+        net.build((None, 2))
+    x = tf.constant(rng.uniform(-1, 1, (30, 2)))
+    ones = tf.ones_like(x[:, :1])
+    y, dy, ddy = net.jets(x, {"a": ones * [1.0, 0.0], "b": ones * [0.0, 1.0]},
+                          {("a", "b"): None, ("b", "b"): None})
+    f = tape_derivatives(net, x, ("a", "b"), ("p", "q"), ["p_a", "q_b", "p_ab", "q_bb"])
+    np.testing.assert_allclose(y.numpy()[:, :1], f["p"].numpy(), atol=1e-12)
+    np.testing.assert_allclose(dy["a"].numpy()[:, :1], f["p_a"].numpy(), atol=1e-10)
+    np.testing.assert_allclose(dy["b"].numpy()[:, 1:], f["q_b"].numpy(), atol=1e-10)
+    np.testing.assert_allclose(ddy[("a", "b")].numpy()[:, :1], f["p_ab"].numpy(), atol=1e-10)
+    np.testing.assert_allclose(ddy[("b", "b")].numpy()[:, 1:], f["q_bb"].numpy(), atol=1e-10)
+    # higher frequencies in the second input, as asked
+    w = net.frequencies.numpy()
+    assert np.abs(w[1]).mean() > 1.5 * np.abs(w[0]).mean()
+    with float_type("float64"):
+        model = keras.Sequential([keras.Input((2,)), net])
+    model.save(tmp_path / "f.keras")
+    again = keras.saving.load_model(tmp_path / "f.keras")
+    np.testing.assert_allclose(again(x).numpy(), net(x).numpy(), atol=1e-12)

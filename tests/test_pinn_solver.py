@@ -144,3 +144,13 @@ def test_rad_points_follow_the_residual():
     assert solver.problem.domain.contains(focused).all()
     assert share_in_top_decile(focused) > 0.3  # uniform sampling puts 10 % there
     assert 0.05 < share_in_top_decile(spread) < 0.15
+
+
+def test_float64_solver_reloads_in_float64(tmp_path):
+    solver = small_solver(dtype="float64", seed=3)
+    solver.save(tmp_path / "s.keras")
+    loaded = keras.saving.load_model(tmp_path / "s.keras")
+    assert loaded.compute_dtype == "float64"
+    assert all(w.dtype == "float64" for w in loaded.weights)
+    pts = np.random.default_rng(0).uniform(-1, 1, (20, 2))
+    np.testing.assert_allclose(loaded.predict_numpy(pts), solver.predict_numpy(pts), atol=1e-14)

@@ -1,5 +1,5 @@
 """Priors: plain Keras networks that know no physics."""
 
-from pinnzoo.priors.mlp import MLP
+from pinnzoo.priors.mlp import MLP, FourierMLP
 
-__all__ = ["MLP"]
+__all__ = ["FourierMLP", "MLP"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -33,9 +34,12 @@ class MLP(keras.Model):
         self.out_dim = int(out_dim)
         self.activation = activation
         self.kernel_initializer = kernel_initializer
+        # Sub-layers follow this model's dtype policy (also when a float64 model is reloaded later).
         self.hidden = [keras.layers.Dense(w, activation=activation, kernel_initializer=kernel_initializer,
-                                          name=f"dense_{i}") for i, w in enumerate(self.widths)]
-        self.head = keras.layers.Dense(self.out_dim, kernel_initializer=kernel_initializer, name="head")
+                                          name=f"dense_{i}", dtype=self.dtype_policy)
+                       for i, w in enumerate(self.widths)]
+        self.head = keras.layers.Dense(self.out_dim, kernel_initializer=kernel_initializer, name="head",
+                                       dtype=self.dtype_policy)
 
     def build(self, input_shape):
         shape = tuple(input_shape)
@@ -66,7 +70,9 @@ class MLP(keras.Model):
         ``σ(z)_kl = σ''(z) z_k z_l + σ'(z) z_kl``. One pass replaces the nested
         tapes of reverse-over-reverse differentiation.
         """
-        a, da, dda = x, dict(first), dict(second)
+        return self._dense_jets(x, dict(first), dict(second))
+
+    def _dense_jets(self, a, da, dda):
         for layer in [*self.hidden, self.head]:
             keys1 = list(da)
             keys2 = [k for k, v in dda.items() if v is not None]
@@ -91,6 +97,60 @@ class MLP(keras.Model):
         config = super().get_config()
         config.update(widths=list(self.widths), out_dim=self.out_dim, activation=self.activation,
                       kernel_initializer=self.kernel_initializer)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
+class FourierMLP(MLP):
+    r"""An MLP on random Fourier features of its input.
+
+    ``γ(x) = [cos 2πxB, sin 2πxB]`` with a fixed Gaussian matrix ``B ∈ R^{d×m}``,
+    entries ``N(0, σ²)``, then :class:`MLP`. Plain MLPs learn low frequencies
+    first ("spectral bias"); the features let them fit oscillatory and
+    multi-scale solutions. ``σ`` sets the frequency scale, per input if a list.
+    ``B`` is a non-trainable weight, so it is saved and exported with the model.
+
+    Paper: M. Tancik et al., "Fourier features let networks learn high frequency
+    functions in low dimensional domains", NeurIPS 2020; S. Wang, H. Wang,
+    P. Perdikaris, "On the eigenvector bias of Fourier feature networks",
+    Comput. Methods Appl. Mech. Eng. 384 (2021).
+    """
+
+    def __init__(self, widths=(64,) * 3, out_dim: int = 1, features: int = 64, scale=1.0, seed: int = 0,
+                 activation: str = "tanh", kernel_initializer: str = "glorot_normal", **kwargs):
+        super().__init__(widths, out_dim, activation, kernel_initializer, **kwargs)
+        self.features = int(features)
+        self.scale = [float(v) for v in scale] if isinstance(scale, (list, tuple)) else float(scale)
+        self.seed = int(seed)
+
+    def build(self, input_shape):
+        d = int(input_shape[-1])
+        scale = np.broadcast_to(np.asarray(self.scale, dtype=float), (d,))
+        b = np.random.default_rng(self.seed).standard_normal((d, self.features)) * scale[:, None]
+        self.frequencies = self.add_weight(shape=(d, self.features), name="frequencies", trainable=False,
+                                           initializer=keras.initializers.Constant(2 * np.pi * b))
+        super().build(tuple(input_shape[:-1]) + (2 * self.features,))
+
+    def call(self, x):
+        z = tf.matmul(x, tf.cast(self.frequencies, x.dtype))
+        return super().call(tf.concat([tf.cos(z), tf.sin(z)], axis=1))
+
+    def jets(self, x, first, second):
+        w = tf.cast(self.frequencies, x.dtype)
+        z = tf.matmul(x, w)
+        dz = {k: tf.matmul(v, w) for k, v in first.items()}
+        ddz = {k: (None if v is None else tf.matmul(v, w)) for k, v in second.items()}
+        c, s = tf.cos(z), tf.sin(z)
+        da = {k: tf.concat([-s * v, c * v], axis=1) for k, v in dz.items()}
+        dda = {}
+        for (k, l), v in ddz.items():
+            term = tf.concat([-c * dz[k] * dz[l], -s * dz[k] * dz[l]], axis=1)
+            dda[(k, l)] = term if v is None else term + tf.concat([-s * v, c * v], axis=1)
+        return self._dense_jets(tf.concat([c, s], axis=1), da, dda)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(features=self.features, scale=self.scale, seed=self.seed)
         return config
 
 
