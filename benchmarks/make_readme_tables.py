@@ -28,7 +28,17 @@ def zoo_table() -> str:
         err = m["metrics"]["rel_l2"]
         target = m.get("target")
         tr = m["training"]
-        rows.append(f"| `{m['preset']}` | {m['title']} | {err:.2e} | {target:g} | {'yes' if err <= target else 'no'} "
+        met = err <= target
+        for key, value in m["metrics"].items():
+            if key.endswith("_rel_error"):
+                name = key[len("param_"):-len("_rel_error")]
+                err_text = f"{err:.2e}; {name} = {m['metrics']['param_' + name]:.5g} ({value:.1e} off)"
+                met = met and value <= (m.get("param_target") or 0)
+                break
+        else:
+            err_text = f"{err:.2e}"
+        target_text = f"{target:g}" + (f"; params {m['param_target']:g}" if m.get("param_target") else "")
+        rows.append(f"| `{m['preset']}` | {m['title']} | {err_text} | {target_text} | {'yes' if met else 'no'} "
                     f"| {tr['time_s']:.0f} s | {tr['adam_steps']} + {tr['lbfgs_iterations']} | {tr['machine']} |")
     return "\n".join(rows)
 

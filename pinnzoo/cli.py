@@ -82,7 +82,9 @@ def cmd_train(args):
             print(f"error: {exc}", file=sys.stderr)
         return 3
     m = result.metrics
-    print(f"{preset.name}: rel L2 = {m['rel_l2']:.3e} (target {preset.target:g}) | "
+    params = "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {m[k + '_rel_error']:.2e})"
+                     for k, v in m.items() if k.startswith("param_") and not k.endswith("_rel_error"))
+    print(f"{preset.name}: rel L2 = {m['rel_l2']:.3e} (target {preset.target:g}){params} | "
           f"{result.train_time:.1f} s, {result.adam_steps} Adam steps + {result.lbfgs_iterations} L-BFGS "
           f"iterations | saved to {result.export_dir}")
     return 0
@@ -97,6 +99,8 @@ def cmd_evaluate(args):
     else:
         m = result["metrics"]
         line = f"{result['preset'] or result['problem']}: rel L2 = {m['rel_l2']:.3e} on grid {m['grid']}"
+        line += "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {m[k + '_rel_error']:.2e})"
+                        for k, v in m.items() if k.startswith("param_") and not k.endswith("_rel_error"))
         if "meets_target" in result:
             line += f" | target {result['target']:g}: {'met' if result['meets_target'] else 'NOT met'}"
         if "matches_metadata" in result:

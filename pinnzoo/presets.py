@@ -104,6 +104,15 @@ def _mlp(widths, activation="tanh"):
     return make
 
 
+def _fourier_mlp(widths, features, scale, seed=0):
+    def make(problem):
+        from pinnzoo.priors import FourierMLP
+
+        return FourierMLP(widths, out_dim=len(problem.outputs), features=features, scale=scale, seed=seed)
+
+    return make
+
+
 def _problem(name, **params):
     def make():
         from pinnzoo.problems import get_problem
@@ -136,9 +145,10 @@ register_preset(Preset(
 
 register_preset(Preset(
     name="helmholtz2d",
-    description="Helmholtz k = 4 pi on the unit square, 4x64 tanh MLP with exact boundary values; Adam then L-BFGS",
+    description="Helmholtz k = 4 pi on the unit square, Fourier features (sigma 1) + 3x64 tanh MLP, exact "
+                "boundary values; Adam then L-BFGS",
     problem=_problem("helmholtz2d"),
-    prior=_mlp((64,) * 4),
+    prior=_fourier_mlp((64,) * 3, features=64, scale=1.0),
     solver={"hard_constraints": True},
     schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=4000, lbfgs_points=8192),
     target=1e-2,
@@ -217,4 +227,16 @@ register_preset(Preset(
     prior=_mlp((50,) * 4),
     schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=3000, lbfgs_points=4096),
     target=1e-3,
+))
+
+register_preset(Preset(
+    name="wave1d",
+    description="Wave equation (c = 10), Fourier features (sigma 1 in x, 5 in t) + 3x100 tanh MLP, exact "
+                "initial/boundary values; Adam then L-BFGS",
+    problem=_problem("wave1d"),
+    prior=_fourier_mlp((100,) * 3, features=64, scale=[1.0, 5.0]),
+    solver={"hard_constraints": True},
+    schedule=Schedule(epochs=6, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
+                      decay_steps=2000),
+    target=1e-2,
 ))

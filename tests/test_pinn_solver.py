@@ -154,3 +154,22 @@ def test_float64_solver_reloads_in_float64(tmp_path):
     assert all(w.dtype == "float64" for w in loaded.weights)
     pts = np.random.default_rng(0).uniform(-1, 1, (20, 2))
     np.testing.assert_allclose(loaded.predict_numpy(pts), solver.predict_numpy(pts), atol=1e-14)
+
+
+def test_causal_weighting_discounts_later_times_until_earlier_ones_are_resolved():
+    solver = small_solver(causal={"coordinate": "t", "chunks": 4, "epsilon": 1.0})
+    t = np.repeat([0.1, 0.3, 0.6, 0.9], 5)[:, None].astype(np.float32)
+    f = {"t": tf.constant(t)}
+    per_chunk = np.array([2.0, 1.0, 0.5, 3.0], np.float32)
+    sq = tf.constant(np.repeat(per_chunk, 5)[:, None])
+    weights = np.exp(-np.array([0.0, 2.0, 3.0, 3.5]))
+    assert float(solver._residual_mean(sq, f)) == pytest.approx(float(np.mean(weights * per_chunk)), rel=1e-6)
+    # the gradient does not flow through the weights: d/d(sq) is w_i / (M * n_i)
+    with tf.GradientTape() as tape:
+        tape.watch(sq)
+        value = solver._residual_mean(sq, f)
+    np.testing.assert_allclose(tape.gradient(value, sq).numpy()[::5, 0], weights / 4 / 5, rtol=1e-6)
+    plain = small_solver()
+    assert float(plain._residual_mean(sq, f)) == pytest.approx(float(np.mean(np.repeat(per_chunk, 5))), rel=1e-6)
+    with pytest.raises(ProblemError, match="causal"):
+        small_solver(causal={"coordinate": "z", "chunks": 4, "epsilon": 1.0})

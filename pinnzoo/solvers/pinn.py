@@ -52,7 +52,7 @@ class PINNSolver(keras.Model):
     def __init__(self, problem, prior, hard_constraints: bool = False,
                  loss_weights: Mapping[str, float] | None = None, derivatives: str = "tape",
                  initial_params: Mapping[str, float] | None = None, periodic_embedding: bool = False,
-                 **kwargs):
+                 causal: Mapping | None = None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(problem, Mapping):
             problem = get_problem(problem["name"], **problem.get("params", {}))
@@ -68,6 +68,11 @@ class PINNSolver(keras.Model):
         self.periodic_embedding = bool(periodic_embedding)
         if self.periodic_embedding and not problem.periodic:
             raise ProblemError(f"{problem.name} declares no periodic coordinates to embed")
+        self.causal = dict(causal) if causal else None
+        if self.causal and (set(self.causal) != {"coordinate", "chunks", "epsilon"}
+                            or self.causal["coordinate"] not in problem.inputs):
+            raise ProblemError(f"causal needs {{'coordinate', 'chunks', 'epsilon'}} with a coordinate of "
+                               f"{tuple(problem.inputs)}, got {causal}")
         self.derivatives = derivatives
         self._derive = DERIVATIVE_ENGINES[derivatives]
         self.conditions = problem.active_conditions(self.hard_constraints, self.periodic_embedding)
@@ -156,7 +161,7 @@ class PINNSolver(keras.Model):
         """Mean squared value of every term present in ``batch``."""
         p = self.params()
         f = self.fields(batch["residual"], self.problem.derivatives)
-        terms = {k: tf.reduce_mean(tf.square(r)) for k, r in self.problem.residual_terms(f, p).items()}
+        terms = {k: self._residual_mean(tf.square(r), f) for k, r in self.problem.residual_terms(f, p).items()}
         for c in self.conditions:
             requests = [] if c.field in self.problem.outputs else [c.field]
             fc = self.fields(batch[c.name], requests)
@@ -170,6 +175,26 @@ class PINNSolver(keras.Model):
             pred = self(batch["data_x"])
             terms["data"] = tf.reduce_mean(tf.square(pred - tf.cast(batch["data_y"], pred.dtype)))
         return terms
+
+    def _residual_mean(self, sq, f):
+        r"""Mean of squared residuals; with ``causal`` settings, the causally weighted mean
+
+        .. math::  \frac1M \sum_i w_i L_i,\quad w_i = \exp\big(-\varepsilon \textstyle\sum_{j<i} L_j\big),
+
+        where ``L_i`` is the mean squared residual in the ``i``-th of ``M`` time slabs
+        and the weights carry no gradient: later times count only once earlier
+        ones are resolved (S. Wang, S. Sankaran, P. Perdikaris, "Respecting
+        causality for training physics-informed neural networks", Comput.
+        Methods Appl. Mech. Eng. 421, 2024).
+        """
+        if not self.causal:
+            return tf.reduce_mean(sq)
+        name, chunks, eps = self.causal["coordinate"], int(self.causal["chunks"]), float(self.causal["epsilon"])
+        lo, hi = self.problem.domain.bounds[name]
+        idx = tf.cast(tf.clip_by_value(tf.floor((f[name][:, 0] - lo) / (hi - lo) * chunks), 0, chunks - 1), tf.int32)
+        per_chunk = tf.math.unsorted_segment_mean(sq[:, 0], idx, chunks)
+        weights = tf.stop_gradient(tf.exp(-eps * (tf.cumsum(per_chunk) - per_chunk)))
+        return tf.reduce_mean(weights * per_chunk)
 
     def total_loss(self, terms) -> tf.Tensor:
         return tf.add_n([tf.cast(self.term_weights[k], v.dtype) * v for k, v in terms.items()])
@@ -211,6 +236,7 @@ class PINNSolver(keras.Model):
             derivatives=self.derivatives,
             initial_params=self.initial_params,
             periodic_embedding=self.periodic_embedding,
+            causal=self.causal,
         )
         return config
 
