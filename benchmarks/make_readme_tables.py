@@ -6,7 +6,8 @@
 Tables live between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers:
 ``zoo`` from ``saved_models/*/pinnzoo.json`` (errors as recorded at export, which
 ``pinnzoo evaluate`` and the test-suite recompute), ``speed`` from
-``benchmarks/results/burgers_time_to_accuracy.json``.
+``benchmarks/results/burgers_time_to_accuracy.json``, ``engines`` from
+``benchmarks/results/derivative_engines.json``.
 """
 
 from __future__ import annotations
@@ -60,8 +61,21 @@ def speed_table() -> str:
     return "\n".join(rows)
 
 
+def engines_table() -> str:
+    path = ROOT / "benchmarks" / "results" / "derivative_engines.json"
+    if not path.exists():
+        return "_(run `python benchmarks/derivative_engines.py` to fill this table)_"
+    b = json.loads(path.read_text())
+    rows = ["| derivative engine | Adam step (ms) | L-BFGS evaluation (ms) |", "|---|---|---|"]
+    for engine, m in b["engines"].items():
+        rows.append(f"| `{engine}` | {m['adam_ms']:.2f} | {m['lbfgs_eval_ms']:.2f} |")
+    rows.append(f"\nMedians, `burgers` preset ({b['n_residual']} / {b['lbfgs_points']} points), {b['machine']}, "
+                f"{b['date']}.")
+    return "\n".join(rows)
+
+
 def render(text: str) -> str:
-    for name, fn in (("zoo", zoo_table), ("speed", speed_table)):
+    for name, fn in (("zoo", zoo_table), ("speed", speed_table), ("engines", engines_table)):
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md lacks the markers for table {name!r}")
