@@ -200,10 +200,11 @@ register_preset(Preset(
 
 register_preset(Preset(
     name="allen_cahn",
-    description="Allen-Cahn, periodic embedding, 4x128 tanh MLP; Adam then L-BFGS",
+    description="Allen-Cahn, periodic embedding, causal weighting, 4x128 tanh MLP; Adam then L-BFGS",
     problem=_problem("allen_cahn"),
     prior=_mlp((128,) * 4),
-    solver={"periodic_embedding": True, "loss_weights": {"initial": 100.0}},
+    solver={"periodic_embedding": True, "loss_weights": {"initial": 100.0},
+            "causal": {"coordinate": "t", "chunks": 16, "epsilon": 1.0}},
     schedule=Schedule(epochs=10, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
                       decay_steps=2000),
     target=1e-2,

@@ -173,3 +173,24 @@ def test_causal_weighting_discounts_later_times_until_earlier_ones_are_resolved(
     assert float(plain._residual_mean(sq, f)) == pytest.approx(float(np.mean(np.repeat(per_chunk, 5))), rel=1e-6)
     with pytest.raises(ProblemError, match="causal"):
         small_solver(causal={"coordinate": "z", "chunks": 4, "epsilon": 1.0})
+
+
+def test_inverse_problem_identifies_its_coefficient_and_exports_it(tmp_path):
+    import dataclasses
+
+    from pinnzoo.export import evaluate_export, read_metadata
+    from pinnzoo.presets import get_preset
+    from pinnzoo.training import train
+
+    preset = get_preset("heat_inverse")
+    schedule = dataclasses.replace(preset.schedule, epochs=2, steps_per_epoch=200, steps_per_execution=50,
+                                   n_residual=512, lbfgs_maxiter=300, lbfgs_points=1024, lbfgs_log_every=100)
+    result = train(preset, schedule=schedule, out=tmp_path / "inv", verbose=0)
+    a = result.metrics["param_a"]
+    assert abs(a - 0.4) < 0.1 * abs(0.1 - 0.4), a  # from 0.1 to within a tenth of the way to 0.4
+    assert "a" in result.history["adam"] and result.history["adam"]["a"][0] != result.history["adam"]["a"][-1]
+    assert "data" in result.history["adam"]
+    meta = read_metadata(tmp_path / "inv")
+    assert meta["identified_params"]["a"] == pytest.approx(a, rel=1e-6)
+    ev = evaluate_export(tmp_path / "inv")
+    assert ev["metrics"]["param_a"] == pytest.approx(a, rel=1e-6) and ev["matches_metadata"]

@@ -105,6 +105,8 @@ class PDEProblem:
         self.params = {k: float(params.get(k, v)) for k, v in self.default_params.items()}
         if not np.all(np.isfinite(list(self.params.values()))):
             raise ProblemError(f"{self.name}: parameters must be finite, got {self.params}")
+        if any(self.params[k] <= 0 for k in self.trainable):
+            raise ProblemError(f"{self.name}: trainable coefficients must be positive, got {self.params}")
         for name in self.outputs:
             if "_" in name:
                 raise ProblemError(f"output name {name!r} must not contain '_'")

@@ -40,7 +40,8 @@ class PINNSolver(keras.Model):
     Derivatives come from nested ``tf.GradientTape`` s inside ``train_step``;
     each term is a Keras metric, so it shows in the progress bar and in
     ``History``. PDE coefficients named in ``problem.trainable`` become
-    trainable variables (inverse problems) and are logged too.
+    trainable variables (inverse problems; their logarithms are trained, so
+    they stay positive and are well scaled) and are logged too.
 
     Training data: ``fit`` takes a dataset whose elements are dicts mapping each
     term to its points (see :func:`pinnzoo.sampling.collocation_dataset`), plus
@@ -90,10 +91,13 @@ class PINNSolver(keras.Model):
                                   initializer=keras.initializers.Constant(weights.get(name, 1.0)))
             for name in self.term_names}
         initial_params = dict(initial_params or {})
+        if any(float(v) <= 0 for v in initial_params.values()):
+            raise ProblemError(f"initial_params must be positive, got {initial_params}")
         self.initial_params = {k: float(v) for k, v in initial_params.items()}
-        self.coefficients = {
-            name: self.add_weight(shape=(), name=name, trainable=True,
-                                  initializer=keras.initializers.Constant(initial_params.get(name, problem.params[name])))
+        # Trainable coefficients are positive and span orders of magnitude: train their logarithm.
+        self._log_coefficients = {
+            name: self.add_weight(shape=(), name=f"log_{name}", trainable=True, initializer=keras.initializers.Constant(
+                np.log(initial_params.get(name, problem.params[name]))))
             for name in problem.trainable}
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ["loss", *self.term_names]}
         box = problem.domain
@@ -142,6 +146,11 @@ class PINNSolver(keras.Model):
         """Outputs, coordinates and the requested derivatives at ``points`` (dict of ``[N, 1]``)."""
         points = tf.cast(points, self.compute_dtype)
         return self._derive(self, points, self.problem.inputs, self.problem.outputs, requests)
+
+    @property
+    def coefficients(self) -> dict:
+        """Identified PDE coefficients (inverse problems): ``name -> exp(log-variable)``."""
+        return {k: tf.exp(v) for k, v in self._log_coefficients.items()}
 
     def params(self) -> dict:
         """PDE coefficients as tensors: trainable variables or constants."""
