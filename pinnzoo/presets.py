@@ -200,23 +200,23 @@ register_preset(Preset(
 
 register_preset(Preset(
     name="allen_cahn",
-    description="Allen-Cahn, periodic embedding, causal weighting, 4x128 tanh MLP; Adam then L-BFGS",
+    description="Allen-Cahn, periodic embedding, causal weighting, 4x64 tanh MLP; Adam then L-BFGS",
     problem=_problem("allen_cahn"),
-    prior=_mlp((128,) * 4),
+    prior=_mlp((64,) * 4),
     solver={"periodic_embedding": True, "loss_weights": {"initial": 100.0},
             "causal": {"coordinate": "t", "chunks": 16, "epsilon": 1.0}},
-    schedule=Schedule(epochs=10, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
+    schedule=Schedule(epochs=10, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=4000, lbfgs_points=8192,
                       decay_steps=2000),
     target=1e-2,
 ))
 
 register_preset(Preset(
     name="schrodinger",
-    description="Nonlinear Schroedinger, periodic embedding, 5x100 tanh MLP; Adam then L-BFGS",
+    description="Nonlinear Schroedinger, periodic embedding, 4x64 tanh MLP; Adam then L-BFGS",
     problem=_problem("schrodinger"),
-    prior=_mlp((100,) * 5),
+    prior=_mlp((64,) * 4),
     solver={"periodic_embedding": True, "loss_weights": {"initial_u": 10.0, "initial_v": 10.0}},
-    schedule=Schedule(epochs=6, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
+    schedule=Schedule(epochs=6, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=4000, lbfgs_points=8192,
                       decay_steps=2000),
     target=5e-3,
 ))
