@@ -72,6 +72,16 @@ def cmd_train(args):
     try:
         result = train(preset, epochs=args.epochs, seed=args.seed, quick=args.quick, out=out,
                        verbose=0 if args.quiet else 1)
+    except KeyboardInterrupt as exc:
+        solver = getattr(exc, "solver", None)
+        if solver is None:
+            raise
+        rescue = out.parent / f"{out.name}.interrupted.keras"
+        rescue.parent.mkdir(parents=True, exist_ok=True)
+        solver.save(rescue)
+        print(f"\ninterrupted: nothing was exported; the weights trained so far are in {rescue} "
+              "(keras.saving.load_model)", file=sys.stderr)
+        return 130
     except TrainingError as exc:
         solver = getattr(exc, "solver", None)
         if solver is not None:
@@ -158,8 +168,22 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    import signal
+
+    if threading_main():
+        signal.signal(signal.SIGTERM, _terminate)  # a kill ends training like Ctrl-C: weights are kept
     from pinnzoo.errors import PinnzooError
 
     try:

@@ -56,6 +56,7 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         callbacks: extra Keras callbacks for both phases.
         log_every: compute the reference error every this many epochs.
     Raises:
+        KeyboardInterrupt: interrupted; ``exc.solver`` holds the weights trained so far.
         TrainingError: the loss became NaN/inf. The solver in the exception
             (``exc.solver``) holds the last good weights; nothing is exported.
     """
@@ -77,24 +78,29 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
     if preset.observations:
         data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
                                     seed=seed + 1000)
-    if schedule.epochs > 0:
-        dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample, data=data)
-        fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
-                         callbacks=[guard, reference, *callbacks], verbose=verbose, shuffle=False)
-        history["adam"] = fit.history
-        if guard.triggered:
-            exc = TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
-                                "the last good weights were kept and nothing was exported")
-            exc.solver = solver
-            raise exc
     iterations = 0
-    if schedule.lbfgs_maxiter > 0:
-        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data)
-        lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
-                          callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
-        history["lbfgs"] = lb.history
-        history["lbfgs_info"] = lb.lbfgs
-        iterations = lb.lbfgs["iterations"]
+    try:
+        if schedule.epochs > 0:
+            dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample,
+                                          data=data)
+            fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
+                             callbacks=[guard, reference, *callbacks], verbose=verbose, shuffle=False)
+            history["adam"] = fit.history
+            if guard.triggered:
+                exc = TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
+                                    "the last good weights were kept and nothing was exported")
+                exc.solver = solver
+                raise exc
+        if schedule.lbfgs_maxiter > 0:
+            batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data)
+            lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
+                              callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
+            history["lbfgs"] = lb.history
+            history["lbfgs_info"] = lb.lbfgs
+            iterations = lb.lbfgs["iterations"]
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (the CLI maps it): hand back what was trained
+        exc.solver = solver
+        raise
     train_time = time.perf_counter() - start
     metrics = score_problem(problem, solver.predict_numpy)
     metrics.update(param_errors({k: v.numpy() for k, v in solver.coefficients.items()}, problem.params))

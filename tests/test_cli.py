@@ -98,3 +98,31 @@ def test_nan_loss_stops_keeps_weights_and_does_not_export(tmp_path, capsys):
 
 
 assert issubclass(_Diverging, PDEProblem)
+
+
+def test_a_killed_training_keeps_its_weights(tmp_path):
+    """SIGTERM (or Ctrl-C) during training: exit 130, nothing exported, weights saved to a .keras file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("pinnzoo")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pinnzoo.cli"]
+    out = tmp_path / "b"
+    proc = subprocess.Popen(cmd + ["train", "burgers", "--out", str(out), "--epochs", "50"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    deadline = time.time() + 240
+    for line in proc.stdout:  # wait until training is under way
+        if "Epoch 2/" in line or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted" in err and "Traceback" not in err
+    assert not out.exists()
+    import keras
+
+    model = keras.saving.load_model(tmp_path / "b.interrupted.keras")
+    assert model.problem.name == "burgers"

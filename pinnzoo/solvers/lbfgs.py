@@ -98,10 +98,14 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
 
     solver.stop_training = False
     cbs.on_train_begin()
-    with threadpool_limits(limits=1, user_api="blas"):
-        result = scipy.optimize.minimize(fun, get_flat(), jac=True, method="L-BFGS-B", callback=step_end,
-                                         options={"maxiter": maxiter, "maxfun": int(maxiter * 1.25) + 20,
-                                                  "maxcor": 50, "ftol": 1e-14, "gtol": 1e-12})
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = scipy.optimize.minimize(fun, get_flat(), jac=True, method="L-BFGS-B", callback=step_end,
+                                             options={"maxiter": maxiter, "maxfun": int(maxiter * 1.25) + 20,
+                                                      "maxcor": 50, "ftol": 1e-14, "gtol": 1e-12})
+    except KeyboardInterrupt:
+        value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # not a line-search trial point
+        raise
     if state["it"] % log_every:
         cbs.on_epoch_end(state["epoch"], dict(state["last"]))
     value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # leave the best weights in place
