@@ -226,6 +226,8 @@ register_preset(Preset(
     description="Kovasznay flow (Re = 20), 4x50 tanh MLP, (u, v, p); Adam then L-BFGS",
     problem=_problem("kovasznay"),
     prior=_mlp((50,) * 4),
+    solver={"loss_weights": {"boundary_x_u": 10.0, "boundary_x_v": 10.0, "boundary_y_u": 10.0,
+                             "boundary_y_v": 10.0}},
     schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=10000, lbfgs_points=4096),
     target=1e-3,
 ))
