@@ -234,12 +234,12 @@ register_preset(Preset(
 
 register_preset(Preset(
     name="wave1d",
-    description="Wave equation (c = 10), Fourier features (sigma 1 in x, 5 in t) + 3x100 tanh MLP, exact "
+    description="Wave equation (c = 10), Fourier features (sigma 1 in x, 5 in t) + 3x64 tanh MLP, exact "
                 "initial/boundary values; Adam then L-BFGS",
     problem=_problem("wave1d"),
-    prior=_fourier_mlp((100,) * 3, features=64, scale=[1.0, 5.0]),
+    prior=_fourier_mlp((64,) * 3, features=32, scale=[1.0, 5.0]),
     solver={"hard_constraints": True},
-    schedule=Schedule(epochs=6, steps_per_epoch=500, n_residual=8192, lbfgs_maxiter=5000, lbfgs_points=8192,
+    schedule=Schedule(epochs=6, steps_per_epoch=500, n_residual=2048, lbfgs_maxiter=3000, lbfgs_points=4096,
                       decay_steps=2000),
     target=1e-2,
 ))
