@@ -168,12 +168,6 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def threading_main() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
-
-
 def _terminate(signum, frame):
     raise KeyboardInterrupt
 
@@ -181,8 +175,9 @@ def _terminate(signum, frame):
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     import signal
+    import threading
 
-    if threading_main():
+    if threading.current_thread() is threading.main_thread():  # signal handlers need the main thread
         signal.signal(signal.SIGTERM, _terminate)  # a kill ends training like Ctrl-C: weights are kept
     from pinnzoo.errors import PinnzooError
 

@@ -38,7 +38,6 @@ def taylor_derivatives(solver, points, inputs, outputs, requests):
     ones = tf.ones_like(points[:, :1])
     direction = {k: ones * tf.constant(np.eye(d)[order[k]] / solver._half, dtype) for k in firsts}
     n, dn, ddn = solver.prior.jets(scaled, direction, {p: None for p in seconds})
-    cols = [points[:, i:i + 1] for i in range(d)]
     if not solver.hard_constraints:
         u, du, ddu = n, dn, ddn
     else:
@@ -55,7 +54,7 @@ def taylor_derivatives(solver, points, inputs, outputs, requests):
             return solver.problem.hard_constraint(dict(zip(inputs, xc)), local)
 
         return tape_derivatives(composite, points, inputs, outputs, requests)
-    fields = dict(zip(inputs, cols))
+    fields = {name: points[:, i:i + 1] for i, name in enumerate(inputs)}
     for j, name in enumerate(outputs):
         fields[name] = u[:, j:j + 1]
     for req, (out, wrt) in parsed.items():
