@@ -82,3 +82,57 @@ class NaNGuard(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not self.triggered and self._check(logs, f"epoch {epoch + 1}"):
             self._good = self.model.get_weights()
+
+
+class VarianceStopping(keras.callbacks.Callback):
+    """Stop an image-prior fit once its output variance has not reached a new minimum for ``patience`` steps.
+
+    Reference-free early stopping for Deep Image Prior (ES-WMV, Wang et al.,
+    TMLR 2023): the solver tracks the windowed moving variance of its outputs
+    and keeps the image at its minimum; this callback checks at the end of each
+    epoch (so it reacts within ``steps_per_epoch`` steps) and sets
+    ``stop_training``. ``self.stopped_at`` is the step count when it fired.
+    """
+
+    def __init__(self, patience: int = 500):
+        super().__init__()
+        self.patience = int(patience)
+        self.stopped_at = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if int(self.model.best_step.numpy()) > 0 and self.model.steps_since_best() >= self.patience:
+            self.stopped_at = int(self.model.step.numpy())
+            self.model.stop_training = True
+
+
+class ImageQualityLogger(keras.callbacks.Callback):
+    """Adds ``psnr`` and ``ssim`` of the solver's current (averaged) image against a clean reference to the logs.
+
+    Runs every epoch (choose ``steps_per_epoch`` as the logging interval);
+    ``self.history`` holds ``(step, psnr of the average, ssim of the average,
+    psnr of the raw output)`` so a run's peak can be compared with its
+    automatic stopping point.
+    """
+
+    def __init__(self, reference):
+        super().__init__()
+        self.reference = np.asarray(reference, dtype=np.float32)
+        if self.reference.ndim == 2:
+            self.reference = self.reference[..., None]
+        self.history: list[tuple[int, float, float, float]] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        from pinnzoo.metrics import psnr, ssim
+
+        avg = self.model.image()
+        raw = self.model.generate().numpy()[0]
+        row = (int(self.model.step.numpy()), psnr(avg, self.reference), ssim(avg, self.reference),
+               psnr(raw, self.reference))
+        self.history.append(row)
+        if logs is not None:
+            logs["psnr"], logs["ssim"], logs["psnr_raw"] = row[1], row[2], row[3]
+
+    def peak(self) -> tuple[int, float]:
+        """``(step, psnr)`` of the best averaged image seen."""
+        step, value = max(((r[0], r[1]) for r in self.history), key=lambda r: r[1])
+        return step, value

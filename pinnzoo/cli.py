@@ -1,4 +1,4 @@
-"""The ``pinnzoo`` command: list, train, evaluate and predict.
+"""The ``pinnzoo`` command: list, train, evaluate, predict and restore.
 
 Errors in what the user gave (unknown preset, missing export, bad points) print
 one ``error:`` line and exit with status 2; a diverged training run exits with 3;
@@ -55,7 +55,10 @@ def cmd_list(args):
     width = max(len(n) for n in PRESETS)
     for name in sorted(PRESETS):
         p = PRESETS[name]
-        target = f"target rel L2 <= {p.target:g}" if p.target else ""
+        if getattr(p, "kind", None) == "image":
+            target = f"target PSNR >= best baseline + {p.margin:g} dB"
+        else:
+            target = f"target rel L2 <= {p.target:g}" if p.target else ""
         print(f"{name:<{width}}  {p.description}  [{target}]")
     return 0
 
@@ -91,6 +94,13 @@ def cmd_train(args):
         else:
             print(f"error: {exc}", file=sys.stderr)
         return 3
+    if getattr(preset, "kind", None) == "image":
+        meta = result.metadata
+        print(f"{preset.name}: PSNR {meta['metrics']['psnr']:.2f} dB, SSIM {meta['metrics']['ssim']:.3f} "
+              f"(target {meta['target_psnr']:.2f} dB = {meta['baselines'][0]['method']} + {preset.margin:g}) | "
+              f"kept step {result.kept_step} of {result.steps} (peak {meta['stopping']['peak_psnr']:.2f} dB at "
+              f"{meta['stopping']['peak_step']}) | {result.time_s:.1f} s | saved to {result.export_dir}")
+        return 0
     m = result.metrics
     params = "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {m[k + '_rel_error']:.2e})"
                      for k, v in m.items() if k.startswith("param_") and not k.endswith("_rel_error"))
@@ -106,6 +116,15 @@ def cmd_evaluate(args):
     result = evaluate_export(args.directory)
     if args.json:
         print(json.dumps(result, indent=2))
+    elif result.get("kind") == "image":
+        m = result["metrics"]
+        line = f"{result['preset'] or result['directory']}: "
+        line += f"PSNR {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}" if m else "no reference image recorded"
+        if "meets_target" in result:
+            line += f" | target {result['target']:.2f} dB: {'met' if result['meets_target'] else 'NOT met'}"
+        if "matches_metadata" in result:
+            line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
+        print(line)
     else:
         m = result["metrics"]
         line = f"{result['preset'] or result['problem']}: rel L2 = {m['rel_l2']:.3e} on grid {m['grid']}"
@@ -144,6 +163,64 @@ def cmd_predict(args):
     return 0
 
 
+def cmd_restore(args):
+    import time
+
+    import numpy as np
+
+    from pinnzoo.errors import InputError
+    from pinnzoo.export import export_image_solver, machine
+    from pinnzoo.image_io import read_image, write_image
+    from pinnzoo.restoration import make_operator, restore
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy"):
+        raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {out.name}")
+    if args.noise_sigma is not None and args.noise_sigma < 0:
+        raise InputError(f"--noise-sigma must be >= 0, got {args.noise_sigma}")
+    if args.iterations < 1:
+        raise InputError(f"--iterations must be >= 1, got {args.iterations}")
+    y = read_image(args.image)
+    mask = None
+    if args.task == "inpaint":
+        if not args.mask:
+            raise InputError("inpaint needs --mask (an image: white/1 = known pixel, black/0 = missing)")
+        mask = read_image(args.mask, "mask")
+        if mask.shape[:2] != y.shape[:2]:
+            raise InputError(f"the mask is {mask.shape[0]}×{mask.shape[1]} but the image is {y.shape[0]}×{y.shape[1]}")
+        mask = mask.mean(axis=2)
+    if args.task == "deblur" and not args.psf:
+        raise InputError("deblur needs --psf (gaussian:SIGMA, box:SIZE, motion:LENGTH:ANGLE or a .npy file)")
+    if args.task == "superres" and args.scale is None:
+        raise InputError("superres needs --scale (an integer >= 2)")
+    if args.scale is not None and args.scale < 2:
+        raise InputError(f"--scale must be an integer >= 2, got {args.scale}")
+    op = make_operator(args.task, psf=args.psf, mask=mask, scale=args.scale)
+    reference = read_image(args.reference, "reference") if args.reference else None
+    if reference is not None and reference.shape[2] != y.shape[2]:
+        reference = reference.mean(axis=2, keepdims=True) if y.shape[2] == 1 else np.repeat(reference, 3, axis=2)
+    start = time.perf_counter()
+    result = restore(y, op, prior=args.prior, iterations=args.iterations, seed=args.seed, reference=reference,
+                     auto_stop=not args.no_auto_stop, verbose=0 if args.quiet else 1,
+                     log_every=min(50, args.iterations))
+    write_image(out, result.image)
+    if args.export:
+        meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
+                "noise_sigma": args.noise_sigma, "metrics": result.scores or {},
+                "stopping": {"kept_step": result.kept_step, "steps": result.steps,
+                             "auto_stopped": result.auto_stopped},
+                "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
+        export_image_solver(result.solver, args.export, meta)
+    line = (f"restored {args.task} with {args.prior}: {result.steps} iterations "
+            f"({'automatic stop' if result.auto_stopped else 'step limit'}; image from step {result.kept_step}), "
+            f"{time.perf_counter() - start:.1f} s")
+    if result.scores:
+        line += f", PSNR {result.scores['psnr']:.2f} dB, SSIM {result.scores['ssim']:.3f}"
+    line += f" -> {out}" + (f" (SavedModel in {args.export})" if args.export else "")
+    print(line)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pinnzoo", description="Data-free neural solvers: train, export, evaluate.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -165,6 +242,22 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")
     pr.add_argument("--out", help=".npy (values) or .csv (points and values); default: CSV to stdout")
     pr.set_defaults(fn=cmd_predict)
+    rs = sub.add_parser("restore", help="restore your own image with an untrained prior (DIP, Deep Decoder)")
+    rs.add_argument("task", choices=["denoise", "deblur", "inpaint", "superres"])
+    rs.add_argument("--image", required=True, help="degraded image: PNG/JPEG/TIFF/BMP, or .npy floats in [0, 1]")
+    rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float)")
+    rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export)")
+    rs.add_argument("--psf", help="deblur: gaussian:SIGMA, box:SIZE, motion:LENGTH:ANGLE or a .npy kernel")
+    rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
+    rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
+    rs.add_argument("--prior", choices=["dip", "deep_decoder"], default="dip")
+    rs.add_argument("--iterations", type=int, default=3000, help="step limit (an upper bound with automatic stopping)")
+    rs.add_argument("--no-auto-stop", action="store_true", help="run all iterations; return the last average")
+    rs.add_argument("--seed", type=int, default=0)
+    rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
+    rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
+    rs.add_argument("--quiet", action="store_true", help="no progress bar")
+    rs.set_defaults(fn=cmd_restore)
     return ap
 
 

@@ -13,6 +13,15 @@ Signatures (``saved_model_cli show --all --dir DIR`` lists them):
 * ``coordinates``: the same with one ``[batch, 1]`` tensor per named coordinate;
 * ``residual``: ``inputs`` → the residual term(s) and the derivatives they use.
 
+Image-prior exports (``"kind": "image"`` in ``pinnzoo.json``) have instead:
+
+* ``serving_default``: no inputs → ``image`` float32 ``[1, H, W, C]``, the
+  restored image (the moving average of the generator's outputs, kept at the
+  automatic stopping point);
+* ``generate``: ``noise`` float32 ``[batch, h, w, c]`` → ``image``, the fitted
+  generator ``G_Θ`` (cropped to the image size);
+* ``noise``: no inputs → ``noise``, the fixed input ``z`` the generator was fitted with.
+
 The directory is written to a temporary sibling and renamed into place, so an
 interrupted export never leaves a half-written model where a good one was.
 """
@@ -96,12 +105,71 @@ def machine() -> str:
     return f"{os.cpu_count()}-core {cpu}, {platform.system()}"
 
 
-def export_solver(solver, directory, metadata: dict) -> Path:
-    """Write ``solver`` as a SavedModel with ``pinnzoo.json`` at ``directory`` (atomically)."""
+def _image_archive(solver) -> keras.export.ExportArchive:
+    archive = keras.export.ExportArchive()
+    archive.track(solver)
+    zshape = [None] + list(solver.noise.shape[1:])
+
+    @tf.function(input_signature=[])
+    def serve():
+        return {"image": tf.identity(solver.average)}
+
+    @tf.function(input_signature=[tf.TensorSpec(zshape, tf.float32, name="noise")])
+    def generate(noise):
+        return {"image": solver.generate(noise)}
+
+    @tf.function(input_signature=[])
+    def noise():
+        return {"noise": tf.identity(solver.noise)}
+
+    archive.add_endpoint("serving_default", serve)
+    archive.add_endpoint("generate", generate)
+    archive.add_endpoint("noise", noise)
+    return archive
+
+
+def _write_atomically(directory, archive, meta) -> Path:
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
     old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
+    try:
+        archive.write_out(str(tmp), verbose=False)
+        with open(tmp / METADATA, "w") as fh:
+            json.dump(meta, fh, indent=2, sort_keys=False, default=float)
+            fh.write("\n")
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return directory
+
+
+def export_image_solver(solver, directory, metadata: dict) -> Path:
+    """Write a fitted :class:`~pinnzoo.solvers.ImagePriorSolver` as a SavedModel with ``pinnzoo.json``."""
+    meta = {
+        "format": "pinnzoo-savedmodel",
+        "format_version": FORMAT_VERSION,
+        "kind": "image",
+        "image_shape": [solver.image_height, solver.image_width, solver.channels],
+        "noise_shape": list(solver.noise.shape),
+        "operator": solver.operator.describe(),
+        "prior": {"class": type(solver.prior).__name__, "config": {
+            k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
+            "parameters": int(solver.prior.count_params())},
+        "signatures": {"serving_default": {"inputs": [], "outputs": ["image"]},
+                       "generate": {"inputs": ["noise"], "outputs": ["image"]},
+                       "noise": {"inputs": [], "outputs": ["noise"]}},
+        "versions": versions(),
+        **metadata,
+    }
+    return _write_atomically(directory, _image_archive(solver), meta)
+
+
+def export_solver(solver, directory, metadata: dict) -> Path:
+    """Write ``solver`` as a SavedModel with ``pinnzoo.json`` at ``directory`` (atomically)."""
     problem = solver.problem
     meta = {
         "format": "pinnzoo-savedmodel",
@@ -118,18 +186,7 @@ def export_solver(solver, directory, metadata: dict) -> Path:
         "versions": versions(),
         **metadata,
     }
-    try:
-        _archive(solver).write_out(str(tmp), verbose=False)
-        with open(tmp / METADATA, "w") as fh:
-            json.dump(meta, fh, indent=2, sort_keys=False, default=float)
-            fh.write("\n")
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
-    return directory
+    return _write_atomically(directory, _archive(solver), meta)
 
 
 def read_metadata(directory) -> dict:
@@ -148,7 +205,8 @@ def read_metadata(directory) -> dict:
         meta = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ExportError(f"cannot read {path}: {exc}") from None
-    for key in ("problem", "inputs", "outputs", "params"):
+    required = ("image_shape",) if meta.get("kind") == "image" else ("problem", "inputs", "outputs", "params")
+    for key in required:
         if key not in meta:
             raise ExportError(f"{path} lacks the field {key!r}")
     return meta
@@ -182,6 +240,8 @@ def evaluate_export(directory) -> dict:
     from pinnzoo.problems import get_problem
 
     model, meta = load_export(directory)
+    if meta.get("kind") == "image":
+        return _evaluate_image_export(directory, model, meta)
     try:
         problem = get_problem(meta["problem"], **meta["params"])
     except Exception as exc:
@@ -201,4 +261,31 @@ def evaluate_export(directory) -> dict:
         worst = max(v for k, v in metrics.items() if k.endswith("_rel_error"))
         result["meets_param_target"] = bool(worst <= meta["param_target"])
         result["meets_target"] = result.get("meets_target", True) and result["meets_param_target"]
+    return result
+
+
+def _evaluate_image_export(directory, model, meta) -> dict:
+    from pinnzoo.image_io import test_image
+    from pinnzoo.metrics import image_scores
+
+    image = model.signatures["serving_default"]()["image"].numpy()[0]
+    generated = model.signatures["generate"](noise=model.signatures["noise"]()["noise"])["image"].numpy()[0]
+    result = {"directory": str(directory), "preset": meta.get("preset"), "kind": "image",
+              "task": meta.get("task"), "stored_metrics": meta.get("metrics", {}), "target": meta.get("target_psnr")}
+    ref = meta.get("reference_image")
+    if not ref:
+        result["metrics"] = {}
+        return result
+    clean = test_image(ref["name"], int(ref["size"]))
+    if clean.shape != image.shape:
+        raise ExportError(f"{directory}: image shape {image.shape} differs from the reference's {clean.shape}")
+    metrics = image_scores(image, clean)
+    metrics["psnr_generator"] = image_scores(generated, clean)["psnr"]
+    result["metrics"] = metrics
+    stored = result["stored_metrics"]
+    if "psnr" in stored:
+        result["matches_metadata"] = bool(abs(metrics["psnr"] - stored["psnr"]) < 1e-3
+                                          and abs(metrics["psnr_generator"] - stored.get("psnr_generator", np.nan)) < 1e-2)
+    if result["target"] is not None:
+        result["meets_target"] = bool(metrics["psnr"] >= result["target"])
     return result

@@ -40,3 +40,28 @@ def param_errors(identified: dict, true: dict) -> dict:
         out[f"param_{name}"] = float(value)
         out[f"param_{name}_rel_error"] = abs(float(value) - true[name]) / abs(true[name])
     return out
+
+
+def psnr(image, reference) -> float:
+    """Peak signal-to-noise ratio in dB for images in [0, 1] (scikit-image; the estimate is clipped to [0, 1])."""
+    from skimage.metrics import peak_signal_noise_ratio
+
+    image = np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0)
+    return float(peak_signal_noise_ratio(np.asarray(reference, dtype=np.float64), image, data_range=1.0))
+
+
+def ssim(image, reference) -> float:
+    """Structural similarity (scikit-image, Gaussian-weighted as in Wang et al. 2004), images in [0, 1]."""
+    from skimage.metrics import structural_similarity
+
+    image = np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0)
+    reference = np.asarray(reference, dtype=np.float64)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image, reference = image[..., 0], reference[..., 0]
+    return float(structural_similarity(reference, image, data_range=1.0, gaussian_weights=True, sigma=1.5,
+                                       use_sample_covariance=False,
+                                       channel_axis=-1 if image.ndim == 3 else None))
+
+
+def image_scores(image, reference) -> dict:
+    return {"psnr": psnr(image, reference), "ssim": ssim(image, reference)}

@@ -61,6 +61,10 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
             (``exc.solver``) holds the last good weights; nothing is exported.
     """
     preset = get_preset(preset) if isinstance(preset, str) else preset
+    if getattr(preset, "kind", None) == "image":
+        from pinnzoo.restoration import train_image_preset
+
+        return train_image_preset(preset, seed=seed, quick=quick, out=out, verbose=verbose, callbacks=callbacks)
     schedule = schedule or preset.schedule
     if quick:
         schedule = schedule.quick()

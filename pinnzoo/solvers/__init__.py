@@ -1,6 +1,7 @@
 """Solvers: keras.Model subclasses that pair a problem with a prior and own train_step."""
 
+from pinnzoo.solvers.image_prior import ImagePriorSolver
 from pinnzoo.solvers.lbfgs import lbfgs_refine
 from pinnzoo.solvers.pinn import PINNSolver
 
-__all__ = ["PINNSolver", "lbfgs_refine"]
+__all__ = ["ImagePriorSolver", "PINNSolver", "lbfgs_refine"]

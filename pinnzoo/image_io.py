@@ -1,0 +1,97 @@
+"""Reading and writing images for the ``pinnzoo restore`` command, and the bundled test images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from pinnzoo.errors import InputError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+
+
+def read_image(path, what: str = "image") -> np.ndarray:
+    """An image file as float32 ``[H, W, C]`` in [0, 1] (C = 1 for gray, 3 for colour).
+
+    PNG/JPEG/TIFF/BMP are read with scikit-image (imageio) and scaled by their
+    integer type's range; ``.npy`` must already hold floats in [0, 1]
+    (``[H, W]`` or ``[H, W, C]``). An alpha channel is dropped.
+
+    Raises:
+        InputError: missing, unreadable or non-image file, NaN/inf values, or
+            values outside [0, 1] in a ``.npy``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{what} not found: {path}")
+    suffix = p.suffix.lower()
+    if suffix == ".npy":
+        try:
+            img = np.load(p, allow_pickle=False)
+        except Exception as exc:
+            raise InputError(f"cannot read {what} {path}: {exc}") from None
+        if not np.issubdtype(img.dtype, np.number) or img.dtype == np.bool_:
+            raise InputError(f"{what} {path} does not hold numbers")
+        img = img.astype(np.float32)
+        if not np.all(np.isfinite(img)):
+            raise InputError(f"{what} {path} contains NaN or infinite values")
+        if img.size and (img.min() < -1e-6 or img.max() > 1 + 1e-6):
+            raise InputError(f"{what} {path}: .npy images must be floats in [0, 1], got range "
+                             f"[{img.min():g}, {img.max():g}]")
+    elif suffix in IMAGE_SUFFIXES:
+        from skimage import io
+
+        try:
+            raw = io.imread(str(p))
+        except Exception as exc:
+            raise InputError(f"cannot read {what} {path}: {type(exc).__name__}: {exc}") from None
+        if np.issubdtype(raw.dtype, np.integer):
+            img = raw.astype(np.float32) / float(np.iinfo(raw.dtype).max)
+        elif raw.dtype == np.bool_:
+            img = raw.astype(np.float32)
+        else:
+            img = np.clip(raw.astype(np.float32), 0.0, 1.0)
+    else:
+        raise InputError(f"{what} must be PNG, JPEG, TIFF, BMP or .npy, got {p.name}")
+    if img.ndim == 2:
+        img = img[:, :, None]
+    if img.ndim != 3 or img.shape[2] not in (1, 2, 3, 4):
+        raise InputError(f"{what} {path} is not a gray or colour image (shape {img.shape})")
+    if img.shape[2] in (2, 4):  # drop alpha
+        img = img[:, :, :img.shape[2] - 1]
+    if min(img.shape[:2]) < 8:
+        raise InputError(f"{what} {path} is too small ({img.shape[0]}×{img.shape[1]}; at least 8×8)")
+    return np.ascontiguousarray(img, dtype=np.float32)
+
+
+def write_image(path, image) -> Path:
+    """Write ``[H, W, C]`` float in [0, 1]: ``.npy`` keeps the floats, image formats are 8-bit."""
+    p = Path(path)
+    img = np.asarray(image, dtype=np.float32)
+    suffix = p.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES + (".npy",):
+        raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {p.name}")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".npy":
+        np.save(p, img[..., 0] if img.shape[-1] == 1 else img)
+        return p
+    from skimage import io
+
+    img8 = np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
+    io.imsave(str(p), img8[..., 0] if img8.shape[-1] == 1 else img8, check_contrast=False)
+    return p
+
+
+def test_image(name: str = "camera", size: int = 256) -> np.ndarray:
+    """A scikit-image test image, gray, resized (anti-aliased) to ``size × size``, float32 ``[H, W, 1]`` in [0, 1]."""
+    from skimage import color, data, transform
+
+    if name not in ("camera", "astronaut", "coffee", "moon", "brick", "grass", "gravel", "text", "coins"):
+        raise InputError(f"unknown test image {name!r}")
+    img = getattr(data, name)()
+    if img.ndim == 3:
+        img = color.rgb2gray(img)
+    img = transform.resize(img.astype(np.float64) / (255.0 if img.dtype == np.uint8 else 1.0), (size, size),
+                           anti_aliasing=True)
+    return np.clip(img, 0, 1).astype(np.float32)[:, :, None]

@@ -1,0 +1,184 @@
+"""Fitting an untrained generator to one degraded image (Deep Image Prior, Deep Decoder)."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pinnzoo.errors import InputError
+from pinnzoo.operators import Operator, as_image_batch, operator_from_config
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
+class ImagePriorSolver(keras.Model):
+    r"""Restore one image ``x`` from a measurement ``y = A x + n`` with an untrained generator.
+
+    .. math:: \min_\Theta\ \operatorname{mean}\big(A\, G_\Theta(z + \sigma_z \eta) - y\big)^2,
+
+    with ``z`` a fixed random input (a non-trainable weight, uniform in
+    ``[0, 0.1)`` as in DIP) and ``η ~ N(0, 1)`` drawn afresh each step when
+    ``input_noise_std = σ_z > 0`` (DIP's input-noise regularisation). The
+    generator's output is cropped to the image size (the generator works on the
+    next multiple of its stride: images of any size are padded, never resized).
+
+    Each step also updates, in the graph:
+
+    * an exponential moving average of the outputs, ``x̄ ← d x̄ + (1 − d) x``
+      (``ema_decay = d``); the restored image is this average;
+    * the windowed moving variance of the last ``window`` outputs,
+      ``VAR_t = mean_w ‖x_{t-w} − mean‖² / n_pixels`` — a reference-free signal
+      that falls while the network fits the image and rises once it starts
+      fitting the noise. The smallest ``VAR_t`` so far, its step, the average
+      image and the generator weights at that step are kept; the
+      :class:`~pinnzoo.callbacks.VarianceStopping` callback stops ``fit`` once
+      no new minimum appeared for ``patience`` steps, and :meth:`finish`
+      restores the kept weights and image.
+
+    Paper: H. Wang, T. Li, Z. Zhuang, T. Chen, H. Liang, J. Sun, "Early stopping
+    for deep image prior", TMLR 2023 (ES-WMV); D. Ulyanov, A. Vedaldi,
+    V. Lempitsky, "Deep Image Prior", CVPR 2018 (EMA and input noise).
+
+    Fit with ``model.fit(solver.dataset(y), steps_per_epoch=..., epochs=...)``.
+    """
+
+    def __init__(self, prior: keras.Model, operator: Operator, measurement_shape, input_noise_std: float = 0.0,
+                 ema_decay: float = 0.99, window: int = 100, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(operator, dict):
+            operator = operator_from_config(operator)
+        self.prior, self.operator = prior, operator
+        h, w, c = (int(v) for v in measurement_shape)
+        self.measurement_shape = (h, w, c)
+        self.image_height, self.image_width = operator.input_shape(h, w)
+        self.channels = c
+        operator.check(self.image_height, self.image_width)
+        if input_noise_std < 0:
+            raise InputError(f"input_noise_std must be >= 0, got {input_noise_std}")
+        if not 0.0 <= ema_decay < 1.0:
+            raise InputError(f"ema_decay must be in [0, 1), got {ema_decay}")
+        if window < 2:
+            raise InputError(f"window must be >= 2, got {window}")
+        self.input_noise_std, self.ema_decay, self.window, self.seed = float(input_noise_std), float(ema_decay), int(window), int(seed)
+        s = prior.stride
+        self.padded_shape = (math.ceil(self.image_height / s) * s, math.ceil(self.image_width / s) * s)
+        zshape = (1,) + tuple(prior.noise_shape(*self.padded_shape))
+        z0 = np.random.default_rng(seed).uniform(0.0, 0.1, zshape).astype(np.float32)
+        self.noise = self.add_weight(shape=zshape, name="noise", trainable=False, initializer=keras.initializers.Constant(z0))
+        shape = (1, self.image_height, self.image_width, c)
+        zeros = keras.initializers.Zeros()
+        self.average = self.add_weight(shape=shape, name="average", trainable=False, initializer=zeros)
+        self.best_average = self.add_weight(shape=shape, name="best_average", trainable=False, initializer=zeros)
+        self.buffer = self.add_weight(shape=(self.window,) + shape[1:], name="buffer", trainable=False, initializer=zeros)
+        self.step = self.add_weight(shape=(), name="step", dtype="int64", trainable=False, initializer=zeros)
+        self.best_step = self.add_weight(shape=(), name="best_step", dtype="int64", trainable=False, initializer=zeros)
+        self.best_variance = self.add_weight(shape=(), name="best_variance", trainable=False,
+                                             initializer=keras.initializers.Constant(np.inf))
+        self.variance = self.add_weight(shape=(), name="variance", trainable=False,
+                                        initializer=keras.initializers.Constant(np.nan))
+        self._rng = tf.random.Generator.from_seed(seed + 1)
+        self.prior(tf.zeros(zshape))  # creates the generator's weights (subclassed models build on first call)
+        self.snapshot = [self.add_weight(shape=v.shape, name="snapshot_" + v.name, trainable=False,
+                                         initializer=zeros) for v in self.prior.weights]
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.variance_tracker = keras.metrics.Mean(name="variance")
+        self.built = True
+
+    # -- the generator ---------------------------------------------------------------------------------
+    def generate(self, z=None):
+        """``G_Θ(z)`` cropped to the image size (``z`` defaults to the fixed input)."""
+        z = self.noise if z is None else z
+        return self.prior(z)[:, :self.image_height, :self.image_width, :]
+
+    def call(self, z):
+        return self.generate(z)
+
+    def image(self) -> np.ndarray:
+        """The restored image (moving average of the outputs), ``[H, W, C]`` float32."""
+        return self.average.numpy()[0]
+
+    def dataset(self, y) -> tf.data.Dataset:
+        """The endless one-element dataset ``fit`` consumes: the measurement, ``[1, h, w, c]``."""
+        y = as_image_batch(y)
+        if tuple(y.shape[1:]) != self.measurement_shape:
+            raise InputError(f"measurement shape {tuple(y.shape[1:])} differs from {self.measurement_shape}")
+        if not bool(tf.reduce_all(tf.math.is_finite(y))):
+            raise InputError("the measurement contains NaN or infinite values")
+        return tf.data.Dataset.from_tensors(y).repeat()
+
+    # -- training ---------------------------------------------------------------------------------------
+    def train_step(self, y):
+        z = self.noise
+        if self.input_noise_std > 0:
+            z = z + self.input_noise_std * self._rng.normal(tf.shape(z))
+        before = [tf.identity(v) for v in self.prior.weights]  # Θ_t, kept if x_t turns out best
+        with tf.GradientTape() as tape:
+            x = self.generate(z)
+            loss = tf.reduce_mean(tf.square(self.operator.A(x) - y))
+            scaled = loss / tf.distribute.get_strategy().num_replicas_in_sync
+        grads = tape.gradient(scaled, self.prior.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.prior.trainable_variables))
+        self._track(x, before)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result(), "variance": self.variance_tracker.result()}
+
+    def _track(self, x, weights):
+        step = self.step.assign_add(1)
+        d = self.ema_decay
+        first = tf.equal(step, 1)
+        self.average.assign(tf.where(first, x, d * self.average + (1.0 - d) * x))
+        slot = tf.reshape(tf.math.floormod(step - 1, self.window), [1, 1])
+        self.buffer.assign(tf.tensor_scatter_nd_update(self.buffer, slot, x))
+        full = step >= self.window
+
+        def variance():
+            mean = tf.reduce_mean(self.buffer, axis=0, keepdims=True)
+            return tf.reduce_mean(tf.square(self.buffer - mean))
+
+        var = tf.cond(full, variance, lambda: tf.constant(np.nan, tf.float32))
+        self.variance.assign(var)
+        improved = tf.logical_and(full, var < self.best_variance)
+
+        def keep():
+            self.best_variance.assign(var)
+            self.best_step.assign(step)
+            self.best_average.assign(self.average)
+            for s, v in zip(self.snapshot, weights):
+                s.assign(v)
+            return tf.constant(True)
+
+        tf.cond(improved, keep, lambda: tf.constant(False))
+        self.variance_tracker.reset_state()
+        self.variance_tracker.update_state(tf.where(full, var, 0.0))
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.variance_tracker]
+
+    def steps_since_best(self) -> int:
+        return int(self.step.numpy() - self.best_step.numpy())
+
+    def finish(self, use_best: bool = True) -> int:
+        """End a fit: with ``use_best`` (automatic stopping), restore the weights and average kept at the
+        smallest output variance. Returns the step whose result is now held."""
+        if use_best and int(self.best_step.numpy()) > 0:
+            for s, v in zip(self.snapshot, self.prior.weights):
+                v.assign(s)
+            self.average.assign(self.best_average)
+            return int(self.best_step.numpy())
+        return int(self.step.numpy())
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(prior=keras.saving.serialize_keras_object(self.prior), operator=self.operator.get_config(),
+                      measurement_shape=list(self.measurement_shape), input_noise_std=self.input_noise_std,
+                      ema_decay=self.ema_decay, window=self.window, seed=self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["prior"] = keras.saving.deserialize_keras_object(config["prior"])
+        return cls(**config)

@@ -1,0 +1,152 @@
+"""Image priors and the image-prior solver: shapes, normalisation, EMA/variance bookkeeping, fitting, export."""
+
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from pinnzoo.callbacks import VarianceStopping
+from pinnzoo.errors import InputError
+from pinnzoo.operators import Blur, Downsample, Identity, Mask, random_mask
+from pinnzoo.priors import BatchStatNorm, DeepDecoder, SkipNet
+from pinnzoo.solvers import ImagePriorSolver
+
+
+def small_dip(channels=1):
+    return SkipNet((8, 8, 8), channels_skip=2, out_channels=channels, input_channels=4)
+
+
+def test_skipnet_shapes_and_range():
+    net = SkipNet((8, 8, 8, 8), channels_skip=(0, 2, 2, 2), out_channels=3, input_channels=5, upsample="nearest")
+    assert net.stride == 16 and net.noise_shape(48, 32) == (48, 32, 5)
+    out = net(tf.random.uniform((2, 48, 32, 5))).numpy()
+    assert out.shape == (2, 48, 32, 3) and out.min() > 0 and out.max() < 1
+    clone = SkipNet.from_config(net.get_config())
+    assert clone.channels_skip == [0, 2, 2, 2] and clone.upsample == "nearest"
+
+
+def test_deep_decoder_is_under_parameterised():
+    net = DeepDecoder(channels=64, layers=5)
+    assert net.noise_shape(256, 256) == (8, 8, 64)
+    out = net(tf.random.uniform((1, 8, 8, 64)))
+    assert out.shape == (1, 256, 256, 1)
+    assert net.count_params() < 256 * 256 / 2      # fewer weights than half the pixels
+
+
+def test_batch_stat_norm_normalises_each_channel():
+    layer = BatchStatNorm()
+    x = tf.random.normal((2, 9, 7, 3)) * [1.0, 5.0, 0.1] + [3.0, -2.0, 0.0]
+    y = layer(x).numpy()
+    np.testing.assert_allclose(y.mean(axis=(0, 1, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.std(axis=(0, 1, 2)), 1, atol=1e-3)
+
+
+class _Record(keras.callbacks.Callback):
+    """The generator output before each step (input noise off, so x_t = G_{Θ_t}(z))."""
+
+    def on_train_begin(self, logs=None):
+        self.outputs = [self.model.generate().numpy()]
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.outputs.append(self.model.generate().numpy())
+
+
+def test_moving_average_and_windowed_variance_follow_their_definitions():
+    keras.utils.set_random_seed(0)
+    y = np.random.default_rng(0).random((1, 24, 20, 1)).astype(np.float32)
+    solver = ImagePriorSolver(small_dip(), Identity(), (24, 20, 1), ema_decay=0.9, window=4)
+    solver.compile(optimizer=keras.optimizers.Adam(0.01))
+    rec = _Record()
+    solver.fit(solver.dataset(y), steps_per_epoch=9, epochs=1, verbose=0, callbacks=[rec])
+    xs = rec.outputs[:9]                      # the 9 outputs the steps saw
+    ema = xs[0]
+    for x in xs[1:]:
+        ema = 0.9 * ema + 0.1 * x
+    np.testing.assert_allclose(solver.average.numpy(), ema, atol=1e-5)
+    variances = [np.mean((np.stack(xs[t - 3:t + 1]) - np.mean(xs[t - 3:t + 1], axis=0)) ** 2) for t in range(3, 9)]
+    np.testing.assert_allclose(float(solver.variance.numpy()), variances[-1], rtol=1e-3)
+    best = 3 + int(np.argmin(variances))
+    assert int(solver.best_step.numpy()) == best + 1
+    # finish() brings back the generator of the kept step and its average
+    kept = solver.finish(use_best=True)
+    assert kept == best + 1
+    np.testing.assert_allclose(solver.generate().numpy(), xs[best], atol=1e-5)
+
+
+def test_a_short_fit_lowers_the_loss_for_every_operator():
+    yy, xx = np.mgrid[0:32, 0:32] / 32.0
+    clean = (0.5 + 0.3 * np.sin(6 * xx) * np.cos(4 * yy) + 0.1 * (xx > 0.5))[:, :, None].astype(np.float32)
+    for op in [Identity(), Blur("gaussian:1.0"), Mask(random_mask(32, 32, 0.5, 0)), Downsample(2)]:
+        keras.utils.set_random_seed(0)
+        y = op.A(clean[None]).numpy()[0]
+        solver = ImagePriorSolver(small_dip(), op, y.shape, input_noise_std=0.01)
+        solver.compile(optimizer=keras.optimizers.Adam(0.01))
+        hist = solver.fit(solver.dataset(y), steps_per_epoch=20, epochs=3, verbose=0).history["loss"]
+        assert hist[-1] < 0.5 * hist[0], (op, hist)
+        assert solver.image().shape == clean.shape
+
+
+def test_odd_sizes_are_padded_and_cropped_not_resized():
+    y = np.random.default_rng(2).random((21, 30, 3)).astype(np.float32)
+    solver = ImagePriorSolver(small_dip(3), Identity(), y.shape)
+    assert solver.padded_shape == (24, 32)
+    assert solver.generate().shape == (1, 21, 30, 3)
+
+
+def test_variance_stopping_fires_after_patience():
+    class Fake:
+        stop_training = False
+
+        def __init__(self, step, best):
+            self.step, self.best_step = tf.constant(step), tf.constant(best)
+
+        def steps_since_best(self):
+            return int(self.step) - int(self.best_step)
+
+    cb = VarianceStopping(patience=50)
+    cb.set_model(Fake(120, 80))
+    cb.on_epoch_end(0)
+    assert not cb.model.stop_training
+    cb.set_model(Fake(130, 80))
+    cb.on_epoch_end(0)
+    assert cb.model.stop_training and cb.stopped_at == 130
+
+
+def test_solver_rejects_bad_settings():
+    with pytest.raises(InputError):
+        ImagePriorSolver(small_dip(), Identity(), (16, 16, 1), input_noise_std=-1)
+    with pytest.raises(InputError):
+        ImagePriorSolver(small_dip(), Mask(np.ones((8, 8))), (16, 16, 1))
+    solver = ImagePriorSolver(small_dip(), Identity(), (16, 16, 1))
+    with pytest.raises(InputError, match="NaN"):
+        solver.dataset(np.full((16, 16, 1), np.nan))
+
+
+def test_export_reloads_without_pinnzoo(tmp_path):
+    from pinnzoo.export import export_image_solver
+
+    keras.utils.set_random_seed(0)
+    y = np.random.default_rng(3).random((8, 8, 1)).astype(np.float32)
+    solver = ImagePriorSolver(small_dip(), Downsample(2), y.shape, input_noise_std=0.02)
+    solver.compile(optimizer=keras.optimizers.Adam(0.01))
+    solver.fit(solver.dataset(y), steps_per_epoch=5, epochs=1, verbose=0)
+    export_image_solver(solver, tmp_path / "m", {"task": "superres"})
+    np.save(tmp_path / "image.npy", solver.image())
+    np.save(tmp_path / "generated.npy", solver.generate().numpy()[0])
+    code = textwrap.dedent(f"""
+        import sys, numpy as np, tensorflow as tf
+        m = tf.saved_model.load({str(tmp_path / 'm')!r})
+        image = m.signatures["serving_default"]()["image"].numpy()[0]
+        gen = m.signatures["generate"](noise=m.signatures["noise"]()["noise"])["image"].numpy()[0]
+        assert image.shape == (16, 16, 1), image.shape
+        np.testing.assert_allclose(image, np.load({str(tmp_path / 'image.npy')!r}), atol=1e-6)
+        np.testing.assert_allclose(gen, np.load({str(tmp_path / 'generated.npy')!r}), atol=1e-4)
+        assert "pinnzoo" not in sys.modules
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]

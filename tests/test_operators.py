@@ -1,0 +1,108 @@
+"""Imaging operators: adjointness, agreement with SciPy, PSF specs and bad input."""
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+from pinnzoo.errors import InputError
+from pinnzoo.operators import (Blur, Downsample, Identity, Mask, box_psf, degrade, gaussian_psf, motion_psf,
+                               parse_psf, random_mask)
+
+
+def _operators(h, w):
+    rng = np.random.default_rng(0)
+    custom = rng.random((4, 6))
+    return [Identity(), Blur("gaussian:2.0"), Blur("gaussian:0.7"), Blur("box:4"), Blur("box:5"),
+            Blur("motion:9:30"), Blur("motion:6:90"), Blur(custom), Mask(random_mask(h, w, 0.5, seed=1)),
+            Downsample(2), Downsample(4)]
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("index", range(11))
+def test_adjoint_identity(index, channels):
+    """⟨A x, y⟩ = ⟨x, Aᵀ y⟩ for random x, y (float64 sums of float32 maps)."""
+    h, w = 36, 44
+    op = _operators(h, w)[index]
+    rng = np.random.default_rng(index)
+    x = rng.standard_normal((2, h, w, channels)).astype(np.float32)
+    oh, ow = op.output_shape(h, w)
+    y = rng.standard_normal((2, oh, ow, channels)).astype(np.float32)
+    ax = op.A(x).numpy().astype(np.float64)
+    aty = op.A_adjoint(y).numpy().astype(np.float64)
+    assert ax.shape == y.shape and aty.shape == x.shape
+    lhs, rhs = np.sum(ax * y), np.sum(x * aty)
+    assert abs(lhs - rhs) <= 1e-5 * max(1.0, np.sqrt(np.sum(ax ** 2) * np.sum(y ** 2)))
+
+
+@pytest.mark.parametrize("spec", ["gaussian:2.0", "box:4", "box:5", "motion:9:30", "motion:7:135"])
+def test_blur_matches_scipy_reflect(spec):
+    op = Blur(spec)
+    x = np.random.default_rng(3).random((1, 31, 40, 2)).astype(np.float32)
+    ours = op.A(x).numpy()[0]
+    ref = np.stack([ndi.convolve(x[0, :, :, c].astype(np.float64), op.psf, mode="reflect") for c in range(2)], -1)
+    np.testing.assert_allclose(ours, ref, atol=1e-6)
+
+
+def test_psf_shapes_and_normalisation():
+    g = gaussian_psf(2.0)
+    assert g.shape == (13, 13) and np.isclose(g.sum(), 1) and np.argmax(g) == 6 * 13 + 6
+    assert np.allclose(g, g.T)
+    assert np.allclose(box_psf(3), 1 / 9)
+    horizontal = motion_psf(9, 0)
+    assert np.isclose(horizontal.sum(), 1)
+    rows = np.nonzero(horizontal.sum(axis=1))[0]
+    assert list(rows) == [horizontal.shape[0] // 2]            # angle 0: one horizontal line
+    vertical = motion_psf(9, 90)
+    assert np.allclose(vertical, horizontal.T, atol=1e-12)
+    diagonal = motion_psf(9, 45)                                 # 45°: up and to the right
+    c = diagonal.shape[0] // 2
+    assert diagonal[:c, c + 1:].sum() > 0.3 and diagonal[:c, :c].sum() == 0
+
+
+def test_psf_from_npy(tmp_path):
+    k = np.random.default_rng(0).random((5, 3))
+    np.save(tmp_path / "k.npy", k)
+    assert np.allclose(parse_psf(str(tmp_path / "k.npy")), k / k.sum())
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("gauss:2", "unknown PSF"), ("gaussian:x", "bad number"), ("gaussian:-1", "sigma > 0"), ("box:0", "size >= 1"),
+    ("motion:9", "unknown PSF"), ("missing.npy", "cannot read"),
+])
+def test_bad_psf_specs(spec, message):
+    with pytest.raises(InputError, match=message):
+        parse_psf(spec)
+
+
+def test_bad_psf_arrays():
+    with pytest.raises(InputError, match="positive"):
+        parse_psf(-np.ones((3, 3)))
+    with pytest.raises(InputError, match="NaN"):
+        parse_psf(np.array([[1.0, np.nan]]))
+    with pytest.raises(InputError, match="2-D"):
+        parse_psf(np.ones(3))
+    with pytest.raises(InputError, match="too large"):
+        Blur("gaussian:3.0").A(np.zeros((1, 8, 8, 1), np.float32))
+
+
+def test_downsample_and_mask_errors():
+    with pytest.raises(InputError, match=">= 2"):
+        Downsample(1)
+    with pytest.raises(InputError, match="multiple"):
+        Downsample(4).A(np.zeros((1, 10, 12, 1), np.float32))
+    with pytest.raises(InputError, match="differs|image is"):
+        Mask(np.ones((8, 8))).check(8, 9)
+    with pytest.raises(InputError, match="negative|>= 0"):
+        degrade(np.zeros((8, 8)), Identity(), -0.1)
+
+
+def test_downsample_averages_blocks():
+    x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    np.testing.assert_allclose(Downsample(2).A(x).numpy()[0, :, :, 0], [[2.5, 4.5], [10.5, 12.5]])
+
+
+def test_degrade_adds_noise_of_the_given_level():
+    clean = np.full((128, 128), 0.5, np.float32)
+    y = degrade(clean, Identity(), 0.1, seed=0)
+    assert abs(np.std(y - clean) - 0.1) < 0.003
+    np.testing.assert_array_equal(y, degrade(clean, Identity(), 0.1, seed=0))
