@@ -136,3 +136,72 @@ class ImageQualityLogger(keras.callbacks.Callback):
         """``(step, psnr)`` of the best averaged image seen."""
         step, value = max(((r[0], r[1]) for r in self.history), key=lambda r: r[1])
         return step, value
+
+
+class GradNormBalancing(keras.callbacks.Callback):
+    r"""Self-adaptive loss weights by gradient norms, updated every ``every`` training steps.
+
+    .. math:: \hat λ_i = \frac{\sum_j \|\nabla_Θ L_j\|}{\|\nabla_Θ L_i\|},\qquad
+              λ_i \leftarrow α λ_i + (1 - α) \hat λ_i,
+
+    so that every weighted term ``λ_i L_i`` pulls on the parameters with the same
+    gradient norm (no term drowns the others, whatever its scale). The norms are
+    computed on ``batch`` (a fixed batch of points, e.g. from
+    :func:`pinnzoo.sampling.fixed_batch`); the weights are the solver's
+    non-trainable ``term_weights``, which its compiled ``train_step`` reads, so
+    nothing is retraced. Use it with Adam only (L-BFGS needs a fixed loss).
+
+    Paper: S. Wang, S. Sankaran, H. Wang, P. Perdikaris, "An expert's guide to
+    training physics-informed neural networks", arXiv:2308.08468 (2023); after
+    S. Wang, Y. Teng, P. Perdikaris, SIAM J. Sci. Comput. 43 (2021).
+    """
+
+    def __init__(self, batch: dict, every: int = 100, alpha: float = 0.9, terms=None):
+        super().__init__()
+        if int(every) < 1 or not 0.0 <= alpha < 1.0:
+            raise ValueError("every must be >= 1 and alpha in [0, 1)")
+        self.batch, self.every, self.alpha = batch, int(every), float(alpha)
+        self.terms = list(terms) if terms else None
+        self.history: list[dict] = []
+        self._norms = None
+        self._seen = 0
+
+    def gradient_norms(self) -> dict:
+        """``‖∇_Θ L_i‖`` for every loss term on the balancing batch."""
+        import tensorflow as tf
+
+        model = self.model
+        if self._norms is None:
+            @tf.function
+            def norms(batch):
+                with tf.GradientTape(persistent=True) as tape:
+                    terms = model.loss_terms(batch)
+                out = {}
+                for name, value in terms.items():
+                    grads = [g for g in tape.gradient(value, model.trainable_variables) if g is not None]
+                    out[name] = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in grads]))
+                return out
+
+            self._norms = norms
+        return {k: float(v) for k, v in self._norms(self.batch).items()}
+
+    def update(self) -> dict:
+        norms = {k: v for k, v in self.gradient_norms().items()
+                 if (self.terms is None or k in self.terms) and v > 0 and np.isfinite(v)}
+        total = sum(norms.values())
+        new = {}
+        for name, norm in norms.items():
+            var = self.model.term_weights[name]
+            value = self.alpha * float(var.numpy()) + (1.0 - self.alpha) * total / norm
+            var.assign(value)
+            new[name] = value
+        self.history.append(new)
+        return new
+
+    def on_train_batch_end(self, batch, logs=None):
+        # with steps_per_execution > 1, Keras calls this once per execution of several steps
+        self._seen += 1
+        if self._seen % max(1, self.every // max(1, getattr(self.model, "steps_per_execution", 1) or 1)) == 0:
+            self.update()
+            if logs is not None:
+                logs.update({f"w_{k}": v for k, v in self.history[-1].items()})

@@ -26,6 +26,8 @@ class Schedule:
     points (fresh uniform points every step when ``resample``) with learning rate
     ``learning_rate · decay_rate^(step / decay_steps)``. L-BFGS-B then refines for
     at most ``lbfgs_maxiter`` iterations on a fixed Sobol' set of ``lbfgs_points``.
+    With ``balance_every > 0`` the loss weights are set by gradient norms during
+    Adam (:class:`~pinnzoo.callbacks.GradNormBalancing`) and kept for L-BFGS.
     """
 
     epochs: int = 3
@@ -37,6 +39,8 @@ class Schedule:
     resample: bool = True
     lbfgs_maxiter: int = 0
     lbfgs_points: int = 8192
+    balance_every: int = 0      # > 0: gradient-norm loss balancing every this many Adam steps
+    balance_alpha: float = 0.9
     lbfgs_log_every: int = 250
     steps_per_execution: int = 100
     jit_compile: bool = True
@@ -107,7 +111,7 @@ class ImagePreset:
     patience: int = 500
     log_every: int = 50
     margin: float = 0.0
-    jit_compile: bool = True
+    jit_compile: bool = False  # XLA did not speed up these convolutional steps on the 2-core CPU
     kind = "image"
 
     @property

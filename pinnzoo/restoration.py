@@ -67,7 +67,7 @@ class RestoreResult:
 def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations: int = 3000,
             learning_rate: float = 0.01, input_noise_std: float | None = None, ema_decay: float = 0.99,
             window: int = 100, patience: int = 500, auto_stop: bool = True, seed: int = 0, reference=None,
-            log_every: int = 50, verbose: int = 1, jit_compile: bool = True, callbacks=()) -> RestoreResult:
+            log_every: int = 50, verbose: int = 1, jit_compile: bool = False, callbacks=()) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``prior`` is ``"dip"``, ``"deep_decoder"`` or a built Keras generator.

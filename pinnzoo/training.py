@@ -9,7 +9,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from pinnzoo.callbacks import NaNGuard, ReferenceErrorLogger
+from pinnzoo.callbacks import GradNormBalancing, NaNGuard, ReferenceErrorLogger
 from pinnzoo.dtypes import float_type
 from pinnzoo.errors import TrainingError
 from pinnzoo.export import export_solver, machine
@@ -87,8 +87,13 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         if schedule.epochs > 0:
             dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample,
                                           data=data)
+            adam_callbacks = [guard, reference, *callbacks]
+            if schedule.balance_every > 0:
+                balance_batch = fixed_batch(solver, min(schedule.n_residual, 4096), seed=seed + 7, data=data)
+                adam_callbacks.insert(1, GradNormBalancing(balance_batch, schedule.balance_every,
+                                                           schedule.balance_alpha))
             fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
-                             callbacks=[guard, reference, *callbacks], verbose=verbose, shuffle=False)
+                             callbacks=adam_callbacks, verbose=verbose, shuffle=False)
             history["adam"] = fit.history
             if guard.triggered:
                 exc = TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "

@@ -64,3 +64,52 @@ class ReflectConv2D(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
                 "strides": self.strides, "use_bias": self.use_bias}
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
+class FactorizedDense(keras.layers.Layer):
+    r"""Dense layer with random weight factorisation: ``W = diag(exp s) V`` acting on the output units.
+
+    Each output unit's weight vector is split into a trainable scale ``exp(s_j)``
+    and a direction ``v_j``. At initialisation ``s ~ N(μ, σ)`` and
+    ``V = W₀ / exp(s)`` for a Glorot-normal ``W₀``, so the layer starts as the
+    plain one, but gradient descent moves in the factorised coordinates, which
+    the paper shows speeds up training and lowers PINN errors (``μ = 1``,
+    ``σ = 0.1`` there). ``kernel`` is the effective ``[in, out]`` matrix, so
+    forward-mode jets use the layer like a ``Dense``.
+
+    Paper: S. Wang, H. Wang, J. H. Seidman, P. Perdikaris, "Random weight
+    factorization improves the training of continuous neural representations",
+    arXiv:2210.01274 (2022).
+    """
+
+    def __init__(self, units: int, activation=None, mean: float = 1.0, std: float = 0.1, seed: int | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.activation_name = int(units), activation
+        self.activation = keras.activations.get(activation)
+        self.mean, self.std, self.seed = float(mean), float(std), seed
+
+    def build(self, input_shape):
+        import numpy as np
+
+        fan_in = int(input_shape[-1])
+        rng = np.random.default_rng(self.seed)
+        w0 = rng.standard_normal((fan_in, self.units)) * np.sqrt(2.0 / (fan_in + self.units))
+        s0 = self.mean + self.std * rng.standard_normal(self.units)
+        self.log_scale = self.add_weight(shape=(self.units,), name="log_scale",
+                                         initializer=keras.initializers.Constant(s0))
+        self.direction = self.add_weight(shape=(fan_in, self.units), name="direction",
+                                         initializer=keras.initializers.Constant(w0 / np.exp(s0)[None, :]))
+        self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
+
+    @property
+    def kernel(self):
+        return self.direction * tf.exp(self.log_scale)[None, :]
+
+    def call(self, x):
+        return self.activation(tf.matmul(x, tf.cast(self.kernel, x.dtype)) + tf.cast(self.bias, x.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation_name,
+                "mean": self.mean, "std": self.std, "seed": self.seed}

@@ -23,10 +23,14 @@ class MLP(keras.Model):
         out_dim: number of outputs.
         activation: any Keras activation name.
         kernel_initializer: Keras initializer name.
+        factorization: ``{"mean": μ, "std": σ}`` to use random weight factorisation
+            (:class:`~pinnzoo.priors.layers.FactorizedDense`) in every layer; ``None`` for plain ``Dense``.
     """
 
+    has_jets = True  # offers forward-mode derivatives (see :meth:`jets`)
+
     def __init__(self, widths: Sequence[int] = (20,) * 8, out_dim: int = 1, activation: str = "tanh",
-                 kernel_initializer: str = "glorot_normal", **kwargs):
+                 kernel_initializer: str = "glorot_normal", factorization=None, seed: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.widths = tuple(int(w) for w in widths)
         if not self.widths or min(self.widths) < 1 or int(out_dim) < 1:
@@ -34,12 +38,21 @@ class MLP(keras.Model):
         self.out_dim = int(out_dim)
         self.activation = activation
         self.kernel_initializer = kernel_initializer
+        self.factorization = dict(factorization) if factorization else None
+        self.seed = int(seed)
         # Sub-layers follow this model's dtype policy (also when a float64 model is reloaded later).
-        self.hidden = [keras.layers.Dense(w, activation=activation, kernel_initializer=kernel_initializer,
-                                          name=f"dense_{i}", dtype=self.dtype_policy)
-                       for i, w in enumerate(self.widths)]
-        self.head = keras.layers.Dense(self.out_dim, kernel_initializer=kernel_initializer, name="head",
-                                       dtype=self.dtype_policy)
+        if self.factorization:
+            from pinnzoo.priors.layers import FactorizedDense
+
+            def dense(units, act, name, i):
+                return FactorizedDense(units, activation=act, seed=self.seed * 1000 + i, name=name,
+                                       dtype=self.dtype_policy, **self.factorization)
+        else:
+            def dense(units, act, name, i):
+                return keras.layers.Dense(units, activation=act, kernel_initializer=kernel_initializer, name=name,
+                                          dtype=self.dtype_policy)
+        self.hidden = [dense(w, activation, f"dense_{i}", i) for i, w in enumerate(self.widths)]
+        self.head = dense(self.out_dim, None, "head", len(self.widths))
 
     def build(self, input_shape):
         shape = tuple(input_shape)
@@ -96,7 +109,7 @@ class MLP(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update(widths=list(self.widths), out_dim=self.out_dim, activation=self.activation,
-                      kernel_initializer=self.kernel_initializer)
+                      kernel_initializer=self.kernel_initializer, factorization=self.factorization, seed=self.seed)
         return config
 
 

@@ -24,7 +24,7 @@ from pinnzoo.problems.derivatives import parse_derivative, tape_derivatives
 def taylor_derivatives(solver, points, inputs, outputs, requests):
     """Same contract as :func:`~pinnzoo.problems.derivatives.tape_derivatives`, for a PINN solver."""
     parsed = {r: parse_derivative(r, inputs, outputs) for r in requests}
-    if (any(len(wrt) > 2 for _, wrt in parsed.values()) or not hasattr(solver.prior, "jets")
+    if (any(len(wrt) > 2 for _, wrt in parsed.values()) or not getattr(solver.prior, "has_jets", False)
             or getattr(solver, "periodic_embedding", False)):
         return tape_derivatives(solver, points, inputs, outputs, requests)
     order = {name: i for i, name in enumerate(inputs)}

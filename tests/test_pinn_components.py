@@ -1,0 +1,105 @@
+"""Library pieces of the PINN frontier: weight factorisation, modified MLP, gradient-norm balancing."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import small_solver
+from pinnzoo.callbacks import GradNormBalancing
+from pinnzoo.dtypes import float_type
+from pinnzoo.priors import MLP, FactorizedDense, ModifiedMLP
+from pinnzoo.problems import Burgers, tape_derivatives
+from pinnzoo.sampling import fixed_batch
+from pinnzoo.solvers import PINNSolver
+
+
+def test_factorized_dense_starts_as_its_glorot_kernel_and_trains_both_factors():
+    layer = FactorizedDense(50, mean=1.0, std=0.1, seed=3)
+    layer.build((None, 40))
+    s = layer.log_scale.numpy()
+    assert abs(s.mean() - 1.0) < 0.05 and 0.05 < s.std() < 0.15
+    w = layer.kernel.numpy()
+    assert abs(w.std() - np.sqrt(2 / 90)) < 0.02                # Glorot-normal scale of the product
+    np.testing.assert_allclose(w, layer.direction.numpy() * np.exp(s)[None], rtol=1e-6)
+    x = tf.random.normal((8, 40))
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(layer(x) ** 2)
+    g = tape.gradient(y, [layer.log_scale, layer.direction, layer.bias])
+    assert all(gi is not None and float(tf.reduce_max(tf.abs(gi))) > 0 for gi in g)
+
+
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 1e-5)])
+def test_factorized_mlp_taylor_mode_agrees_with_tapes(dtype, tol):
+    from pinnzoo.solvers.taylor import taylor_derivatives
+
+    keras.utils.set_random_seed(0)
+    with float_type(dtype):
+        solver = PINNSolver(Burgers(), MLP((16, 16), factorization={"mean": 1.0, "std": 0.1}))
+    pts = tf.constant(np.random.default_rng(0).uniform([-1, 0], [1, 1], (50, 2)), dtype)
+    req = ["u_x", "u_t", "u_xx", "u_xt"]
+    a = tape_derivatives(solver, pts, ("x", "t"), ("u",), req)
+    b = taylor_derivatives(solver, pts, ("x", "t"), ("u",), req)
+    for k in ["u", *req]:
+        scale = max(1.0, float(np.abs(a[k].numpy()).max()))
+        np.testing.assert_allclose(b[k].numpy(), a[k].numpy(), atol=tol * scale, err_msg=k)
+
+
+def test_factorized_mlp_survives_saving(tmp_path):
+    keras.utils.set_random_seed(0)
+    solver = PINNSolver(Burgers(), MLP((8, 8), factorization={"mean": 0.5, "std": 0.2}, seed=4))
+    x = tf.constant([[0.1, 0.2], [-0.3, 0.9]])
+    solver.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    assert again.prior.factorization == {"mean": 0.5, "std": 0.2}
+    np.testing.assert_allclose(again(x).numpy(), solver(x).numpy(), atol=1e-6)
+
+
+def test_modified_mlp_computes_its_gated_formula():
+    keras.utils.set_random_seed(1)
+    net = ModifiedMLP((12, 12, 12), out_dim=2)
+    x = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32)
+    y = net(x).numpy()
+
+    def dense(layer, a):
+        return np.tanh(a @ layer.kernel.numpy() + layer.bias.numpy())
+
+    u, v = dense(net.encoder_u, x), dense(net.encoder_v, x)
+    h = dense(net.hidden[0], x)
+    for layer in net.hidden[1:]:
+        z = dense(layer, h)
+        h = (1 - z) * u + z * v
+    expected = h @ net.head.kernel.numpy() + net.head.bias.numpy()
+    np.testing.assert_allclose(y, expected, atol=1e-5)
+    with pytest.raises(ValueError, match="equal hidden widths"):
+        ModifiedMLP((8, 16))
+
+
+def test_modified_mlp_in_a_solver_uses_tapes_under_the_taylor_engine():
+    keras.utils.set_random_seed(0)
+    solver = PINNSolver(Burgers(), ModifiedMLP((8, 8)), derivatives="taylor")
+    ref = PINNSolver(Burgers(), solver.prior)
+    batch = fixed_batch(solver, 64, seed=0)
+    a, b = solver.loss_terms(batch), ref.loss_terms(batch)
+    for k in a:
+        np.testing.assert_allclose(float(a[k]), float(b[k]), rtol=1e-5)
+
+
+def test_grad_norm_balancing_equalises_weighted_gradient_norms():
+    solver = small_solver(widths=(16, 16))
+    solver.compile(optimizer=keras.optimizers.Adam(1e-3))
+    batch = fixed_batch(solver, 256, seed=0)
+    cb = GradNormBalancing(batch, every=1, alpha=0.0)
+    cb.set_model(solver)
+    norms = cb.gradient_norms()
+    assert len(norms) >= 3 and len(set(np.round(list(norms.values()), 6))) == len(norms)   # unequal to start
+    weights = cb.update()
+    weighted = [weights[k] * norms[k] for k in norms]
+    np.testing.assert_allclose(weighted, sum(norms.values()), rtol=1e-6)
+    after = cb.gradient_norms()                                  # the solver now uses the new weights
+    np.testing.assert_allclose([float(solver.term_weights[k].numpy()) for k in norms], [weights[k] for k in norms])
+    np.testing.assert_allclose(list(after.values()), list(norms.values()), rtol=1e-5)   # raw norms unchanged
+    cb.alpha = 0.5
+    w2 = cb.update()
+    for k in norms:                                             # moving average with the previous weights
+        np.testing.assert_allclose(w2[k], 0.5 * weights[k] + 0.5 * sum(norms.values()) / norms[k], rtol=1e-5)

@@ -1,0 +1,91 @@
+"""``pinnzoo restore`` end to end on small images, and its errors for bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory):
+    from skimage import io
+
+    d = tmp_path_factory.mktemp("img")
+    yy, xx = np.mgrid[0:40, 0:52] / 40.0
+    clean = np.clip(0.5 + 0.3 * np.sin(5 * xx) * np.cos(3 * yy), 0, 1).astype(np.float32)
+    noisy = np.clip(clean + 0.05 * np.random.default_rng(0).standard_normal(clean.shape), 0, 1)
+    io.imsave(d / "clean.png", (clean * 255).round().astype(np.uint8), check_contrast=False)
+    io.imsave(d / "noisy.png", (noisy * 255).round().astype(np.uint8), check_contrast=False)
+    np.save(d / "noisy.npy", noisy.astype(np.float32))
+    np.save(d / "small.npy", clean[::4, ::4].copy())
+    mask = (np.random.default_rng(1).random(clean.shape) > 0.3).astype(np.uint8) * 255
+    io.imsave(d / "mask.png", mask, check_contrast=False)
+    io.imsave(d / "mask_small.png", mask[:20, :20], check_contrast=False)
+    (d / "not_an_image.png").write_text("hello")
+    (d / "mask.txt").write_text("1 0 1")
+    bad = noisy.copy()
+    bad[3, 3] = np.nan
+    np.save(d / "nan.npy", bad)
+    np.save(d / "neg_psf.npy", -np.ones((3, 3)))
+    np.save(d / "big_psf.npy", np.ones((60, 60)))
+    return d
+
+
+def test_denoise_png_with_reference_and_export(images, tmp_path):
+    out = run_cli("restore", "denoise", "--image", images / "noisy.png", "--out", tmp_path / "r.png",
+                  "--iterations", "30", "--reference", images / "clean.png", "--export", tmp_path / "m", "--quiet")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "PSNR" in out.stdout and "iterations" in out.stdout
+    from skimage import io
+
+    img = io.imread(tmp_path / "r.png")
+    assert img.shape == (40, 52) and img.dtype == np.uint8       # 40×52 is no multiple of 32: padded, cropped back
+    meta = json.loads((tmp_path / "m" / "pinnzoo.json").read_text())
+    assert meta["kind"] == "image" and meta["image_shape"] == [40, 52, 1]
+
+
+def test_superres_npy_keeps_floats(images, tmp_path):
+    out = run_cli("restore", "superres", "--image", images / "small.npy", "--scale", "4", "--out",
+                  tmp_path / "big.npy", "--iterations", "20", "--prior", "deep_decoder", "--quiet")
+    assert out.returncode == 0, out.stderr[-2000:]
+    big = np.load(tmp_path / "big.npy")
+    assert big.shape == (40, 52) and big.dtype == np.float32 and len(np.unique(big)) > 256
+
+
+def test_inpaint_and_deblur_run(images, tmp_path):
+    out = run_cli("restore", "inpaint", "--image", images / "noisy.png", "--mask", images / "mask.png", "--out",
+                  tmp_path / "i.png", "--iterations", "10", "--quiet")
+    assert out.returncode == 0, out.stderr[-2000:]
+    out = run_cli("restore", "deblur", "--image", images / "noisy.npy", "--psf", "motion:5:30", "--out",
+                  tmp_path / "d.npy", "--iterations", "10", "--quiet")
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["denoise", "--image", "{d}/missing.png"], "not found"),
+    (["denoise", "--image", "{d}/not_an_image.png"], "cannot read"),
+    (["denoise", "--image", "{d}/mask.txt"], "must be PNG"),
+    (["denoise", "--image", "{d}/nan.npy"], "NaN"),
+    (["denoise", "--image", "{d}/noisy.png", "--noise-sigma", "-0.1"], "noise-sigma"),
+    (["inpaint", "--image", "{d}/noisy.png", "--mask", "{d}/mask_small.png"], "mask is 20×20"),
+    (["inpaint", "--image", "{d}/noisy.png"], "needs --mask"),
+    (["deblur", "--image", "{d}/noisy.png", "--psf", "blob:3"], "unknown PSF"),
+    (["deblur", "--image", "{d}/noisy.png", "--psf", "{d}/neg_psf.npy"], "positive"),
+    (["deblur", "--image", "{d}/noisy.png", "--psf", "{d}/big_psf.npy"], "too large"),
+    (["superres", "--image", "{d}/noisy.png", "--scale", "1"], ">= 2"),
+    (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
+])
+def test_bad_input_gives_one_error_line(images, tmp_path, args, message):
+    args = [a.format(d=images) for a in args]
+    out = run_cli("restore", *args, "--out", tmp_path / "x.png")
+    assert out.returncode == 2, (out.stdout, out.stderr[-2000:])
+    assert "Traceback" not in out.stderr
+    assert message in out.stderr, out.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_bad_output_suffix(images, tmp_path):
+    out = run_cli("restore", "denoise", "--image", images / "noisy.png", "--out", tmp_path / "x.gif")
+    assert out.returncode == 2 and "--out must end" in out.stderr
