@@ -303,9 +303,49 @@ register_preset(Preset(
     target=1e-2,
 ))
 
+# Image restoration with untrained priors: camera, gray, 256 × 256. Targets are relative to the best
+# classical baseline on the same degraded image (see pinnzoo.baselines), computed when the preset runs.
+_DIP = {"channels_down": [32] * 5, "channels_skip": 4, "input_channels": 32}
+_DIP_WIDE = {"channels_down": [16, 32, 64, 128, 128], "channels_skip": 4, "input_channels": 32}
+
 register_preset(ImagePreset(
     name="dip_denoise",
-    description="Deep Image Prior denoising (Gaussian noise sigma 25/255), camera 256x256",
-    task="denoise", prior="dip", prior_config={"channels_down": [32] * 5, "channels_skip": 4},
-    noise_sigma=25 / 255, iterations=3000, patience=500, margin=0.0,
+    description="Deep Image Prior (5 scales x 32 channels), Gaussian noise sigma = 25/255",
+    task="denoise", prior="dip", prior_config=_DIP, noise_sigma=25 / 255,
+    iterations=3000, input_noise_std=1 / 30, patience=300, margin=0.0,
+))
+
+register_preset(ImagePreset(
+    name="dip_deblur",
+    description="Deep Image Prior (5 scales, 16-128 channels), Gaussian PSF sigma = 2 (13x13, reflect) + noise 0.01",
+    task="deblur", prior="dip", prior_config=_DIP_WIDE, psf="gaussian:2.0", noise_sigma=0.01,
+    iterations=3000, input_noise_std=1 / 30, patience=300, margin=1.0,
+))
+
+register_preset(ImagePreset(
+    name="dip_inpaint",
+    description="Deep Image Prior (5 scales x 32 channels), 50% of the pixels missing at random",
+    task="inpaint", prior="dip", prior_config=_DIP, missing=0.5,
+    iterations=3000, input_noise_std=1 / 30, patience=300, margin=1.0,
+))
+
+register_preset(ImagePreset(
+    name="dip_superres",
+    description="Deep Image Prior (5 scales, 16-128 channels), x4 super-resolution from 4x4 area averages",
+    task="superres", prior="dip", prior_config=_DIP_WIDE, scale=4,
+    iterations=3000, input_noise_std=0.03, patience=300, margin=0.5,
+))
+
+register_preset(ImagePreset(
+    name="deep_decoder_denoise",
+    description="Deep Decoder (k = 64 channels, 5 upsampling layers), Gaussian noise sigma = 25/255",
+    task="denoise", prior="deep_decoder", prior_config={"channels": 64, "layers": 5}, noise_sigma=25 / 255,
+    iterations=3000, patience=300, margin=0.0,
+))
+
+register_preset(ImagePreset(
+    name="deep_decoder_deblur",
+    description="Deep Decoder (k = 64 channels, 5 upsampling layers), Gaussian PSF sigma = 2 + noise 0.01",
+    task="deblur", prior="deep_decoder", prior_config={"channels": 64, "layers": 5}, psf="gaussian:2.0",
+    noise_sigma=0.01, iterations=3000, patience=300, margin=1.0,
 ))

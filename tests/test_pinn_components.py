@@ -103,3 +103,16 @@ def test_grad_norm_balancing_equalises_weighted_gradient_norms():
     w2 = cb.update()
     for k in norms:                                             # moving average with the previous weights
         np.testing.assert_allclose(w2[k], 0.5 * weights[k] + 0.5 * sum(norms.values()) / norms[k], rtol=1e-5)
+
+
+def test_schedule_balance_every_drives_the_weights_during_adam():
+    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
+    from pinnzoo.training import train
+
+    preset = Preset("_balanced_heat", "heat, soft conditions, balanced", _problem("heat1d"), _mlp((16, 16)),
+                    Schedule(epochs=1, steps_per_epoch=50, steps_per_execution=25, n_residual=256, balance_every=25))
+    result = train(preset, verbose=0)
+    weights = {k: float(v.numpy()) for k, v in result.solver.term_weights.items() if k != "data"}
+    assert set(weights) == {"residual", "initial", "boundary"}
+    assert all(np.isfinite(w) and w > 0 for w in weights.values())
+    assert any(abs(w - 1.0) > 1e-3 for w in weights.values()), weights

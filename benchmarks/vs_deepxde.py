@@ -1,0 +1,180 @@
+"""Milliseconds per Adam step: DeepXDE's own Burgers configuration against pinnzoo's equivalent, same run.
+
+    pip install -e ".[bench]"          # DeepXDE (TensorFlow 2 backend) and what it needs
+    python benchmarks/vs_deepxde.py    # without deepxde importable, prints pinnzoo's figures alone
+
+The configuration is DeepXDE's Burgers example: 3 hidden layers of 20 tanh units,
+Glorot-normal weights, 2,540 interior + 80 boundary + 160 initial points drawn
+once, soft initial/boundary terms with weight 1, Adam with learning rate 1e-3.
+pinnzoo runs the same network, points and loss through ``PINNSolver`` and
+``model.fit`` (XLA, ``steps_per_execution``, points kept on the device). The two
+are timed in alternating windows of ``--steps`` steps after a warm-up; medians
+are reported with their ratio. The script also reports the achieved FLOP/s of
+a large configuration (5 × 256 tanh on 8,192 points; FLOPs of one training step
+counted by TensorFlow's graph profiler) against the machine's measured float32
+matmul throughput. Results: ``benchmarks/results/vs_deepxde.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DDE_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from pinnzoo.export import machine, versions  # noqa: E402
+from pinnzoo.priors import MLP  # noqa: E402
+from pinnzoo.problems import Burgers  # noqa: E402
+from pinnzoo.solvers import PINNSolver  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "vs_deepxde.json"
+N_DOMAIN, N_BOUNDARY, N_INITIAL = 2540, 80, 160
+
+
+def pinnzoo_model(widths=(20, 20, 20), n_domain=N_DOMAIN, jit=True, steps_per_execution=100, seed=0):
+    keras.utils.set_random_seed(seed)
+    solver = PINNSolver(Burgers(), MLP(widths, activation="tanh", kernel_initializer="glorot_normal"))
+    rng = np.random.default_rng(seed)
+    batch = {"residual": np.column_stack([rng.uniform(-1, 1, n_domain), rng.uniform(0, 0.99, n_domain)]),
+             "initial": np.column_stack([rng.uniform(-1, 1, N_INITIAL), np.zeros(N_INITIAL)]),
+             "boundary": np.column_stack([rng.choice([-1.0, 1.0], N_BOUNDARY), rng.uniform(0, 0.99, N_BOUNDARY)])}
+    batch = {k: tf.constant(v, tf.float32) for k, v in batch.items()}
+    solver.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit, steps_per_execution=steps_per_execution)
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    return solver, data, batch
+
+
+def time_pinnzoo(solver, data, steps):
+    start = time.perf_counter()
+    solver.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+    return 1000 * (time.perf_counter() - start) / steps
+
+
+def deepxde_model():
+    import deepxde as dde
+
+    geomtime = dde.geometry.GeometryXTime(dde.geometry.Interval(-1, 1), dde.geometry.TimeDomain(0, 0.99))
+
+    def pde(x, y):
+        dy_x = dde.grad.jacobian(y, x, i=0, j=0)
+        dy_t = dde.grad.jacobian(y, x, i=0, j=1)
+        dy_xx = dde.grad.hessian(y, x, i=0, j=0)
+        return dy_t + y * dy_x - 0.01 / np.pi * dy_xx
+
+    bc = dde.icbc.DirichletBC(geomtime, lambda x: 0, lambda _, on_boundary: on_boundary)
+    ic = dde.icbc.IC(geomtime, lambda x: -np.sin(np.pi * x[:, 0:1]), lambda _, on_initial: on_initial)
+    data = dde.data.TimePDE(geomtime, pde, [bc, ic], num_domain=N_DOMAIN, num_boundary=N_BOUNDARY,
+                            num_initial=N_INITIAL)
+    net = dde.nn.FNN([2] + [20] * 3 + [1], "tanh", "Glorot normal")
+    model = dde.Model(data, net)
+    model.compile("adam", lr=1e-3)
+    return model
+
+
+def time_deepxde(model, steps):
+    start = time.perf_counter()
+    model.train(iterations=steps, display_every=10 * steps, verbose=0)
+    return 1000 * (time.perf_counter() - start) / steps
+
+
+def matmul_flops(n=2048, repeats=20) -> float:
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+
+    @tf.function
+    def chain(a, b):
+        c = a
+        for _ in range(repeats):
+            c = tf.matmul(c, b) * 1e-3
+        return c
+
+    chain(a, b)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        chain(a, b).numpy()
+        times.append(time.perf_counter() - start)
+    return 2 * n ** 3 * repeats / statistics.median(times)
+
+
+def train_step_flops(solver, batch) -> float:
+    """FLOPs of one training step (forward, nested-tape derivatives, backward, Adam), by the graph profiler."""
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    solver.optimizer.build(solver.trainable_variables)
+    fn = tf.function(solver.train_step)
+    graph = fn.get_concrete_function(batch).graph
+    opts = option_builder.ProfileOptionBuilder.float_operation()
+    opts["output"] = "none"
+    return float(model_analyzer.profile(graph, options=opts).total_float_ops)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=1000, help="Adam steps per timing window")
+    ap.add_argument("--windows", type=int, default=5, help="alternating windows per library")
+    args = ap.parse_args(argv)
+    try:
+        import deepxde  # noqa: F401
+        have_dde = True
+    except Exception as exc:  # not installed, or its backend failed to load
+        print(f"deepxde not importable ({type(exc).__name__}: {exc}); timing pinnzoo alone", flush=True)
+        have_dde = False
+    solver, data, batch = pinnzoo_model()
+    time_pinnzoo(solver, data, 200)  # compile and warm up
+    dde_model = None
+    if have_dde:
+        dde_model = deepxde_model()
+        time_deepxde(dde_model, 200)
+    ours, theirs = [], []
+    for w in range(args.windows):
+        ours.append(time_pinnzoo(solver, data, args.steps))
+        if dde_model is not None:
+            theirs.append(time_deepxde(dde_model, args.steps))
+        print(f"window {w + 1}: pinnzoo {ours[-1]:.3f} ms/step"
+              + (f", deepxde {theirs[-1]:.3f} ms/step" if theirs else ""), flush=True)
+    result = {"config": {"widths": [20, 20, 20], "points": [N_DOMAIN, N_BOUNDARY, N_INITIAL], "optimizer": "Adam 1e-3",
+                         "steps_per_window": args.steps, "windows": args.windows},
+              "pinnzoo_ms_per_step": ours, "pinnzoo_median_ms": statistics.median(ours)}
+    if theirs:
+        import deepxde
+
+        result.update(deepxde_ms_per_step=theirs, deepxde_median_ms=statistics.median(theirs),
+                      speedup=statistics.median(theirs) / statistics.median(ours), deepxde_version=deepxde.__version__)
+    # achieved FLOP/s on a large network
+    big, big_data, big_batch = pinnzoo_model(widths=(256,) * 5, n_domain=8192, steps_per_execution=10)
+    time_pinnzoo(big, big_data, 20)
+    big_ms = statistics.median(time_pinnzoo(big, big_data, 50) for _ in range(3))
+    flops = train_step_flops(big, big_batch)
+    peak = matmul_flops()
+    result["large"] = {"widths": [256] * 5, "points": 8192 + N_BOUNDARY + N_INITIAL, "ms_per_step": big_ms,
+                       "flops_per_step": flops, "achieved_gflops": flops / big_ms / 1e6,
+                       "matmul_gflops": peak / 1e9, "fraction_of_matmul": flops / big_ms / 1e6 / (peak / 1e9)}
+    result.update(machine=machine(), versions=versions(), date=datetime.date.today().isoformat())
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    line = f"pinnzoo {result['pinnzoo_median_ms']:.3f} ms/step"
+    if theirs:
+        line += f", deepxde {result['deepxde_median_ms']:.3f} ms/step, pinnzoo is {result['speedup']:.1f}x faster"
+    lg = result["large"]
+    line += (f"; large network {lg['ms_per_step']:.1f} ms/step = {lg['achieved_gflops']:.1f} GFLOP/s "
+             f"({100 * lg['fraction_of_matmul']:.0f}% of the {lg['matmul_gflops']:.0f} GFLOP/s matmul peak)")
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
