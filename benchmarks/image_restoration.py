@@ -2,6 +2,7 @@
 
     python benchmarks/image_restoration.py                       # all image presets
     python benchmarks/image_restoration.py --presets dip_denoise --export   # also write saved_models/<preset>
+    python benchmarks/image_restoration.py --skip-original-timing --presets ...
 
 For every image preset: degrade the test image as the preset says, run every
 scikit-image baseline at its best parameter (chosen with the clean image), fit
@@ -61,7 +62,8 @@ def time_original_dip(steps: int = 5, windows: int = 3) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", nargs="*", help="image presets to run (default: all)")
-    ap.add_argument("--export", action="store_true", help="also export each fitted prior to saved_models/<preset>")
+    ap.add_argument("--export", action="store_true", help="also export each fitted prior to EXPORT_DIR/<preset>")
+    ap.add_argument("--export-dir", default=str(ROOT / "saved_models"), help="default: saved_models")
     ap.add_argument("--skip-original-timing", action="store_true")
     args = ap.parse_args(argv)
     names = args.presets or sorted(n for n, p in PRESETS.items() if getattr(p, "kind", None) == "image")
@@ -69,7 +71,7 @@ def main(argv=None):
     for name in names:
         preset = PRESETS[name]
         print(f"== {name}", flush=True)
-        out = ROOT / "saved_models" / name if args.export else None
+        out = Path(args.export_dir) / name if args.export else None
         r = train_image_preset(preset, out=out, verbose=1)
         meta = r.metadata
         results["presets"][name] = {k: meta[k] for k in ("task", "description", "degradation", "measurement_psnr",
