@@ -105,9 +105,30 @@ def images_table() -> str:
     return "\n".join(rows)
 
 
+def deepxde_table() -> str:
+    path = ROOT / "benchmarks" / "results" / "vs_deepxde.json"
+    if not path.exists():
+        return "_(run `python benchmarks/vs_deepxde.py` to fill this table)_"
+    b = json.loads(path.read_text())
+    rows = ["| measure (median of alternating windows) | value |", "|---|---|",
+            f"| pinnzoo, ms per Adam step | {b['pinnzoo_median_ms']:.3f} |"]
+    if "deepxde_median_ms" in b:
+        rows += [f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend), ms per Adam step | "
+                 f"{b['deepxde_median_ms']:.3f} |",
+                 f"| speed-up of pinnzoo | {b['speedup']:.1f}× |"]
+    lg = b["large"]
+    rows += [f"| large network ({len(lg['widths'])}×{lg['widths'][0]}, {lg['points']:,} points): ms per step | "
+             f"{lg['ms_per_step']:.1f} |",
+             f"| achieved FLOP/s (graph-profiler FLOPs per step / step time) | {lg['achieved_gflops']:.1f} GFLOP/s "
+             f"({100 * lg['fraction_of_matmul']:.0f}% of the machine's {lg['matmul_gflops']:.0f} GFLOP/s float32 "
+             "matmul) |",
+             f"| machine | {b['machine']}; measured {b['date']} |"]
+    return "\n".join(rows)
+
+
 def render(text: str) -> str:
     for name, fn in (("zoo", zoo_table), ("speed", speed_table), ("engines", engines_table),
-                     ("images", images_table)):
+                     ("images", images_table), ("deepxde", deepxde_table)):
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md lacks the markers for table {name!r}")
