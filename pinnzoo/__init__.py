@@ -8,12 +8,14 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from pinnzoo.errors import ExportError, InputError, PinnzooError, PresetError, ProblemError, TrainingError
-from pinnzoo.presets import Preset, Schedule, get_preset, preset_names, register_preset
+from pinnzoo.presets import ImagePreset, Preset, Schedule, get_preset, preset_names, register_preset
 from pinnzoo.problems import Box, Condition, PDEProblem, get_problem, register_problem
 from pinnzoo.priors import MLP
-from pinnzoo.solvers import PINNSolver, lbfgs_refine
+from pinnzoo.restoration import restore
+from pinnzoo.solvers import ImagePriorSolver, PINNSolver, lbfgs_refine
 from pinnzoo.training import train
 
-__all__ = ["Box", "Condition", "ExportError", "InputError", "MLP", "PDEProblem", "PINNSolver", "PinnzooError",
-           "Preset", "PresetError", "ProblemError", "Schedule", "TrainingError", "get_preset", "get_problem",
-           "lbfgs_refine", "preset_names", "register_preset", "register_problem", "train"]
+__all__ = ["Box", "Condition", "ExportError", "ImagePreset", "ImagePriorSolver", "InputError", "MLP", "PDEProblem",
+           "PINNSolver", "PinnzooError", "Preset", "PresetError", "ProblemError", "Schedule", "TrainingError",
+           "get_preset", "get_problem", "lbfgs_refine", "preset_names", "register_preset", "register_problem",
+           "restore", "train"]

@@ -48,6 +48,10 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
           verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None) -> TrainResult:
     """Train ``preset`` (a name or a :class:`Preset`) from scratch.
 
+    An :class:`~pinnzoo.presets.ImagePreset` is handed to
+    :func:`pinnzoo.restoration.train_image_preset` (its result is a
+    :class:`~pinnzoo.restoration.RestoreResult`).
+
     Args:
         epochs: Adam epochs (overrides the schedule's).
         seed: seeds weights and collocation points.
