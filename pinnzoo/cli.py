@@ -201,7 +201,7 @@ def cmd_restore(args):
         reference = reference.mean(axis=2, keepdims=True) if y.shape[2] == 1 else np.repeat(reference, 3, axis=2)
     start = time.perf_counter()
     result = restore(y, op, prior=args.prior, iterations=args.iterations, seed=args.seed, reference=reference,
-                     auto_stop=not args.no_auto_stop, verbose=0 if args.quiet else 1,
+                     auto_stop=False if args.no_auto_stop else None, verbose=0 if args.quiet else 1,
                      log_every=min(50, args.iterations))
     write_image(out, result.image)
     if args.export:
@@ -252,7 +252,8 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
     rs.add_argument("--prior", choices=["dip", "deep_decoder"], default="dip")
     rs.add_argument("--iterations", type=int, default=3000, help="step limit (an upper bound with automatic stopping)")
-    rs.add_argument("--no-auto-stop", action="store_true", help="run all iterations; return the last average")
+    rs.add_argument("--no-auto-stop", action="store_true",
+                    help="run all iterations and return the last average (always so for deep_decoder)")
     rs.add_argument("--seed", type=int, default=0)
     rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")

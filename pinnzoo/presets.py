@@ -111,6 +111,7 @@ class ImagePreset:
     patience: int = 500
     log_every: int = 50
     margin: float = 0.0
+    auto_stop: bool | None = None  # None: on for DIP, off for the (under-parameterised) Deep Decoder
     jit_compile: bool = False  # XLA did not speed up these convolutional steps on the 2-core CPU
     kind = "image"
 

@@ -66,7 +66,7 @@ class RestoreResult:
 
 def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations: int = 3000,
             learning_rate: float = 0.01, input_noise_std: float | None = None, ema_decay: float = 0.99,
-            window: int = 100, patience: int = 500, auto_stop: bool = True, seed: int = 0, reference=None,
+            window: int = 100, patience: int = 500, auto_stop: bool | None = None, seed: int = 0, reference=None,
             log_every: int = 50, verbose: int = 1, jit_compile: bool = False, callbacks=()) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
@@ -74,7 +74,10 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
     ``iterations`` is an upper bound when ``auto_stop`` is on: the fit ends once
     the output variance has not reached a new minimum for ``patience`` steps,
     and the image at the minimum is returned. With ``reference`` (the clean
-    image) PSNR/SSIM are logged every ``log_every`` steps.
+    image) PSNR/SSIM are logged every ``log_every`` steps. ``auto_stop=None``
+    means on for DIP and off for the Deep Decoder, which is under-parameterised
+    and does not overfit (Heckel & Hand): it runs all ``iterations`` and returns
+    the last average.
 
     Raises:
         InputError: bad measurement, reference or settings.
@@ -102,6 +105,8 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
             raise InputError(f"reference shape {reference.shape} differs from the restored image's "
                              f"{tuple(operator.input_shape(h, w)) + (c,)}")
     keras.utils.set_random_seed(seed)
+    if auto_stop is None:
+        auto_stop = prior != "deep_decoder"
     if isinstance(prior, str):
         if input_noise_std is None:
             input_noise_std = 1.0 / 30.0 if prior == "dip" else 0.0
@@ -161,9 +166,11 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
     clean, y, op = p.degrade()
     baselines = best_baselines(p.task, y, clean, sigma=p.noise_sigma, psf=getattr(op, "psf", None),
                                mask=getattr(op, "mask", None), scale=getattr(op, "factor", None))
+    auto = p.auto_stop if p.auto_stop is not None else p.prior != "deep_decoder"
     result = restore(y, op, prior=p.prior, prior_config=dict(p.prior_config), iterations=p.iterations,
                      learning_rate=p.learning_rate, input_noise_std=p.input_noise_std, ema_decay=p.ema_decay,
-                     window=p.window, patience=p.patience, seed=seed, reference=clean, log_every=p.log_every,
+                     window=p.window, patience=p.patience, auto_stop=auto, seed=seed, reference=clean,
+                     log_every=p.log_every,
                      verbose=verbose, callbacks=callbacks, jit_compile=p.jit_compile)
     peak_step, peak_psnr = result.peak
     metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
@@ -180,7 +187,8 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
         "margin_db": p.margin,
         "target_psnr": baselines[0]["psnr"] + p.margin,
         "metrics": metrics,
-        "stopping": {"rule": "windowed moving variance (ES-WMV)", "window": p.window, "patience": p.patience,
+        "stopping": {"rule": "windowed moving variance (ES-WMV)" if auto else "step limit (no early stopping)",
+                     "window": p.window, "patience": p.patience,
                      "kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped,
                      "peak_step": peak_step, "peak_psnr": peak_psnr, "gap_to_peak_db": peak_psnr - metrics["psnr"],
                      "logged_every": p.log_every},
