@@ -105,22 +105,37 @@ def machine() -> str:
     return f"{os.cpu_count()}-core {cpu}, {platform.system()}"
 
 
+class _StoredImage(keras.layers.Layer):
+    """Holds the restored image as a weight, so an export carries it without the solver's training state."""
+
+    def __init__(self, image, **kwargs):
+        super().__init__(**kwargs)
+        self.image = self.add_weight(shape=image.shape, name="restored_image", trainable=False,
+                                     initializer=keras.initializers.Constant(image))
+        self.built = True
+
+
 def _image_archive(solver) -> keras.export.ExportArchive:
+    # Only the generator's weights and the restored image are stored: the fixed input is recomputed
+    # from its seed, and the solver's training state (output buffer, snapshots) stays behind.
     archive = keras.export.ExportArchive()
-    archive.track(solver)
-    zshape = [None] + list(solver.noise.shape[1:])
+    archive.track(solver.prior)
+    stored = _StoredImage(solver.average.numpy(), name="stored_image")
+    archive.track(stored)
+    zshape = [None] + list(solver.noise_shape[1:])
+    h, w = solver.image_height, solver.image_width
 
     @tf.function(input_signature=[])
     def serve():
-        return {"image": tf.identity(solver.average)}
+        return {"image": tf.identity(stored.image)}
 
     @tf.function(input_signature=[tf.TensorSpec(zshape, tf.float32, name="noise")])
     def generate(noise):
-        return {"image": solver.generate(noise)}
+        return {"image": solver.prior(noise)[:, :h, :w, :]}
 
     @tf.function(input_signature=[])
     def noise():
-        return {"noise": tf.identity(solver.noise)}
+        return {"noise": solver.initial_noise()}
 
     archive.add_endpoint("serving_default", serve)
     archive.add_endpoint("generate", generate)

@@ -65,8 +65,9 @@ class ImagePriorSolver(keras.Model):
         s = prior.stride
         self.padded_shape = (math.ceil(self.image_height / s) * s, math.ceil(self.image_width / s) * s)
         zshape = (1,) + tuple(prior.noise_shape(*self.padded_shape))
-        z0 = np.random.default_rng(seed).uniform(0.0, 0.1, zshape).astype(np.float32)
-        self.noise = self.add_weight(shape=zshape, name="noise", trainable=False, initializer=keras.initializers.Constant(z0))
+        self.noise_shape = zshape
+        self.noise = self.add_weight(shape=zshape, name="noise", trainable=False,
+                                     initializer=keras.initializers.Constant(self.initial_noise().numpy()))
         shape = (1, self.image_height, self.image_width, c)
         zeros = keras.initializers.Zeros()
         self.average = self.add_weight(shape=shape, name="average", trainable=False, initializer=zeros)
@@ -87,6 +88,12 @@ class ImagePriorSolver(keras.Model):
         self.built = True
 
     # -- the generator ---------------------------------------------------------------------------------
+    def initial_noise(self) -> tf.Tensor:
+        """The fixed input ``z``: uniform in ``[0, 0.1)`` from TensorFlow's stateless Philox generator,
+        so an export can recompute it from the seed instead of storing it (it is as large as the image
+        times the input channels)."""
+        return tf.random.stateless_uniform(self.noise_shape, seed=[self.seed, 0], minval=0.0, maxval=0.1)
+
     def generate(self, z=None):
         """``G_Θ(z)`` cropped to the image size (``z`` defaults to the fixed input)."""
         z = self.noise if z is None else z
