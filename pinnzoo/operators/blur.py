@@ -148,8 +148,7 @@ class Blur(Operator):
         self._pads = (_pad_widths(kh), _pad_widths(kw))
 
     def check(self, height, width):
-        (t, b), (l, r) = self._pads
-        if max(t, b) >= height or max(l, r) >= width:
+        if self.psf.shape[0] > height or self.psf.shape[1] > width:
             raise InputError(f"the PSF ({self.psf.shape[0]}×{self.psf.shape[1]}) is too large for a "
                              f"{height}×{width} image")
 
