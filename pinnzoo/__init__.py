@@ -12,10 +12,11 @@ from pinnzoo.presets import ImagePreset, Preset, Schedule, get_preset, preset_na
 from pinnzoo.problems import Box, Condition, PDEProblem, get_problem, register_problem
 from pinnzoo.priors import MLP
 from pinnzoo.restoration import restore
-from pinnzoo.solvers import ImagePriorSolver, PINNSolver, lbfgs_refine
+from pinnzoo.solvers import ImagePriorSolver, PINNSolver, TimeMarchingSolver, lbfgs_refine
 from pinnzoo.training import train
 
 __all__ = ["Box", "Condition", "ExportError", "ImagePreset", "ImagePriorSolver", "InputError", "MLP", "PDEProblem",
-           "PINNSolver", "PinnzooError", "Preset", "PresetError", "ProblemError", "Schedule", "TrainingError",
+           "PINNSolver", "PinnzooError", "Preset", "PresetError", "ProblemError", "Schedule", "TimeMarchingSolver",
+           "TrainingError",
            "get_preset", "get_problem", "lbfgs_refine", "preset_names", "register_preset", "register_problem",
            "restore", "train"]

@@ -36,12 +36,40 @@ def build_solver(preset: Preset, schedule, seed: int):
     keras.utils.set_random_seed(seed)
     with float_type(schedule.dtype):
         solver = preset.build()
-    lr = keras.optimizers.schedules.ExponentialDecay(schedule.learning_rate, schedule.decay_steps,
-                                                     schedule.decay_rate)
-    steps_per_execution = max(1, min(schedule.steps_per_execution, schedule.steps_per_epoch))
-    solver.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=schedule.jit_compile,
-                   steps_per_execution=steps_per_execution)
+    for part in getattr(solver, "windows", [solver]):  # time marching: every window has its own optimizer
+        lr = keras.optimizers.schedules.ExponentialDecay(schedule.learning_rate, schedule.decay_steps,
+                                                         schedule.decay_rate)
+        steps_per_execution = max(1, min(schedule.steps_per_execution, schedule.steps_per_epoch))
+        part.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=schedule.jit_compile,
+                     steps_per_execution=steps_per_execution)
     return solver
+
+
+def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard):
+    """Train one :class:`PINNSolver` with ``schedule``; returns (history, L-BFGS iterations)."""
+    history: dict = {}
+    iterations = 0
+    if schedule.epochs > 0:
+        dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample, data=data)
+        adam_callbacks = [guard, reference, *callbacks]
+        if schedule.balance_every > 0:
+            balance_batch = fixed_batch(solver, min(schedule.n_residual, 4096), seed=seed + 7, data=data)
+            adam_callbacks.insert(1, GradNormBalancing(balance_batch, schedule.balance_every,
+                                                       schedule.balance_alpha))
+        fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
+                         callbacks=adam_callbacks, verbose=verbose, shuffle=False)
+        history["adam"] = fit.history
+        if guard.triggered:
+            raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
+                                "the last good weights were kept and nothing was exported")
+    if schedule.lbfgs_maxiter > 0:
+        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data)
+        lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
+                          callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
+        history["lbfgs"] = lb.history
+        history["lbfgs_info"] = lb.lbfgs
+        iterations = lb.lbfgs["iterations"]
+    return history, iterations
 
 
 def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
@@ -87,30 +115,28 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
                                     seed=seed + 1000)
     iterations = 0
+    parts = getattr(solver, "windows", None)
     try:
-        if schedule.epochs > 0:
-            dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample,
-                                          data=data)
-            adam_callbacks = [guard, reference, *callbacks]
-            if schedule.balance_every > 0:
-                balance_batch = fixed_batch(solver, min(schedule.n_residual, 4096), seed=seed + 7, data=data)
-                adam_callbacks.insert(1, GradNormBalancing(balance_batch, schedule.balance_every,
-                                                           schedule.balance_alpha))
-            fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
-                             callbacks=adam_callbacks, verbose=verbose, shuffle=False)
-            history["adam"] = fit.history
-            if guard.triggered:
-                exc = TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
-                                    "the last good weights were kept and nothing was exported")
-                exc.solver = solver
-                raise exc
-        if schedule.lbfgs_maxiter > 0:
-            batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data)
-            lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
-                              callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
-            history["lbfgs"] = lb.history
-            history["lbfgs_info"] = lb.lbfgs
-            iterations = lb.lbfgs["iterations"]
+        if parts is None:
+            history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard)
+        else:
+            history["windows"] = []
+            for k, part in enumerate(parts):
+                window = part.problem
+                if verbose:
+                    print(f"window {k + 1}/{len(parts)}: {solver.coordinate} in [{window.t0:g}, {window.t1:g}]")
+                logger = ReferenceErrorLogger(window, every=log_every, clock_start=start)
+                logger.set_model(part)
+                h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose, logger, guard)
+                h["rel_l2"] = logger.current_error()
+                history["windows"].append(h)
+                iterations += its
+                if verbose:
+                    print(f"window {k + 1}/{len(parts)}: rel. L2 on the window {h['rel_l2']:.3e} "
+                          f"({time.perf_counter() - start:.0f} s so far)")
+    except TrainingError as exc:
+        exc.solver = solver
+        raise
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (the CLI maps it): hand back what was trained
         exc.solver = solver
         raise
@@ -122,7 +148,7 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         exc.solver = solver
         raise exc
     result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
-                         adam_steps=schedule.adam_steps, lbfgs_iterations=iterations)
+                         adam_steps=schedule.adam_steps * len(parts or [solver]), lbfgs_iterations=iterations)
     result.time_to_target = reference.time_to_target
     if out is not None:
         meta = {
@@ -134,7 +160,9 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
             "metrics": metrics,
             "training": {
                 "time_s": round(train_time, 2),
-                "adam_steps": schedule.adam_steps,
+                "adam_steps": result.adam_steps,
+                "windows": len(parts or [solver]),
+                "window_rel_l2": [w["rel_l2"] for w in history.get("windows", [])],
                 "lbfgs_iterations": iterations,
                 "seed": seed,
                 "quick": quick,

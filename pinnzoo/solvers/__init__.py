@@ -3,5 +3,6 @@
 from pinnzoo.solvers.image_prior import ImagePriorSolver
 from pinnzoo.solvers.lbfgs import lbfgs_refine
 from pinnzoo.solvers.pinn import PINNSolver
+from pinnzoo.solvers.time_marching import TimeMarchingSolver
 
-__all__ = ["ImagePriorSolver", "PINNSolver", "lbfgs_refine"]
+__all__ = ["ImagePriorSolver", "PINNSolver", "TimeMarchingSolver", "lbfgs_refine"]

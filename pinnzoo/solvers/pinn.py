@@ -77,8 +77,9 @@ class PINNSolver(keras.Model):
         self.derivatives = derivatives
         self._derive = DERIVATIVE_ENGINES[derivatives]
         self.conditions = problem.active_conditions(self.hard_constraints, self.periodic_embedding)
-        if self.hard_constraints:
-            problem.hard_constraint  # noqa: B018 - raises if the problem has none
+        if self.hard_constraints and not problem.hard_constrained:
+            raise ProblemError(f"{problem.name} satisfies no condition exactly here (no hard constraint); "
+                               "use hard_constraints=False")
         self.term_names = list(problem.residual_terms(*self._symbolic_fields()))
         self.term_names += [c.name for c in self.conditions] + ["data"]
         weights = dict(loss_weights or {})
