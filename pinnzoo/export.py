@@ -54,7 +54,7 @@ def _archive(solver) -> keras.export.ExportArchive:
     n_in = len(problem.inputs)
     dtype = solver.compute_dtype
     archive = keras.export.ExportArchive()
-    archive.track(solver)
+    # The endpoints capture every variable they use; track() would store each one a second time.
 
     def split(y):
         return {name: y[:, j:j + 1] for j, name in enumerate(problem.outputs)}
@@ -119,9 +119,8 @@ def _image_archive(solver) -> keras.export.ExportArchive:
     # Only the generator's weights and the restored image are stored: the fixed input is recomputed
     # from its seed, and the solver's training state (output buffer, snapshots) stays behind.
     archive = keras.export.ExportArchive()
-    archive.track(solver.prior)
+    # The endpoints capture every variable they use; track() would store each one a second time.
     stored = _StoredImage(solver.average.numpy(), name="stored_image")
-    archive.track(stored)
     zshape = [None] + list(solver.noise_shape[1:])
     h, w = solver.image_height, solver.image_width
 

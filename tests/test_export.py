@@ -110,3 +110,14 @@ def test_bad_directories(tmp_path):
                                                                  "outputs": ["u"], "params": {}}))
     with pytest.raises(ExportError, match="cannot load SavedModel"):
         load_export(tmp_path / "empty")
+
+
+def test_export_stores_each_weight_once(tmp_path):
+    """The SavedModel's checkpoint holds every network weight exactly once (no second copy per variable)."""
+    import tensorflow as tf
+
+    solver = small_solver(widths=(24, 24))
+    export_solver(solver, tmp_path / "m", {"preset": "test"})
+    shapes = tf.train.load_checkpoint(str(tmp_path / "m" / "variables" / "variables")).get_variable_to_shape_map()
+    stored = sum(int(np.prod(s)) for k, s in shapes.items() if k != "_CHECKPOINTABLE_OBJECT_GRAPH")
+    assert solver.prior.count_params() <= stored <= solver.count_params()
