@@ -40,7 +40,7 @@ def main(argv=None):
     base = get_preset("burgers")
     schedule = base.schedule
     setups = {}
-    for engine in ("tape", "taylor"):
+    for engine in ("tape", "taylor", "forward"):
         preset = dataclasses.replace(base, solver={**base.solver, "derivatives": engine})
         solver = build_solver(preset, schedule, seed=0)
         data = collocation_dataset(solver, schedule.n_residual, seed=0)

@@ -110,12 +110,17 @@ def deepxde_table() -> str:
     if not path.exists():
         return "_(run `python benchmarks/vs_deepxde.py` to fill this table)_"
     b = json.loads(path.read_text())
-    rows = ["| measure (median of alternating windows) | value |", "|---|---|",
-            f"| pinnzoo, ms per Adam step | {b['pinnzoo_median_ms']:.3f} |"]
+    rows = ["| measure (median of alternating windows) | value |", "|---|---|"]
+    for engine, ms in b.get("pinnzoo_median_ms_by_engine", {b.get("pinnzoo_engine", "tape"): b["pinnzoo_median_ms"]}).items():
+        rows.append(f"| pinnzoo (`derivatives=\"{engine}\"`), ms per Adam step | {ms:.3f} |")
     if "deepxde_median_ms" in b:
         rows += [f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend), ms per Adam step | "
                  f"{b['deepxde_median_ms']:.3f} |",
-                 f"| speed-up of pinnzoo | {b['speedup']:.1f}× |"]
+                 f"| speed-up of pinnzoo (faster engine) | {b['speedup']:.1f}× |"]
+    if "small_flops_per_step" in b:
+        rows.append(f"| this step's arithmetic (graph profiler) | {b['small_flops_per_step'] / 1e6:.1f} MFLOP = "
+                    f"{b['small_ms_at_matmul_peak']:.3f} ms at the large-matmul rate; achieved "
+                    f"{b['small_achieved_gflops']:.1f} GFLOP/s |")
     lg = b["large"]
     rows += [f"| large network ({len(lg['widths'])}×{lg['widths'][0]}, {lg['points']:,} points): ms per step | "
              f"{lg['ms_per_step']:.1f} |",
@@ -126,9 +131,25 @@ def deepxde_table() -> str:
     return "\n".join(rows)
 
 
+def ablation_table() -> str:
+    path = ROOT / "benchmarks" / "results" / "ablation.json"
+    if not path.exists():
+        return "_(run `python benchmarks/ablation.py` to fill this table)_"
+    b = json.loads(path.read_text())
+    rows = ["| problem | configuration | rel. L2 error | train time | steps (Adam + L-BFGS) |", "|---|---|---|---|---|"]
+    for r in b["rows"]:
+        name = r["configuration"].replace("  + ", "&nbsp;&nbsp;+ ")
+        rows.append(f"| {r['problem']} | {name} | {r['rel_l2']:.2e} | {r['train_time_s']:.0f} s | "
+                    f"{r['adam_steps']} + {r['lbfgs_iterations']} |")
+    rows.append(f"\nSeed 0, {b['machine']}, {b['date']}; rows indented with + add one technique to the row above "
+                "them that is not indented.")
+    return "\n".join(rows)
+
+
 def render(text: str) -> str:
     for name, fn in (("zoo", zoo_table), ("speed", speed_table), ("engines", engines_table),
-                     ("images", images_table), ("deepxde", deepxde_table)):
+                     ("images", images_table), ("deepxde", deepxde_table),
+                     ("ablation", ablation_table)):
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md lacks the markers for table {name!r}")

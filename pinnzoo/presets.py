@@ -25,7 +25,9 @@ class Schedule:
     Adam runs ``epochs × steps_per_epoch`` steps on ``n_residual`` collocation
     points (fresh uniform points every step when ``resample``) with learning rate
     ``learning_rate · decay_rate^(step / decay_steps)``. L-BFGS-B then refines for
-    at most ``lbfgs_maxiter`` iterations on a fixed Sobol' set of ``lbfgs_points``.
+    at most ``lbfgs_maxiter`` iterations on a fixed Sobol' set of ``lbfgs_points`` (or, with
+    ``lbfgs_sampling="rad"``, points drawn where the residual after Adam is large:
+    :func:`~pinnzoo.sampling.residual_adaptive_points`).
     With ``balance_every > 0`` the loss weights are set by gradient norms during
     Adam (:class:`~pinnzoo.callbacks.GradNormBalancing`) and kept for L-BFGS.
     """
@@ -39,6 +41,7 @@ class Schedule:
     resample: bool = True
     lbfgs_maxiter: int = 0
     lbfgs_points: int = 8192
+    lbfgs_sampling: str = "sobol"  # "rad": residual-based adaptive points, drawn after Adam
     balance_every: int = 0      # > 0: gradient-norm loss balancing every this many Adam steps
     balance_alpha: float = 0.9
     lbfgs_log_every: int = 250
@@ -266,7 +269,7 @@ register_preset(Preset(
     param_target=1e-2,
 ))
 
-register_preset(Preset(
+_ALLEN_CAHN = Preset(
     name="allen_cahn",
     description="Allen-Cahn, time marching over 10 windows, periodic embedding, 4x64 tanh MLP per window; "
                 "Adam then L-BFGS in each window",
@@ -277,7 +280,12 @@ register_preset(Preset(
                       lbfgs_log_every=500),
     marching={"windows": 10},
     target=1e-2,
-))
+)
+register_preset(_ALLEN_CAHN)
+register_preset(dataclasses.replace(
+    _ALLEN_CAHN, name="allen_cahn_sota", target=1e-3,
+    description="Allen-Cahn for accuracy: as allen_cahn with 4,000 L-BFGS iterations in each of the 10 windows",
+    schedule=dataclasses.replace(_ALLEN_CAHN.schedule, lbfgs_maxiter=4000)))
 
 register_preset(Preset(
     name="schrodinger",

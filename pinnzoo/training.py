@@ -15,7 +15,7 @@ from pinnzoo.errors import TrainingError
 from pinnzoo.export import export_solver, machine
 from pinnzoo.metrics import param_errors, score_problem
 from pinnzoo.presets import Preset, get_preset
-from pinnzoo.sampling import collocation_dataset, fixed_batch
+from pinnzoo.sampling import collocation_dataset, fixed_batch, residual_adaptive_points
 from pinnzoo.solvers import lbfgs_refine
 
 
@@ -63,7 +63,13 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
             raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
                                 "the last good weights were kept and nothing was exported")
     if schedule.lbfgs_maxiter > 0:
-        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data)
+        points = None
+        if schedule.lbfgs_sampling == "rad":
+            points = residual_adaptive_points(solver, schedule.lbfgs_points, seed=seed + 1,
+                                              candidates=max(8 * schedule.lbfgs_points, 16384))
+        elif schedule.lbfgs_sampling != "sobol":
+            raise TrainingError(f"lbfgs_sampling must be 'sobol' or 'rad', got {schedule.lbfgs_sampling!r}")
+        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data, residual_points=points)
         lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
                           callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
         history["lbfgs"] = lb.history

@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
 from pinnzoo.problems.base import PDEProblem, get_problem
-from pinnzoo.problems.derivatives import tape_derivatives
+from pinnzoo.problems.derivatives import forward_derivatives, tape_derivatives
 
 def _taylor(solver, points, inputs, outputs, requests):
     from pinnzoo.solvers.taylor import taylor_derivatives
@@ -19,7 +19,7 @@ def _taylor(solver, points, inputs, outputs, requests):
 
 
 # Each engine: (solver, points [N, d], input names, output names, requests) -> dict of [N, 1] fields.
-DERIVATIVE_ENGINES = {"tape": tape_derivatives, "taylor": _taylor}
+DERIVATIVE_ENGINES = {"tape": tape_derivatives, "taylor": _taylor, "forward": forward_derivatives}
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
