@@ -159,3 +159,15 @@ def test_forward_accumulator_engine_agrees_with_nested_tapes(hard, dtype, tol, r
     b = forward_derivatives(system, pts, ("x", "y"), ("u", "v", "p"), req)
     for k in ["u", "v", "p", *req]:
         np.testing.assert_allclose(b[k].numpy(), a[k].numpy(), rtol=0, atol=tol * 10, err_msg=k)
+
+
+def test_forward_engine_trains_without_xla():
+    """XLA compiles the accumulator graph badly (seconds per step), so the forward engine never uses it."""
+    import keras
+
+    solver = small_solver(derivatives="forward")
+    solver.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=True)
+    assert solver.jit_compile is False
+    batch = {"residual": tf.random.uniform((64, 2)), "initial": tf.random.uniform((16, 2)) * [1, 0],
+             "boundary": tf.random.uniform((16, 2)) * [0, 1] + [1, 0]}
+    assert np.isfinite(float(solver.train_step(batch)["loss"]))

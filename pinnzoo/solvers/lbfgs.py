@@ -63,7 +63,9 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     Returns:
         The ``History`` of the run (``history.history["loss"]`` etc.).
     """
-    value_and_grad, get_flat = _flat_value_and_grad(solver, batch, jit_compile)
+    from pinnzoo.solvers.pinn import use_xla
+
+    value_and_grad, get_flat = _flat_value_and_grad(solver, batch, use_xla(solver, jit_compile))
     epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
     cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,
