@@ -194,3 +194,27 @@ def test_inverse_problem_identifies_its_coefficient_and_exports_it(tmp_path):
     assert meta["identified_params"]["a"] == pytest.approx(a, rel=1e-6)
     ev = evaluate_export(tmp_path / "inv")
     assert ev["metrics"]["param_a"] == pytest.approx(a, rel=1e-6) and ev["matches_metadata"]
+
+
+def test_inner_steps_equal_as_many_single_steps():
+    """``inner_steps = k`` runs k Adam steps on the batch inside one compiled call: same weights as k calls."""
+    import keras
+    import tensorflow as tf
+
+    from pinnzoo.sampling import fixed_batch
+
+    batch = None
+    weights = []
+    for inner, calls in ((1, 5), (5, 1)):
+        solver = small_solver(seed=4, inner_steps=inner)
+        solver.compile(optimizer=keras.optimizers.Adam(1e-2), jit_compile=True)
+        batch = batch or fixed_batch(solver, 256, seed=0)
+        step = tf.function(solver.train_step, jit_compile=True)
+        for _ in range(calls):
+            step(batch)
+        assert int(solver.optimizer.iterations.numpy()) == 5
+        weights.append([v.numpy() for v in solver.trainable_variables])
+    for a, b in zip(*weights):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ProblemError, match="inner_steps"):
+        small_solver(inner_steps=0)

@@ -61,7 +61,7 @@ class PINNSolver(keras.Model):
     def __init__(self, problem, prior, hard_constraints: bool = False,
                  loss_weights: Mapping[str, float] | None = None, derivatives: str = "tape",
                  initial_params: Mapping[str, float] | None = None, periodic_embedding: bool = False,
-                 causal: Mapping | None = None, **kwargs):
+                 causal: Mapping | None = None, inner_steps: int = 1, **kwargs):
         super().__init__(**kwargs)
         if isinstance(problem, Mapping):
             problem = get_problem(problem["name"], **problem.get("params", {}))
@@ -78,6 +78,9 @@ class PINNSolver(keras.Model):
         if self.periodic_embedding and not problem.periodic:
             raise ProblemError(f"{problem.name} declares no periodic coordinates to embed")
         self.causal = dict(causal) if causal else None
+        if int(inner_steps) < 1:
+            raise ProblemError(f"inner_steps must be >= 1, got {inner_steps}")
+        self.inner_steps = int(inner_steps)
         if self.causal and (set(self.causal) != {"coordinate", "chunks", "epsilon"}
                             or self.causal["coordinate"] not in problem.inputs):
             raise ProblemError(f"causal needs {{'coordinate', 'chunks', 'epsilon'}} with a coordinate of "
@@ -224,13 +227,30 @@ class PINNSolver(keras.Model):
         super().compile(*args, jit_compile=jit_compile, **kwargs)
 
     def train_step(self, data):
+        """One optimizer step on ``data`` — or, with ``inner_steps = k > 1``, k steps on the same batch in
+        one in-graph loop (one compiled call, no per-step executor round trip; the logged terms are the
+        last step's)."""
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        with tf.GradientTape() as tape:
-            terms = self.loss_terms(data)
-            loss = self.total_loss(terms)
-            scaled = loss / replicas  # gradients are summed over replicas
-        grads = tape.gradient(scaled, self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
+
+        def step():
+            with tf.GradientTape() as tape:
+                terms = self.loss_terms(data)
+                loss = self.total_loss(terms)
+                scaled = loss / replicas  # gradients are summed over replicas
+            grads = tape.gradient(scaled, self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            return loss, terms
+
+        if self.inner_steps == 1:
+            return self._update_metrics(*step())
+        if not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+        loss, terms = step()
+
+        def body(i, loss, terms):
+            return (i + 1, *step())
+
+        _, loss, terms = tf.while_loop(lambda i, *_: i < self.inner_steps, body, (tf.constant(1), loss, terms))
         return self._update_metrics(loss, terms)
 
     def test_step(self, data):
@@ -261,6 +281,7 @@ class PINNSolver(keras.Model):
             initial_params=self.initial_params,
             periodic_embedding=self.periodic_embedding,
             causal=self.causal,
+            inner_steps=self.inner_steps,
         )
         return config
 
