@@ -154,7 +154,8 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         exc.solver = solver
         raise exc
     result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
-                         adam_steps=schedule.adam_steps * len(parts or [solver]), lbfgs_iterations=iterations)
+                         adam_steps=schedule.adam_steps * len(parts or [solver])
+                         * int(dict(preset.solver).get("inner_steps", 1)), lbfgs_iterations=iterations)
     result.time_to_target = reference.time_to_target
     if out is not None:
         meta = {
