@@ -143,8 +143,9 @@ def ablation_table() -> str:
         name = r["configuration"].replace("  + ", "&nbsp;&nbsp;+ ")
         rows.append(f"| {r['problem']} | {name} | {r['rel_l2']:.2e} | {r['train_time_s']:.0f} s | "
                     f"{r['adam_steps']} + {r['lbfgs_iterations']} |")
-    rows.append(f"\nSeed 0, {b['machine']}, {b['date']}; rows indented with + add one technique to the row above "
-                "them that is not indented.")
+    rows.append(f"\nSeed 0, {b['machine']}, {b['date']}. A row starting with + adds one technique to the row above "
+                "it; an indented row adds one to the closest row above that is not indented (Allen–Cahn's causal "
+                "row keeps the periodic embedding too). Times are single runs on a shared machine.")
     return "\n".join(rows)
 
 
