@@ -284,8 +284,8 @@ _ALLEN_CAHN = Preset(
 register_preset(_ALLEN_CAHN)
 register_preset(dataclasses.replace(
     _ALLEN_CAHN, name="allen_cahn_sota", target=1e-3,
-    description="Allen-Cahn for accuracy: as allen_cahn with 6,000 L-BFGS iterations in each of the 10 windows",
-    schedule=dataclasses.replace(_ALLEN_CAHN.schedule, lbfgs_maxiter=6000)))
+    description="Allen-Cahn for accuracy: as allen_cahn with 4,000 L-BFGS iterations in each of the 10 windows",
+    schedule=dataclasses.replace(_ALLEN_CAHN.schedule, lbfgs_maxiter=4000)))
 
 register_preset(Preset(
     name="schrodinger",
