@@ -45,7 +45,7 @@ def test_train_quick_evaluate_predict(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "nosuch"], "available presets: allen_cahn, burgers"),
+    (["train", "nosuch"], "available presets: allen_cahn, allen_cahn_sota, burgers"),
     (["evaluate", "/nonexistent/dir"], "no such directory"),
     (["predict", "/nonexistent/dir", "--points", "p.npy"], "no such directory"),
 ])
