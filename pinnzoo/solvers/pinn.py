@@ -220,11 +220,17 @@ class PINNSolver(keras.Model):
     def total_loss(self, terms) -> tf.Tensor:
         return tf.add_n([tf.cast(self.term_weights[k], v.dtype) * v for k, v in terms.items()])
 
-    def compile(self, *args, jit_compile="auto", **kwargs):
-        """``keras.Model.compile``; ``jit_compile`` is ignored (False) for the ``"forward"`` engine."""
-        if self.derivatives in NO_XLA_ENGINES:
-            jit_compile = False
-        super().compile(*args, jit_compile=jit_compile, **kwargs)
+    # ``compile`` itself is not overridden (Keras then skips re-compiling on load); the setter that
+    # ``compile`` goes through turns XLA off for engines it compiles badly.
+    @property
+    def jit_compile(self):
+        return keras.Model.jit_compile.fget(self)
+
+    @jit_compile.setter
+    def jit_compile(self, value):
+        if value and getattr(self, "derivatives", None) in NO_XLA_ENGINES:
+            value = False
+        keras.Model.jit_compile.fset(self, value)
 
     def train_step(self, data):
         """One optimizer step on ``data`` — or, with ``inner_steps = k > 1``, k steps on the same batch in
