@@ -113,6 +113,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     out = Path(args.out)
     results = json.loads(out.read_text()) if out.exists() else {"rows": []}
+    order = {(p, n): i for i, (p, n) in enumerate((p, n) for p in PROBLEMS for n, _, _ in PROBLEMS[p]())}
     for problem in args.only or list(PROBLEMS):
         for name, preset, schedule in PROBLEMS[problem]():
             if args.rows and not any(s in name for s in args.rows):
@@ -126,8 +127,6 @@ def main(argv=None):
             print(f"{problem:<11} {name:<62} rel. L2 {row['rel_l2']:.2e}  {row['train_time_s']:>6.0f} s", flush=True)
             results["rows"] = [r for r in results["rows"]
                                if (r["problem"], r["configuration"]) != (problem, name)] + [row]
-            order = {(p, n): i for i, (p, n) in enumerate(
-                (p, n) for p in PROBLEMS for n, _, _ in PROBLEMS[p]())}
             results["rows"].sort(key=lambda r: order.get((r["problem"], r["configuration"]), 10 ** 6))
             results.update(machine=machine(), versions=versions(), date=datetime.date.today().isoformat())
             out.parent.mkdir(parents=True, exist_ok=True)

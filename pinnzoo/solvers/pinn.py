@@ -21,7 +21,7 @@ def _taylor(solver, points, inputs, outputs, requests):
 # Each engine: (solver, points [N, d], input names, output names, requests) -> dict of [N, 1] fields.
 DERIVATIVE_ENGINES = {"tape": tape_derivatives, "taylor": _taylor, "forward": forward_derivatives}
 # Engines XLA compiles badly: the ForwardAccumulator graph took 2.7 s per Burgers Adam step under XLA on
-# this project's CPU, 4.8 ms without it (3×20 MLP, 2,780 points), so it always runs without XLA.
+# this project's CPU, 2.6 ms without it (3×20 MLP, 2,780 points), so it always runs without XLA.
 NO_XLA_ENGINES = {"forward"}
 
 
@@ -228,9 +228,7 @@ class PINNSolver(keras.Model):
 
     @jit_compile.setter
     def jit_compile(self, value):
-        if value and getattr(self, "derivatives", None) in NO_XLA_ENGINES:
-            value = False
-        keras.Model.jit_compile.fset(self, value)
+        keras.Model.jit_compile.fset(self, value if value == "auto" else use_xla(self, value))
 
     def train_step(self, data):
         """One optimizer step on ``data`` — or, with ``inner_steps = k > 1``, k steps on the same batch in
