@@ -48,6 +48,9 @@ def test_metadata_matches_recomputation(quick_export):
     assert meta["preset"] == "burgers" and meta["inputs"] == ["x", "t"] and meta["outputs"] == ["u"]
     assert meta["params"]["nu"] == pytest.approx(0.01 / np.pi)
     assert meta["training"]["seed"] == 3 and meta["training"]["adam_steps"] == result.adam_steps
+    curve = meta["training"]["error_curve"]  # (seconds, rel. L2) at each logged epoch, ending at the final error
+    assert len(curve) >= 2 and all(a[0] <= b[0] for a, b in zip(curve, curve[1:]))
+    assert curve[-1][1] == pytest.approx(result.metrics["rel_l2"], rel=1e-6)
     for key in ("tensorflow", "keras", "numpy", "pinnzoo"):
         assert key in meta["versions"]
     ev = evaluate_export(directory)
