@@ -99,7 +99,8 @@ def images_table() -> str:
         for base in r["baselines"]:
             rows.append(f"| | | {base['method']} ({base['parameter']}) | {base['psnr']:.2f} | {base['ssim']:.3f} "
                         f"| {base['seconds']:.1f} s | |")
-    rows.append(f"\n{b.get('machine', '')}; measured {max(r['date'] for r in b['presets'].values())}. Baselines are "
+    dates = [r["date"] for r in b["presets"].values()]
+    rows.append(f"\n{b.get('machine', '')}; measured {' to '.join(sorted({min(dates), max(dates)}))}. Baselines are "
                 "each at their best parameter, chosen with the clean image.")
     if "original_dip_256" in b:
         o = b["original_dip_256"]

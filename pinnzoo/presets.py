@@ -362,7 +362,7 @@ register_preset(ImagePreset(
     name="dip_denoise",
     description="Deep Image Prior (5 scales x 32 channels), Gaussian noise sigma = 25/255",
     task="denoise", prior="dip", prior_config=_DIP, noise_sigma=25 / 255,
-    iterations=3000, input_noise_std=1 / 30, patience=300, margin=0.0,
+    iterations=3000, input_noise_std=1 / 30, patience=600, margin=0.0,
 ))
 
 register_preset(ImagePreset(
