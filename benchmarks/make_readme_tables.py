@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def zoo_table() -> str:
     rows = ["| preset | problem | rel. L2 error | target | met | train time | steps (Adam + L-BFGS) | machine |",
             "|---|---|---|---|---|---|---|---|"]
-    shipped = [(p, True) for p in (ROOT / "saved_models").glob("*/pinnzoo.json")]
+    shipped = [(json.loads(p.read_text()), True) for p in (ROOT / "saved_models").glob("*/pinnzoo.json")]
     # Exports of presets that missed their targets are not shipped; their metadata is kept here instead.
-    unshipped = [(p, False) for p in (ROOT / "benchmarks" / "results" / "unshipped").glob("*.json")]
-    for meta_path, is_shipped in sorted(shipped + unshipped, key=lambda item: json.loads(item[0].read_text())["preset"]):
-        m = json.loads(meta_path.read_text())
+    unshipped = [(json.loads(p.read_text()), False)
+                 for p in (ROOT / "benchmarks" / "results" / "unshipped").glob("*.json")]
+    for m, is_shipped in sorted(shipped + unshipped, key=lambda item: item[0]["preset"]):
         if m.get("kind") == "image":
             continue
         err = m["metrics"]["rel_l2"]

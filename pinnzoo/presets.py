@@ -202,7 +202,7 @@ def _problem(name, **params):
     return make
 
 
-register_preset(Preset(
+_BURGERS = Preset(
     name="burgers",
     description="Viscous Burgers (nu = 0.01/pi), 8x20 tanh MLP with exact initial/boundary conditions; "
                 "Adam then L-BFGS",
@@ -211,19 +211,13 @@ register_preset(Preset(
     solver={"hard_constraints": True},
     schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=6000, lbfgs_points=8192),
     target=1e-3,
-))
-
-register_preset(Preset(
-    name="burgers_sota",
+)
+register_preset(_BURGERS)
+register_preset(dataclasses.replace(
+    _BURGERS, name="burgers_sota", target=1e-4, prior=_modified_mlp((20,) * 8),
     description="Burgers for accuracy: modified MLP (8x20, Wang et al.) in float64 with exact initial/boundary "
                 "conditions; 2,000 Adam steps, then 12,000 L-BFGS iterations on 8,192 points",
-    problem=_problem("burgers"),
-    prior=_modified_mlp((20,) * 8),
-    solver={"hard_constraints": True},
-    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=12000, lbfgs_points=8192,
-                      lbfgs_log_every=500, dtype="float64"),
-    target=1e-4,
-))
+    schedule=dataclasses.replace(_BURGERS.schedule, lbfgs_maxiter=12000, lbfgs_log_every=500, dtype="float64")))
 
 register_preset(Preset(
     name="poisson2d",
@@ -331,7 +325,7 @@ register_preset(Preset(
     target=1e-3,
 ))
 
-register_preset(Preset(
+_WAVE1D = Preset(
     name="wave1d",
     description="Wave equation (c = 10), Fourier features (sigma 1 in x, 5 in t) + 4x64 tanh MLP, exact "
                 "initial/boundary values, residual scaled by 1/c^2; short Adam, then long L-BFGS",
@@ -340,18 +334,12 @@ register_preset(Preset(
     solver={"hard_constraints": True, "loss_weights": {"residual": 1e-4}},
     schedule=Schedule(epochs=1, steps_per_epoch=500, n_residual=2048, lbfgs_maxiter=15000, lbfgs_points=4096),
     target=1e-2,
-))
-
-register_preset(Preset(
-    name="wave1d_sota",
+)
+register_preset(_WAVE1D)
+register_preset(dataclasses.replace(
+    _WAVE1D, name="wave1d_sota", target=1e-3,
     description="Wave equation for accuracy: as wave1d with 30,000 L-BFGS iterations",
-    problem=_problem("wave1d"),
-    prior=_fourier_mlp((64,) * 4, features=32, scale=[1.0, 5.0]),
-    solver={"hard_constraints": True, "loss_weights": {"residual": 1e-4}},
-    schedule=Schedule(epochs=1, steps_per_epoch=500, n_residual=2048, lbfgs_maxiter=30000, lbfgs_points=4096,
-                      lbfgs_log_every=1000),
-    target=1e-3,
-))
+    schedule=dataclasses.replace(_WAVE1D.schedule, lbfgs_maxiter=30000, lbfgs_log_every=1000)))
 
 # Image restoration with untrained priors: camera, gray, 256 × 256. Targets are relative to the best
 # classical baseline on the same degraded image (see pinnzoo.baselines), computed when the preset runs.
