@@ -290,7 +290,8 @@ _ALLEN_CAHN = Preset(
                 "Adam then L-BFGS in each window",
     problem=_problem("allen_cahn"),
     prior=_mlp((64,) * 4),
-    solver={"periodic_embedding": True, "loss_weights": {"initial": 100.0}, "derivatives": "taylor"},
+    # nested tapes: through the periodic embedding they beat forward jets in float32 (15 vs 23 ms per evaluation)
+    solver={"periodic_embedding": True, "loss_weights": {"initial": 100.0}},
     schedule=Schedule(epochs=1, steps_per_epoch=1000, n_residual=2048, lbfgs_maxiter=1500, lbfgs_points=4096,
                       lbfgs_log_every=500),
     marching={"windows": 10},

@@ -171,6 +171,9 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
                 "windows": len(parts or [solver]),
                 "window_rel_l2": [w["rel_l2"] for w in history.get("windows", [])],
                 "lbfgs_iterations": iterations,
+                # why L-BFGS-B stopped (scipy's message), per window
+                "lbfgs_stops": [h["lbfgs_info"]["message"] for h in history.get("windows", [history])
+                                if "lbfgs_info" in h],
                 # (seconds since the start, rel. L2 on the grid) per logged epoch (single solvers), then the final one
                 "error_curve": [[round(t, 2), float(e)] for t, e in reference.history]
                 + [[round(train_time, 2), float(metrics["rel_l2"])]],

@@ -70,6 +70,25 @@ def test_taylor_mode_agrees_with_nested_tapes(hard, dtype, tol, rng):
         np.testing.assert_allclose(b[k].numpy(), a[k].numpy(), rtol=0, atol=tol * scale, err_msg=k)
 
 
+@pytest.mark.parametrize("problem, widths", [("allen_cahn", (24, 24)), ("schrodinger", (16, 16))])
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 1e-5)])
+def test_taylor_mode_through_the_periodic_embedding_agrees_with_tapes(problem, widths, dtype, tol, rng):
+    """With x -> (cos wx, sin wx) the forward jets carry the embedding's curvature: u_xx, u_xt, u_tt match."""
+    from pinnzoo.problems import get_problem
+    from pinnzoo.solvers.taylor import taylor_derivatives
+
+    prob = get_problem(problem)
+    solver = small_solver(prob, widths=widths, dtype=dtype, seed=3, periodic_embedding=True)
+    box = prob.domain
+    pts = tf.constant(rng.uniform(box.lower, box.upper, (80, 2)), dtype)
+    req = [f"{o}_{d}" for o in prob.outputs for d in ("x", "xx", "t", "xt", "tt")]
+    a = tape_derivatives(solver, pts, prob.inputs, prob.outputs, req)
+    b = taylor_derivatives(solver, pts, prob.inputs, prob.outputs, req)
+    for k in [*prob.outputs, *req]:
+        scale = max(1.0, float(np.abs(a[k].numpy()).max()))
+        np.testing.assert_allclose(b[k].numpy(), a[k].numpy(), rtol=0, atol=tol * scale, err_msg=k)
+
+
 def test_taylor_mode_handles_other_activations_and_vector_outputs(rng):
     from pinnzoo.dtypes import float_type
     from pinnzoo.priors import MLP

@@ -51,6 +51,8 @@ def test_metadata_matches_recomputation(quick_export):
     curve = meta["training"]["error_curve"]  # (seconds, rel. L2) at each logged epoch, ending at the final error
     assert len(curve) >= 2 and all(a[0] <= b[0] for a, b in zip(curve, curve[1:]))
     assert curve[-1][1] == pytest.approx(result.metrics["rel_l2"], rel=1e-6)
+    assert meta["training"]["lbfgs_stops"] == [result.history["lbfgs_info"]["message"]]  # quick: the iteration limit
+    assert "ITERATIONS REACHED LIMIT" in meta["training"]["lbfgs_stops"][0]
     for key in ("tensorflow", "keras", "numpy", "pinnzoo"):
         assert key in meta["versions"]
     ev = evaluate_export(directory)
