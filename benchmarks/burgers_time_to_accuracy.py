@@ -66,6 +66,7 @@ def main(argv=None):
     reached = [r["time_to_target_s"] for r in runs if r["time_to_target_s"] is not None]
     summary = {
         "benchmark": "burgers_time_to_accuracy",
+        "preset_description": preset.description,
         "target": args.target,
         "runs": runs,
         "reached": f"{len(reached)}/{len(runs)}",

@@ -57,8 +57,12 @@ def speed_table() -> str:
     b = json.loads(path.read_text())
     ttt = b["median_time_to_target_s"]
     rows = ["| measure (median of runs) | value |", "|---|---|",
+            *([f"| preset | `burgers`: {b['preset_description']} |"] if "preset_description" in b else []),
             f"| time to rel. L2 ≤ {b['target']:g}, from scratch | {ttt:.0f} s (reached in {b['reached']} runs) |"
             if ttt is not None else f"| time to rel. L2 ≤ {b['target']:g} | not reached ({b['reached']}) |",
+            f"| time to target in each run (seeds {', '.join(str(r['seed']) for r in b['runs'])}) | "
+            + " / ".join("not reached" if r["time_to_target_s"] is None else f"{r['time_to_target_s']:.0f} s"
+                         for r in b["runs"]) + " |",
             f"| final rel. L2 error | {b['median_final_rel_l2']:.2e} |",
             f"| total training time (Adam + L-BFGS) | {b['median_total_time_s']:.0f} s |",
             f"| Adam step, {b['n_residual']} collocation points | {b['median_adam_ms_per_step']:.2f} ms |",

@@ -204,12 +204,12 @@ def _problem(name, **params):
 
 _BURGERS = Preset(
     name="burgers",
-    description="Viscous Burgers (nu = 0.01/pi), 8x20 tanh MLP with exact initial/boundary conditions; "
-                "Adam then L-BFGS",
+    description="Viscous Burgers (nu = 0.01/pi), 4x32 tanh MLP with exact initial/boundary conditions; "
+                "1,000 Adam steps then L-BFGS",
     problem=_problem("burgers"),
-    prior=_mlp((20,) * 8),
+    prior=_mlp((32,) * 4),
     solver={"hard_constraints": True},
-    schedule=Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=6000, lbfgs_points=8192),
+    schedule=Schedule(epochs=2, steps_per_epoch=500, n_residual=4096, lbfgs_maxiter=6000, lbfgs_points=8192),
     target=1e-3,
 )
 register_preset(_BURGERS)
@@ -217,7 +217,8 @@ register_preset(dataclasses.replace(
     _BURGERS, name="burgers_sota", target=1e-4, prior=_modified_mlp((20,) * 8),
     description="Burgers for accuracy: modified MLP (8x20, Wang et al.) in float64 with exact initial/boundary "
                 "conditions; 2,000 Adam steps, then 12,000 L-BFGS iterations on 8,192 points",
-    schedule=dataclasses.replace(_BURGERS.schedule, lbfgs_maxiter=12000, lbfgs_log_every=500, dtype="float64")))
+    schedule=dataclasses.replace(_BURGERS.schedule, epochs=4, lbfgs_maxiter=12000, lbfgs_log_every=500,
+                                 dtype="float64")))
 
 register_preset(Preset(
     name="poisson2d",
