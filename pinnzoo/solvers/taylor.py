@@ -23,34 +23,30 @@ from pinnzoo.problems.derivatives import parse_derivative, tape_derivatives
 
 
 def _embedding_jets(solver, points, inputs, firsts, seconds):
-    """The network input and its first and second derivatives along each coordinate.
+    """The network input (``solver.embed``) and its first and second derivatives along each coordinate.
 
     Scaling to [-1, 1] is linear (first derivative ``1/half_width``, no second);
     a periodic coordinate of period ``P`` becomes ``(cos ωx, sin ωx)``, ``ω = 2π/P``,
     with first derivative ``ω(-sin ωx, cos ωx)`` and second ``-ω²(cos ωx, sin ωx)``.
     """
-    dtype = points.dtype
-    periodic = solver.problem.periodic if getattr(solver, "periodic_embedding", False) else {}
-    cols, d_cols, dd_cols = [], {k: [] for k in firsts}, {p: [] for p in seconds}
+    periodic = solver.problem.periodic if solver.periodic_embedding else {}
+    d_cols, dd_cols = {k: [] for k in firsts}, {p: [] for p in seconds}
     zero = tf.zeros_like(points[:, :1])
     for i, name in enumerate(inputs):
-        x = points[:, i:i + 1]
         if name in periodic:
             w = 2.0 * np.pi / periodic[name]
-            c, s = tf.cos(w * x), tf.sin(w * x)
-            cols += [c, s]
+            c, s = tf.cos(w * points[:, i:i + 1]), tf.sin(w * points[:, i:i + 1])
             for k in firsts:
                 d_cols[k] += [-w * s, w * c] if k == name else [zero, zero]
             for p in seconds:
                 dd_cols[p] += [-w * w * c, -w * w * s] if p == (name, name) else [zero, zero]
         else:
-            cols.append((x - float(solver._center[i])) / float(solver._half[i]))
             for k in firsts:
                 d_cols[k].append(zero + 1.0 / float(solver._half[i]) if k == name else zero)
             for p in seconds:
                 dd_cols[p].append(zero)
     curved = {p for p in seconds if p[0] == p[1] and p[0] in periodic}
-    return (tf.concat(cols, axis=1), {k: tf.concat(v, axis=1) for k, v in d_cols.items()},
+    return (solver.embed(points), {k: tf.concat(v, axis=1) for k, v in d_cols.items()},
             {p: (tf.concat(dd_cols[p], axis=1) if p in curved else None) for p in seconds})
 
 
@@ -62,7 +58,6 @@ def taylor_derivatives(solver, points, inputs, outputs, requests):
     order = {name: i for i, name in enumerate(inputs)}
     firsts = sorted({v for _, wrt in parsed.values() for v in wrt}, key=order.get)
     seconds = sorted({tuple(sorted(wrt, key=order.get)) for _, wrt in parsed.values() if len(wrt) == 2})
-    dtype = points.dtype
     d = len(inputs)
     embedded, direction, curvature = _embedding_jets(solver, points, inputs, firsts, seconds)
     n, dn, ddn = solver.prior.jets(embedded, direction, curvature)
