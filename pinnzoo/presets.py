@@ -27,7 +27,10 @@ class Schedule:
     ``learning_rate · decay_rate^(step / decay_steps)``. L-BFGS-B then refines for
     at most ``lbfgs_maxiter`` iterations on a fixed Sobol' set of ``lbfgs_points`` (or, with
     ``lbfgs_sampling="rad"``, points drawn where the residual after Adam is large:
-    :func:`~pinnzoo.sampling.residual_adaptive_points`).
+    :func:`~pinnzoo.sampling.residual_adaptive_points`). In float32, L-BFGS-B stops
+    early once a step no longer changes the loss at float32 resolution; with
+    ``lbfgs_continue_dtype="float64"`` the iterations left then run on a float64
+    copy of the solver (same weights and points), which is what is returned and exported.
     With ``balance_every > 0`` the loss weights are set by gradient norms during
     Adam (:class:`~pinnzoo.callbacks.GradNormBalancing`) and kept for L-BFGS.
     """
@@ -45,6 +48,9 @@ class Schedule:
     balance_every: int = 0      # > 0: gradient-norm loss balancing every this many Adam steps
     balance_alpha: float = 0.9
     lbfgs_log_every: int = 250
+    # float32 L-BFGS stalls at the float's resolution: the iterations left then run in this float type
+    lbfgs_continue_dtype: str | None = None
+    lbfgs_continue_derivatives: str | None = None  # and with this derivative engine (None: the solver's)
     steps_per_execution: int = 100
     jit_compile: bool = True
     dtype: str = "float32"

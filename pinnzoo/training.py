@@ -8,6 +8,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from pinnzoo.callbacks import GradNormBalancing, NaNGuard, ReferenceErrorLogger
 from pinnzoo.dtypes import float_type
@@ -46,7 +47,10 @@ def build_solver(preset: Preset, schedule, seed: int):
 
 
 def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard):
-    """Train one :class:`PINNSolver` with ``schedule``; returns (history, L-BFGS iterations)."""
+    """Train one :class:`PINNSolver` with ``schedule``; returns (solver, history, L-BFGS iterations).
+
+    The solver returned is a float64 copy when L-BFGS continued in float64
+    (``schedule.lbfgs_continue_dtype``), else the one passed in."""
     history: dict = {}
     iterations = 0
     if schedule.epochs > 0:
@@ -75,7 +79,34 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
         history["lbfgs"] = lb.history
         history["lbfgs_info"] = lb.lbfgs
         iterations = lb.lbfgs["iterations"]
-    return history, iterations
+        left = schedule.lbfgs_maxiter - iterations
+        if schedule.lbfgs_continue_dtype and left > 0 and not solver.stop_training:
+            changes = {}
+            if schedule.lbfgs_continue_derivatives:
+                changes["derivatives"] = schedule.lbfgs_continue_derivatives
+            solver = solver.recast(schedule.lbfgs_continue_dtype, **changes)
+            batch = {k: tf.cast(v, solver.compute_dtype) for k, v in batch.items()}  # the same points
+            if verbose:
+                print(f"L-BFGS-B stopped after {iterations} iterations in {schedule.dtype}; "
+                      f"the {left} left run in {schedule.lbfgs_continue_dtype}")
+            try:
+                more = lbfgs_refine(solver, batch, maxiter=left, log_every=schedule.lbfgs_log_every,
+                                    callbacks=[reference, *callbacks], verbose=verbose,
+                                    jit_compile=schedule.jit_compile)
+            except KeyboardInterrupt as exc:  # hand back the copy, which holds the latest weights
+                exc.solver = solver
+                raise
+            for key, values in more.history.items():
+                history["lbfgs"].setdefault(key, []).extend(values)
+            history["lbfgs_info"] = {
+                "iterations": iterations + more.lbfgs["iterations"],
+                "evaluations": lb.lbfgs["evaluations"] + more.lbfgs["evaluations"],
+                "message": f"{schedule.dtype}: {lb.lbfgs['message']} | "
+                           f"{schedule.lbfgs_continue_dtype}: {more.lbfgs['message']}",
+                "continued_at": iterations,
+                "best_loss": more.lbfgs["best_loss"]}
+            iterations = history["lbfgs_info"]["iterations"]
+    return solver, history, iterations
 
 
 def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
@@ -110,6 +141,8 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         if int(epochs) < 0:
             raise TrainingError(f"epochs must be >= 0, got {epochs}")
         schedule = dataclasses.replace(schedule, epochs=int(epochs))
+    if schedule.lbfgs_continue_dtype and preset.marching:
+        raise TrainingError("lbfgs_continue_dtype works on single solvers, not on time-marching windows")
     solver = build_solver(preset, schedule, seed)
     problem = solver.problem
     start = time.perf_counter()
@@ -124,7 +157,8 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
     parts = getattr(solver, "windows", None)
     try:
         if parts is None:
-            history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard)
+            solver, history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose,
+                                                           reference, guard)
         else:
             history["windows"] = []
             for k, part in enumerate(parts):
@@ -133,7 +167,7 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
                     print(f"window {k + 1}/{len(parts)}: {solver.coordinate} in [{window.t0:g}, {window.t1:g}]")
                 logger = ReferenceErrorLogger(window, every=log_every, clock_start=start)
                 logger.set_model(part)
-                h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose, logger, guard)
+                _, h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose, logger, guard)
                 h["rel_l2"] = logger.current_error()
                 history["windows"].append(h)
                 iterations += its
@@ -144,7 +178,8 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         exc.solver = solver
         raise
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (the CLI maps it): hand back what was trained
-        exc.solver = solver
+        if getattr(exc, "solver", None) is None:  # a float64 continuation hands back its own copy
+            exc.solver = solver
         raise
     train_time = time.perf_counter() - start
     metrics = score_problem(problem, solver.predict_numpy)
@@ -179,7 +214,9 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
                 + [[round(train_time, 2), float(metrics["rel_l2"])]],
                 "seed": seed,
                 "quick": quick,
-                "dtype": schedule.dtype,
+                "dtype": solver.compute_dtype,  # of the exported model (float64 after a float64 continuation)
+                # L-BFGS iterations run in schedule.dtype before continuing in lbfgs_continue_dtype
+                "lbfgs_continued_at": history.get("lbfgs_info", {}).get("continued_at"),
                 "schedule": dataclasses.asdict(schedule),
                 "solver": {k: v for k, v in solver.get_config().items() if k not in ("name", "trainable", "dtype")},
                 "machine": machine(),

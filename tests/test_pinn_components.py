@@ -1,5 +1,7 @@
 """Library pieces of the PINN frontier: weight factorisation, modified MLP, gradient-norm balancing."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -135,3 +137,46 @@ def test_rad_points_follow_the_residual():
     assert focused.shape == (2000, 2)
     assert mean_residual(focused) > 1.5 * uniform  # measured 1.78 vs 1.03
     assert abs(mean_residual(spread) / uniform - 1) < 0.15
+
+
+def test_recast_copies_the_solver_into_float64_with_the_same_function():
+    from pinnzoo.presets import get_preset
+
+    keras.utils.set_random_seed(2)
+    solver = get_preset("wave1d").build()  # Fourier features (a non-trainable weight) + MLP, hard constraint
+    twin = solver.recast("float64", derivatives="taylor")
+    assert {w.dtype for w in twin.weights} == {"float64"} and twin.derivatives == "taylor"
+    points = np.random.default_rng(0).uniform(size=(200, 2))
+    np.testing.assert_allclose(twin.predict_numpy(points), solver.predict_numpy(points), atol=2e-6)
+    f32 = solver.fields(tf.constant(points, tf.float32), ("u_tt", "u_xx"))
+    f64 = twin.fields(tf.constant(points), ("u_tt", "u_xx"))
+    for k in ("u_tt", "u_xx"):
+        np.testing.assert_allclose(f64[k].numpy(), f32[k].numpy(), rtol=1e-3, atol=1e-3 * np.abs(f64[k]).max())
+
+
+def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
+    """A float32 L-BFGS run stops once a step no longer changes the loss at float32 resolution; with
+    ``lbfgs_continue_dtype`` the iterations left run on a float64 copy, which goes lower and is exported."""
+    from pinnzoo.export import evaluate_export, read_metadata
+    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
+    from pinnzoo.training import train
+
+    preset = Preset("_heat_small", "heat, 8x8 MLP", _problem("heat1d"), _mlp((8, 8)),
+                    Schedule(epochs=1, steps_per_epoch=50, steps_per_execution=25, n_residual=256,
+                             lbfgs_maxiter=4000, lbfgs_points=256, lbfgs_log_every=500),
+                    solver={"hard_constraints": True})
+    plain = train(preset, verbose=0, seed=5)
+    stop32 = plain.lbfgs_iterations
+    assert stop32 < 4000 and "RELATIVE REDUCTION" in plain.history["lbfgs_info"]["message"]  # the stall
+
+    cont = dataclasses.replace(preset.schedule, lbfgs_continue_dtype="float64")
+    result = train(preset, schedule=cont, verbose=0, seed=5, out=tmp_path / "m")
+    info = result.history["lbfgs_info"]
+    assert info["continued_at"] == stop32 and result.lbfgs_iterations > stop32  # same float32 run, then more
+    assert result.solver.compute_dtype == "float64"
+    assert info["best_loss"] < 0.9 * plain.history["lbfgs_info"]["best_loss"]
+    assert len(result.history["lbfgs"]["loss"]) == -(-stop32 // 500) + -(-(result.lbfgs_iterations - stop32) // 500)
+    meta = read_metadata(tmp_path / "m")
+    assert meta["training"]["dtype"] == "float64" and meta["training"]["lbfgs_continued_at"] == stop32
+    assert "float32: " in meta["training"]["lbfgs_stops"][0] and "float64: " in meta["training"]["lbfgs_stops"][0]
+    assert evaluate_export(tmp_path / "m")["matches_metadata"]

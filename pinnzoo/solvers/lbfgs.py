@@ -91,10 +91,12 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
         within = (it - 1) % log_every
         if within == 0:
             cbs.on_epoch_begin(state["epoch"])
+            state["open"] = True
         cbs.on_train_batch_end(within, dict(state["last"]))
         if within == log_every - 1 or it == maxiter:
             cbs.on_epoch_end(state["epoch"], dict(state["last"]))
             state["epoch"] += 1
+            state["open"] = False
         if solver.stop_training:
             raise StopIteration
 
@@ -108,7 +110,7 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     except KeyboardInterrupt:
         value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # not a line-search trial point
         raise
-    if state["it"] % log_every:
+    if state.get("open"):  # stopped within an epoch
         cbs.on_epoch_end(state["epoch"], dict(state["last"]))
     value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # leave the best weights in place
     history.lbfgs = {"iterations": state["it"], "evaluations": int(result.nfev),

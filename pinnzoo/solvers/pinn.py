@@ -293,6 +293,29 @@ class PINNSolver(keras.Model):
     def from_config(cls, config):
         return cls(**config)
 
+    def recast(self, dtype: str, **changes) -> "PINNSolver":
+        """A copy of this solver in float type ``dtype`` with the same weights (cast),
+        e.g. to continue a float32 training in float64. ``changes`` override
+        constructor arguments (such as ``derivatives``). The copy is not compiled."""
+        from pinnzoo.dtypes import float_type
+
+        def without_dtype(obj):  # every layer's config names its float type; let float_type decide
+            if isinstance(obj, dict):
+                return {k: without_dtype(v) for k, v in obj.items() if k != "dtype"}
+            if isinstance(obj, list):
+                return [without_dtype(v) for v in obj]
+            return obj
+
+        config = without_dtype(self.get_config())
+        config.update(changes)
+        with float_type(dtype):
+            twin = type(self).from_config(config)
+        if [tuple(w.shape) for w in twin.weights] != [tuple(w.shape) for w in self.weights]:
+            raise ProblemError("the recast solver's weights do not line up with this solver's")
+        for dst, src in zip(twin.weights, self.weights):
+            dst.assign(np.asarray(src.numpy()).astype(dtype))
+        return twin
+
     def predict_numpy(self, points: np.ndarray, batch: int = 65536) -> np.ndarray:
         """Predictions for a numpy array of points, in chunks, as float64."""
         out = [self(tf.constant(points[i:i + batch], dtype=self.compute_dtype)).numpy()
