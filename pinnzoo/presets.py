@@ -31,6 +31,8 @@ class Schedule:
     early once a step no longer changes the loss at float32 resolution; with
     ``lbfgs_continue_dtype="float64"`` the iterations left then run on a float64
     copy of the solver (same weights and points), which is what is returned and exported.
+    With ``lbfgs_resample_every > 0`` L-BFGS restarts on a fresh point set every so
+    many iterations, so that it cannot fit one fixed set of points and miss the rest.
     With ``balance_every > 0`` the loss weights are set by gradient norms during
     Adam (:class:`~pinnzoo.callbacks.GradNormBalancing`) and kept for L-BFGS.
     """
@@ -51,6 +53,7 @@ class Schedule:
     # float32 L-BFGS stalls at the float's resolution: the iterations left then run in this float type
     lbfgs_continue_dtype: str | None = None
     lbfgs_continue_derivatives: str | None = None  # and with this derivative engine (None: the solver's)
+    lbfgs_resample_every: int = 0  # > 0: fresh L-BFGS points (Sobol' or RAD) every this many iterations
     steps_per_execution: int = 100
     jit_compile: bool = True
     dtype: str = "float32"

@@ -46,6 +46,66 @@ def build_solver(preset: Preset, schedule, seed: int):
     return solver
 
 
+def _lbfgs_points(solver, schedule, seed, data):
+    points = None
+    if schedule.lbfgs_sampling == "rad":
+        points = residual_adaptive_points(solver, schedule.lbfgs_points, seed=seed,
+                                          candidates=max(8 * schedule.lbfgs_points, 16384))
+    return fixed_batch(solver, schedule.lbfgs_points, seed=seed, data=data, residual_points=points)
+
+
+def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
+    """L-BFGS-B for ``schedule.lbfgs_maxiter`` iterations in all: on fresh points every
+    ``lbfgs_resample_every`` iterations (if set), and on a float64 copy of the solver
+    from the first early stop on (if ``lbfgs_continue_dtype`` is set).
+    Returns (solver, merged history, info)."""
+    total, every = schedule.lbfgs_maxiter, schedule.lbfgs_resample_every
+    merged: dict = {}
+    info = {"iterations": 0, "evaluations": 0, "runs": [], "continued_at": None, "best_loss": None}
+    batch, draw, next_draw = None, 0, 0
+    try:
+        while info["iterations"] < total:
+            done = info["iterations"]
+            if batch is None or (every and done >= next_draw):
+                # the first set is the one a run without resampling uses (seed + 1)
+                batch = _lbfgs_points(solver, schedule, seed + 1 + 104729 * draw, data)
+                draw, next_draw = draw + 1, done + every
+            budget = (min(next_draw, total) if every else total) - done
+            lb = lbfgs_refine(solver, batch, maxiter=budget, log_every=schedule.lbfgs_log_every,
+                              callbacks=callbacks, verbose=verbose, jit_compile=schedule.jit_compile)
+            for key, values in lb.history.items():
+                merged.setdefault(key, []).extend(values)
+            info["iterations"] += lb.lbfgs["iterations"]
+            info["evaluations"] += lb.lbfgs["evaluations"]
+            info["best_loss"] = lb.lbfgs["best_loss"]
+            info["runs"].append(f"{solver.compute_dtype}: {lb.lbfgs['message']}")
+            if solver.stop_training:
+                break
+            if lb.lbfgs["iterations"] >= budget:
+                continue
+            # stopped early: in float32 a step no longer changed the loss at float32 resolution
+            target_dtype = schedule.lbfgs_continue_dtype
+            if target_dtype and solver.compute_dtype != target_dtype:
+                changes = {"derivatives": schedule.lbfgs_continue_derivatives} \
+                    if schedule.lbfgs_continue_derivatives else {}
+                solver = solver.recast(target_dtype, **changes)
+                batch = {k: tf.cast(v, solver.compute_dtype) for k, v in batch.items()}  # the same points
+                info["continued_at"] = info["iterations"]
+                if verbose:
+                    print(f"L-BFGS-B stopped after {info['iterations']} iterations in {schedule.dtype}; "
+                          f"the {total - info['iterations']} left run in {target_dtype}")
+            elif every and lb.lbfgs["iterations"] > 0:
+                next_draw = info["iterations"]  # fresh points at once
+            else:
+                break
+    except KeyboardInterrupt as exc:  # hand back the solver that holds the latest weights (maybe a copy)
+        exc.solver = solver
+        raise
+    runs = info.pop("runs")
+    info["message"] = runs[0].split(": ", 1)[1] if len(runs) == 1 else " | ".join(runs)
+    return solver, merged, info
+
+
 def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard):
     """Train one :class:`PINNSolver` with ``schedule``; returns (solver, history, L-BFGS iterations).
 
@@ -67,45 +127,11 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
             raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
                                 "the last good weights were kept and nothing was exported")
     if schedule.lbfgs_maxiter > 0:
-        points = None
-        if schedule.lbfgs_sampling == "rad":
-            points = residual_adaptive_points(solver, schedule.lbfgs_points, seed=seed + 1,
-                                              candidates=max(8 * schedule.lbfgs_points, 16384))
-        elif schedule.lbfgs_sampling != "sobol":
+        if schedule.lbfgs_sampling not in ("sobol", "rad"):
             raise TrainingError(f"lbfgs_sampling must be 'sobol' or 'rad', got {schedule.lbfgs_sampling!r}")
-        batch = fixed_batch(solver, schedule.lbfgs_points, seed=seed + 1, data=data, residual_points=points)
-        lb = lbfgs_refine(solver, batch, maxiter=schedule.lbfgs_maxiter, log_every=schedule.lbfgs_log_every,
-                          callbacks=[reference, *callbacks], verbose=verbose, jit_compile=schedule.jit_compile)
-        history["lbfgs"] = lb.history
-        history["lbfgs_info"] = lb.lbfgs
-        iterations = lb.lbfgs["iterations"]
-        left = schedule.lbfgs_maxiter - iterations
-        if schedule.lbfgs_continue_dtype and left > 0 and not solver.stop_training:
-            changes = {}
-            if schedule.lbfgs_continue_derivatives:
-                changes["derivatives"] = schedule.lbfgs_continue_derivatives
-            solver = solver.recast(schedule.lbfgs_continue_dtype, **changes)
-            batch = {k: tf.cast(v, solver.compute_dtype) for k, v in batch.items()}  # the same points
-            if verbose:
-                print(f"L-BFGS-B stopped after {iterations} iterations in {schedule.dtype}; "
-                      f"the {left} left run in {schedule.lbfgs_continue_dtype}")
-            try:
-                more = lbfgs_refine(solver, batch, maxiter=left, log_every=schedule.lbfgs_log_every,
-                                    callbacks=[reference, *callbacks], verbose=verbose,
-                                    jit_compile=schedule.jit_compile)
-            except KeyboardInterrupt as exc:  # hand back the copy, which holds the latest weights
-                exc.solver = solver
-                raise
-            for key, values in more.history.items():
-                history["lbfgs"].setdefault(key, []).extend(values)
-            history["lbfgs_info"] = {
-                "iterations": iterations + more.lbfgs["iterations"],
-                "evaluations": lb.lbfgs["evaluations"] + more.lbfgs["evaluations"],
-                "message": f"{schedule.dtype}: {lb.lbfgs['message']} | "
-                           f"{schedule.lbfgs_continue_dtype}: {more.lbfgs['message']}",
-                "continued_at": iterations,
-                "best_loss": more.lbfgs["best_loss"]}
-            iterations = history["lbfgs_info"]["iterations"]
+        solver, history["lbfgs"], history["lbfgs_info"] = _lbfgs_phase(solver, schedule, seed, data,
+                                                                        [reference, *callbacks], verbose)
+        iterations = history["lbfgs_info"]["iterations"]
     return solver, history, iterations
 
 

@@ -180,3 +180,31 @@ def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
     assert meta["training"]["dtype"] == "float64" and meta["training"]["lbfgs_continued_at"] == stop32
     assert "float32: " in meta["training"]["lbfgs_stops"][0] and "float64: " in meta["training"]["lbfgs_stops"][0]
     assert evaluate_export(tmp_path / "m")["matches_metadata"]
+
+
+def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
+    """``lbfgs_resample_every``: L-BFGS runs in pieces, each on a new point set (the first one is the set a run
+    without resampling uses), for ``lbfgs_maxiter`` iterations in all."""
+    import pinnzoo.training as training
+    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
+
+    seen = []
+    real = training.lbfgs_refine
+
+    def recording(solver, batch, maxiter, **kwargs):
+        seen.append((batch["residual"].numpy(), maxiter))
+        return real(solver, batch, maxiter=maxiter, **kwargs)
+
+    monkeypatch.setattr(training, "lbfgs_refine", recording)
+    schedule = Schedule(epochs=1, steps_per_epoch=20, steps_per_execution=10, n_residual=128,
+                        lbfgs_maxiter=90, lbfgs_points=128, lbfgs_log_every=30, lbfgs_resample_every=30)
+    preset = Preset("_heat_rs", "heat, 8x8 MLP", _problem("heat1d"), _mlp((8, 8)), schedule,
+                    solver={"hard_constraints": True})
+    result = training.train(preset, verbose=0, seed=4)
+    assert [m for _, m in seen] == [30, 30, 30] and result.lbfgs_iterations == 90
+    assert len(result.history["lbfgs"]["loss"]) == 3
+    sets = [pts for pts, _ in seen]
+    assert all(not np.allclose(a, b) for i, a in enumerate(sets) for b in sets[i + 1:])
+    solver = training.build_solver(preset, schedule, 4)
+    np.testing.assert_array_equal(sets[0], fixed_batch(solver, 128, seed=5)["residual"].numpy())
+    assert result.history["lbfgs_info"]["message"].count("float32: ") == 3
