@@ -46,6 +46,24 @@ def build_solver(preset: Preset, schedule, seed: int):
     return solver
 
 
+def _check_lbfgs_schedule(schedule, preset):
+    """Reject bad L-BFGS settings before any training (they would otherwise surface only after Adam)."""
+    from pinnzoo.solvers.pinn import DERIVATIVE_ENGINES
+
+    if schedule.lbfgs_sampling not in ("sobol", "rad"):
+        raise TrainingError(f"lbfgs_sampling must be 'sobol' or 'rad', got {schedule.lbfgs_sampling!r}")
+    if int(schedule.lbfgs_resample_every) < 0:
+        raise TrainingError(f"lbfgs_resample_every must be >= 0, got {schedule.lbfgs_resample_every}")
+    if schedule.lbfgs_continue_dtype not in (None, "float32", "float64"):
+        raise TrainingError(f"lbfgs_continue_dtype must be 'float32' or 'float64', got "
+                            f"{schedule.lbfgs_continue_dtype!r}")
+    if schedule.lbfgs_continue_derivatives not in (None, *DERIVATIVE_ENGINES):
+        raise TrainingError(f"lbfgs_continue_derivatives must be one of {sorted(DERIVATIVE_ENGINES)}, got "
+                            f"{schedule.lbfgs_continue_derivatives!r}")
+    if schedule.lbfgs_continue_dtype and preset.marching:
+        raise TrainingError("lbfgs_continue_dtype works on single solvers, not on time-marching windows")
+
+
 def _lbfgs_points(solver, schedule, seed, data):
     points = None
     if schedule.lbfgs_sampling == "rad":
@@ -127,8 +145,6 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
             raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
                                 "the last good weights were kept and nothing was exported")
     if schedule.lbfgs_maxiter > 0:
-        if schedule.lbfgs_sampling not in ("sobol", "rad"):
-            raise TrainingError(f"lbfgs_sampling must be 'sobol' or 'rad', got {schedule.lbfgs_sampling!r}")
         solver, history["lbfgs"], history["lbfgs_info"] = _lbfgs_phase(solver, schedule, seed, data,
                                                                         [reference, *callbacks], verbose)
         iterations = history["lbfgs_info"]["iterations"]
@@ -167,8 +183,7 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         if int(epochs) < 0:
             raise TrainingError(f"epochs must be >= 0, got {epochs}")
         schedule = dataclasses.replace(schedule, epochs=int(epochs))
-    if schedule.lbfgs_continue_dtype and preset.marching:
-        raise TrainingError("lbfgs_continue_dtype works on single solvers, not on time-marching windows")
+    _check_lbfgs_schedule(schedule, preset)
     solver = build_solver(preset, schedule, seed)
     problem = solver.problem
     start = time.perf_counter()

@@ -208,3 +208,20 @@ def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
     solver = training.build_solver(preset, schedule, 4)
     np.testing.assert_array_equal(sets[0], fixed_batch(solver, 128, seed=5)["residual"].numpy())
     assert result.history["lbfgs_info"]["message"].count("float32: ") == 3
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"lbfgs_sampling": "grid"}, "lbfgs_sampling"),
+    ({"lbfgs_resample_every": -5}, "lbfgs_resample_every"),
+    ({"lbfgs_continue_dtype": "float65"}, "lbfgs_continue_dtype"),
+    ({"lbfgs_continue_derivatives": "magic"}, "lbfgs_continue_derivatives"),
+])
+def test_bad_lbfgs_settings_are_rejected_before_any_training(change, message, monkeypatch):
+    import pinnzoo.training as training
+    from pinnzoo.errors import TrainingError
+    from pinnzoo.presets import get_preset
+
+    monkeypatch.setattr(training, "build_solver", lambda *a, **k: pytest.fail("training started"))
+    preset = get_preset("heat1d")
+    with pytest.raises(TrainingError, match=message):
+        training.train(preset, schedule=dataclasses.replace(preset.schedule, **change), verbose=0)
