@@ -73,6 +73,11 @@ class ImagePriorSolver(keras.Model):
         self.average = self.add_weight(shape=shape, name="average", trainable=False, initializer=zeros)
         self.best_average = self.add_weight(shape=shape, name="best_average", trainable=False, initializer=zeros)
         self.buffer = self.add_weight(shape=(self.window,) + shape[1:], name="buffer", trainable=False, initializer=zeros)
+        # running sums over the buffer (float64: updated by adding the new and subtracting the oldest output)
+        self.window_sum = self.add_weight(shape=shape, name="window_sum", dtype="float64", trainable=False,
+                                          initializer=zeros)
+        self.window_square_sum = self.add_weight(shape=(), name="window_square_sum", dtype="float64",
+                                                 trainable=False, initializer=zeros)
         self.step = self.add_weight(shape=(), name="step", dtype="int64", trainable=False, initializer=zeros)
         self.best_step = self.add_weight(shape=(), name="best_step", dtype="int64", trainable=False, initializer=zeros)
         self.best_variance = self.add_weight(shape=(), name="best_variance", trainable=False,
@@ -136,13 +141,21 @@ class ImagePriorSolver(keras.Model):
         d = self.ema_decay
         first = tf.equal(step, 1)
         self.average.assign(tf.where(first, x, d * self.average + (1.0 - d) * x))
-        slot = tf.reshape(tf.math.floormod(step - 1, self.window), [1, 1])
-        self.buffer.assign(tf.tensor_scatter_nd_update(self.buffer, slot, x))
+        # The window's variance from running sums, O(pixels) per step instead of O(window x pixels):
+        # VAR = sum_i |x_i|^2 / (w n) - |mean|^2 / n, with the buffer's oldest output swapped for x.
+        slot = tf.math.floormod(step - 1, self.window)
+        oldest = tf.cast(tf.gather(self.buffer.value, slot[None]), tf.float64)  # zeros until the buffer is full
+        self.buffer.value.scatter_nd_update(tf.reshape(slot, [1, 1]), x)
+        new = tf.cast(x, tf.float64)
+        total = self.window_sum.assign_add(new - oldest)
+        squares = self.window_square_sum.assign_add(tf.reduce_sum(tf.square(new)) - tf.reduce_sum(tf.square(oldest)))
         full = step >= self.window
+        n = float(np.prod(self.average.shape))
+        w = float(self.window)
 
         def variance():
-            mean = tf.reduce_mean(self.buffer, axis=0, keepdims=True)
-            return tf.reduce_mean(tf.square(self.buffer - mean))
+            v = squares / (w * n) - tf.reduce_sum(tf.square(total / w)) / n
+            return tf.cast(tf.maximum(v, 0.0), tf.float32)
 
         var = tf.cond(full, variance, lambda: tf.constant(np.nan, tf.float32))
         self.variance.assign(var)
