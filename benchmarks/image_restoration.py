@@ -65,8 +65,11 @@ def main(argv=None):
     ap.add_argument("--export", action="store_true", help="also export each fitted prior to EXPORT_DIR/<preset>")
     ap.add_argument("--export-dir", default=str(ROOT / "saved_models"), help="default: saved_models")
     ap.add_argument("--skip-original-timing", action="store_true")
+    ap.add_argument("--original-timing-only", action="store_true", help="only time the original-size DIP network")
     args = ap.parse_args(argv)
     names = args.presets or sorted(n for n, p in PRESETS.items() if getattr(p, "kind", None) == "image")
+    if args.original_timing_only:
+        names, args.skip_original_timing = [], False
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"presets": {}}
     for name in names:
         preset = PRESETS[name]

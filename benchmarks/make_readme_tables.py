@@ -95,7 +95,7 @@ def images_table() -> str:
         shipped = (ROOT / "saved_models" / name / "pinnzoo.json").exists()
         met = m["psnr"] >= r["target_psnr"]
         rows.append(f"| `{name}` | {r['task']} | **{r['prior']['kind']}** ({r['prior']['parameters']:,} weights) "
-                    f"| **{m['psnr']:.2f}** | {m['ssim']:.3f} | {tr['time_s']:.0f} s "
+                    f"| **{m['psnr']:.2f}** | {m['ssim']:.3f} | {tr['time_s']:.0f} s ({tr['ms_per_step']:.0f} ms/step) "
                     f"| target {r['target_psnr']:.2f} dB: {'met' if met else 'NOT met'}; stopped at step "
                     f"{st['kept_step']} of {st['steps']} ({'automatic' if st['auto_stopped'] else 'step limit'}), "
                     f"run's peak {st['peak_psnr']:.2f} dB at {st['peak_step']}"
