@@ -132,6 +132,8 @@ class ImagePreset:
     margin: float = 0.0
     auto_stop: bool | None = None  # None: on for DIP, off for the (under-parameterised) Deep Decoder
     jit_compile: bool = False  # XLA did not speed up these convolutional steps on the 2-core CPU
+    precondition: float | None = None  # λ of the blur's Fourier preconditioner (deblurring only)
+    lr_schedule: str = "constant"  # or "cosine": Adam's rate decays to 0 over `iterations`
     kind = "image"
 
     @property

@@ -16,6 +16,7 @@ from pinnzoo.operators import Blur, Downsample, Identity, Mask, Operator, parse_
 
 TASKS = ("denoise", "deblur", "inpaint", "superres")
 PRIORS = ("dip", "deep_decoder")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 def make_operator(task: str, *, psf=None, mask=None, scale=None) -> Operator:
@@ -67,7 +68,8 @@ class RestoreResult:
 def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations: int = 3000,
             learning_rate: float = 0.01, input_noise_std: float | None = None, ema_decay: float = 0.99,
             window: int = 100, patience: int = 500, auto_stop: bool | None = None, seed: int = 0, reference=None,
-            log_every: int = 50, verbose: int = 1, jit_compile: bool = False, callbacks=()) -> RestoreResult:
+            log_every: int = 50, verbose: int = 1, jit_compile: bool = False, callbacks=(),
+            precondition: float | None = None, lr_schedule: str = "constant") -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``prior`` is ``"dip"``, ``"deep_decoder"`` or a built Keras generator.
@@ -78,6 +80,11 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
     means on for DIP and off for the Deep Decoder, which is under-parameterised
     and does not overfit (Heckel & Hand): it runs all ``iterations`` and returns
     the last average.
+
+    ``precondition = λ`` (blur only) fits ``‖P(A x − y)‖²`` with the
+    :class:`~pinnzoo.operators.FourierPreconditioner` of the PSF.
+    ``lr_schedule`` is ``"constant"`` or ``"cosine"`` (Adam's rate decays to 0
+    over ``iterations`` along a half cosine).
 
     Raises:
         InputError: bad measurement, reference or settings.
@@ -95,6 +102,13 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
         raise InputError("the measurement contains NaN or infinite values")
     if iterations < 1:
         raise InputError(f"iterations must be >= 1, got {iterations}")
+    if lr_schedule not in LR_SCHEDULES:
+        raise InputError(f"unknown learning-rate schedule {lr_schedule!r}; choose from {', '.join(LR_SCHEDULES)}")
+    preconditioner = None
+    if precondition is not None:
+        from pinnzoo.operators import FourierPreconditioner
+
+        preconditioner = FourierPreconditioner.for_operator(operator, precondition)
     h, w, c = y.shape
     operator.check(*operator.input_shape(h, w))
     if reference is not None:
@@ -112,8 +126,11 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
             input_noise_std = 1.0 / 30.0 if prior == "dip" else 0.0
         prior = make_prior(prior, c, prior_config)
     solver = ImagePriorSolver(prior, operator, (h, w, c), input_noise_std=input_noise_std or 0.0,
-                              ema_decay=ema_decay, window=window, seed=seed)
-    solver.compile(optimizer=keras.optimizers.Adam(learning_rate), jit_compile=jit_compile)
+                              ema_decay=ema_decay, window=window, seed=seed, preconditioner=preconditioner)
+    rate = learning_rate
+    if lr_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=int(iterations))
+    solver.compile(optimizer=keras.optimizers.Adam(rate), jit_compile=jit_compile)
     log_every = max(1, min(int(log_every), int(iterations)))
     epochs = math.ceil(iterations / log_every)
     guard = NaNGuard()
@@ -171,7 +188,8 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
                      learning_rate=p.learning_rate, input_noise_std=p.input_noise_std, ema_decay=p.ema_decay,
                      window=p.window, patience=p.patience, auto_stop=auto, seed=seed, reference=clean,
                      log_every=p.log_every,
-                     verbose=verbose, callbacks=callbacks, jit_compile=p.jit_compile)
+                     verbose=verbose, callbacks=callbacks, jit_compile=p.jit_compile,
+                     precondition=p.precondition, lr_schedule=p.lr_schedule)
     peak_step, peak_psnr = result.peak
     metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
@@ -194,6 +212,7 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
                      "logged_every": p.log_every},
         "training": {"time_s": round(result.time_s, 2), "ms_per_step": round(1000 * result.time_s / result.steps, 1),
                      "max_iterations": p.iterations, "learning_rate": p.learning_rate,
+                     "lr_schedule": p.lr_schedule, "precondition_lambda": p.precondition,
                      "input_noise_std": result.solver.input_noise_std, "ema_decay": p.ema_decay, "seed": seed,
                      "quick": quick, "machine": machine()},
     }

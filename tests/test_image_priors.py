@@ -173,3 +173,30 @@ def test_export_reloads_without_pinnzoo(tmp_path):
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
+
+
+def test_preconditioned_solver_loss_config_and_cosine_schedule():
+    from pinnzoo.operators import FourierPreconditioner
+    from pinnzoo.restoration import restore
+
+    keras.utils.set_random_seed(0)
+    blur = Blur("gaussian:1.0")
+    y = blur.A(np.random.default_rng(4).random((1, 16, 16, 1)).astype(np.float32)).numpy()[0]
+    p = FourierPreconditioner.for_operator(blur, 0.05)
+    solver = ImagePriorSolver(small_dip(), blur, y.shape, preconditioner=p)
+    solver.compile(optimizer=keras.optimizers.SGD(0.0))  # rate 0: the logged loss is that of the initial weights
+    loss = solver.fit(solver.dataset(y), steps_per_epoch=1, epochs=1, verbose=0).history["loss"][0]
+    expected = float(tf.reduce_mean(tf.square(p(blur.A(solver.generate()) - y[None]))))
+    plain = float(tf.reduce_mean(tf.square(blur.A(solver.generate()) - y[None])))
+    assert loss == pytest.approx(expected, rel=1e-5) and abs(loss - plain) > 1e-3 * plain
+    clone = ImagePriorSolver.from_config(solver.get_config())
+    assert clone.preconditioner.lam == 0.05 and clone.preconditioner.spec == "gaussian:1.0"
+
+    result = restore(y, blur, prior=small_dip(), iterations=20, precondition=0.05, lr_schedule="cosine",
+                     verbose=0, log_every=10)
+    assert result.solver.preconditioner.lam == 0.05
+    assert float(result.solver.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)  # decayed to 0 at the end
+    with pytest.raises(InputError, match="blur operator"):
+        restore(y, Identity(), prior=small_dip(), iterations=2, precondition=0.05, verbose=0)
+    with pytest.raises(InputError, match="schedule"):
+        restore(y, blur, prior=small_dip(), iterations=2, lr_schedule="linear", verbose=0)

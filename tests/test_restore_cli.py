@@ -59,7 +59,8 @@ def test_inpaint_and_deblur_run(images, tmp_path):
                   tmp_path / "i.png", "--iterations", "10", "--quiet")
     assert out.returncode == 0, out.stderr[-2000:]
     out = run_cli("restore", "deblur", "--image", images / "noisy.npy", "--psf", "motion:5:30", "--out",
-                  tmp_path / "d.npy", "--iterations", "10", "--quiet")
+                  tmp_path / "d.npy", "--iterations", "10", "--quiet", "--precondition", "0.01",
+                  "--lr-schedule", "cosine")
     assert out.returncode == 0, out.stderr[-2000:]
 
 
@@ -75,6 +76,8 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     (["deblur", "--image", "{d}/noisy.png", "--psf", "{d}/neg_psf.npy"], "positive"),
     (["deblur", "--image", "{d}/noisy.png", "--psf", "{d}/big_psf.npy"], "too large"),
     (["superres", "--image", "{d}/noisy.png", "--scale", "1"], ">= 2"),
+    (["denoise", "--image", "{d}/noisy.png", "--precondition", "0.01"], "deblur only"),
+    (["deblur", "--image", "{d}/noisy.png", "--psf", "gaussian:1", "--precondition", "-1"], "positive"),
     (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
 ])
 def test_bad_input_gives_one_error_line(images, tmp_path, args, message):

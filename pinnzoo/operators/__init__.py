@@ -4,6 +4,7 @@ from pinnzoo.operators.base import Identity, Operator, as_image_batch, degrade, 
 from pinnzoo.operators.blur import Blur, box_psf, gaussian_psf, motion_psf, parse_psf
 from pinnzoo.operators.downsample import Downsample
 from pinnzoo.operators.mask import Mask, random_mask
+from pinnzoo.operators.preconditioner import FourierPreconditioner
 
-__all__ = ["Blur", "Downsample", "Identity", "Mask", "Operator", "as_image_batch", "box_psf", "degrade",
+__all__ = ["Blur", "Downsample", "FourierPreconditioner", "Identity", "Mask", "Operator", "as_image_batch", "box_psf", "degrade",
            "gaussian_psf", "motion_psf", "operator_from_config", "parse_psf", "random_mask", "register_operator"]
