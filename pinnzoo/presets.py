@@ -374,9 +374,9 @@ register_preset(ImagePreset(
 register_preset(ImagePreset(
     name="dip_deblur",
     description="Deep Image Prior (5 scales, 16-128 channels), Gaussian PSF sigma = 2 (13x13, reflect) + noise 0.01; "
-                "DCT-preconditioned data term (lambda 0.1), cosine learning-rate decay",
+                "DCT-preconditioned data term (lambda 0.03), cosine learning-rate decay",
     task="deblur", prior="dip", prior_config=_DIP_WIDE, psf="gaussian:2.0", noise_sigma=0.01,
-    iterations=4500, input_noise_std=1 / 30, patience=300, margin=1.0, precondition=0.1, lr_schedule="cosine",
+    iterations=4000, input_noise_std=1 / 30, patience=300, margin=1.0, precondition=0.03, lr_schedule="cosine",
 ))
 
 register_preset(ImagePreset(
