@@ -36,6 +36,6 @@ def test_deep_image_prior_example_improves_on_the_noisy_image():
 
 
 def test_deep_image_prior_example_deblurs_with_the_preconditioner():
-    scores = _load("deep_image_prior").main(["--task", "deblur", "--size", "64", "--iterations", "100",
+    scores = _load("deep_image_prior").main(["--task", "deblur", "--size", "64", "--iterations", "300",
                                              "--verbose", "0"])
-    assert scores["psnr"] > 18.0  # after 100 steps the fit is under way (an untrained generator gives ~12 dB)
+    assert scores["psnr"] > 24.0  # the blurred image (sigma 2 px, noise 0.01) is at 23.2 dB; 25.0 measured
