@@ -12,7 +12,7 @@ import numpy as np
 from pinnzoo.callbacks import ImageQualityLogger, NaNGuard, VarianceStopping
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.metrics import image_scores
-from pinnzoo.operators import Blur, Downsample, Identity, Mask, Operator, parse_psf
+from pinnzoo.operators import Blur, Downsample, FourierPreconditioner, Identity, Mask, Operator, parse_psf
 
 TASKS = ("denoise", "deblur", "inpaint", "superres")
 PRIORS = ("dip", "deep_decoder")
@@ -104,11 +104,7 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
         raise InputError(f"iterations must be >= 1, got {iterations}")
     if lr_schedule not in LR_SCHEDULES:
         raise InputError(f"unknown learning-rate schedule {lr_schedule!r}; choose from {', '.join(LR_SCHEDULES)}")
-    preconditioner = None
-    if precondition is not None:
-        from pinnzoo.operators import FourierPreconditioner
-
-        preconditioner = FourierPreconditioner.for_operator(operator, precondition)
+    preconditioner = None if precondition is None else FourierPreconditioner.for_operator(operator, precondition)
     h, w, c = y.shape
     operator.check(*operator.input_shape(h, w))
     if reference is not None:
