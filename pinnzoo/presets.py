@@ -361,6 +361,8 @@ register_preset(dataclasses.replace(
 # classical baseline on the same degraded image (see pinnzoo.baselines), computed when the preset runs.
 _DIP = {"channels_down": [32] * 5, "channels_skip": 4, "input_channels": 32}
 _DIP_WIDE = {"channels_down": [16, 32, 64, 128, 128], "channels_skip": 4, "input_channels": 32}
+# half the channels at full resolution and an 8-channel input: about 30 % less time per step than _DIP
+_DIP_NARROW = {"channels_down": [32] * 5, "channels_up": [16, 32, 32, 32, 32], "channels_skip": 4, "input_channels": 8}
 
 register_preset(ImagePreset(
     name="dip_denoise",
@@ -373,10 +375,11 @@ register_preset(ImagePreset(
 # per step at 256 x 256, the Deep Decoder about 55 ms).
 register_preset(ImagePreset(
     name="dip_deblur",
-    description="Deep Image Prior (5 scales, 16-128 channels), Gaussian PSF sigma = 2 (13x13, reflect) + noise 0.01; "
-                "DCT-preconditioned data term (lambda 0.03), cosine learning-rate decay",
-    task="deblur", prior="dip", prior_config=_DIP_WIDE, psf="gaussian:2.0", noise_sigma=0.01,
-    iterations=4000, input_noise_std=1 / 30, patience=300, margin=1.0, precondition=0.03, lr_schedule="cosine",
+    description="Deep Image Prior (5 scales x 32 channels, 16 at full resolution, 8 input channels), Gaussian PSF "
+                "sigma = 2 (13x13, reflect) + noise 0.01; DCT-preconditioned data term (lambda 0.03), cosine "
+                "learning-rate decay",
+    task="deblur", prior="dip", prior_config=_DIP_NARROW, psf="gaussian:2.0", noise_sigma=0.01,
+    iterations=5000, input_noise_std=1 / 30, patience=300, margin=1.0, precondition=0.03, lr_schedule="cosine",
 ))
 
 register_preset(ImagePreset(
