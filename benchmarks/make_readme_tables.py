@@ -99,7 +99,9 @@ def images_table() -> str:
                     f"| target {r['target_psnr']:.2f} dB: {'met' if met else 'NOT met'}; stopped at step "
                     f"{st['kept_step']} of {st['steps']} ({'automatic' if st['auto_stopped'] else 'step limit'}), "
                     f"run's peak {st['peak_psnr']:.2f} dB at {st['peak_step']}"
-                    f"{'; shipped' if shipped else ''} |")
+                    + (f"; data consistency: the measured values kept (the average alone: {m['psnr_average']:.2f} dB)"
+                       if "psnr_average" in m else "")
+                    + f"{'; shipped' if shipped else ''} |")
         for base in r["baselines"]:
             rows.append(f"| | | {base['method']} ({base['parameter']}) | {base['psnr']:.2f} | {base['ssim']:.3f} "
                         f"| {base['seconds']:.1f} s | |")

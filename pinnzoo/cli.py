@@ -203,6 +203,12 @@ def cmd_restore(args):
         if not precondition >= 0:
             raise InputError(f"--precondition must be >= 0 (0 switches it off), got {args.precondition}")
         precondition = precondition or None
+    if args.data_consistency:
+        if args.task not in ("inpaint", "superres"):
+            raise InputError("--data-consistency applies to inpaint and superres (operators with A A^T = c I)")
+        if args.noise_sigma:
+            raise InputError(f"--data-consistency keeps the measured values exactly, so it is for noise-free images; "
+                             f"--noise-sigma is {args.noise_sigma}")
     op = make_operator(args.task, psf=args.psf, mask=mask, scale=args.scale)
     reference = read_image(args.reference, "reference") if args.reference else None
     if reference is not None and reference.shape[2] != y.shape[2]:
@@ -211,7 +217,7 @@ def cmd_restore(args):
     result = restore(y, op, prior=args.prior, iterations=args.iterations, seed=args.seed, reference=reference,
                      auto_stop=False if args.no_auto_stop else None, verbose=0 if args.quiet else 1,
                      log_every=min(50, args.iterations), precondition=precondition,
-                     lr_schedule=args.lr_schedule)
+                     lr_schedule=args.lr_schedule, data_consistency=args.data_consistency)
     write_image(out, result.image)
     if args.export:
         meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
@@ -219,7 +225,8 @@ def cmd_restore(args):
                 "stopping": {"kept_step": result.kept_step, "steps": result.steps,
                              "auto_stopped": result.auto_stopped},
                 "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "lr_schedule": args.lr_schedule,
-                             "precondition_lambda": precondition, "machine": machine()}}
+                             "precondition_lambda": precondition, "data_consistency": args.data_consistency,
+                             "machine": machine()}}
         export_image_solver(result.solver, args.export, meta)
     line = (f"restored {args.task} with {args.prior}: {result.steps} iterations "
             f"({'automatic stop' if result.auto_stopped else 'step limit'}; image from step {result.kept_step}), "
@@ -269,6 +276,9 @@ def parser() -> argparse.ArgumentParser:
                          "edges converge about as fast as flat regions (default 0.1; 0 switches it off)")
     rs.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
                     help="Adam's learning rate: constant 0.01, or cosine decay to 0 over --iterations")
+    rs.add_argument("--data-consistency", action="store_true",
+                    help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly as "
+                         "measured, x + A^+(y - A x)")
     rs.add_argument("--seed", type=int, default=0)
     rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")

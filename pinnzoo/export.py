@@ -120,7 +120,7 @@ def _image_archive(solver) -> keras.export.ExportArchive:
     # from its seed, and the solver's training state (output buffer, snapshots) stays behind.
     archive = keras.export.ExportArchive()
     # The endpoints capture every variable they use; track() would store each one a second time.
-    stored = _StoredImage(solver.average.numpy(), name="stored_image")
+    stored = _StoredImage(solver.image()[None], name="stored_image")
     zshape = [None] + list(solver.noise_shape[1:])
     h, w = solver.image_height, solver.image_width
 

@@ -134,6 +134,7 @@ class ImagePreset:
     jit_compile: bool = False  # XLA did not speed up these convolutional steps on the 2-core CPU
     precondition: float | None = None  # λ of the blur's Fourier preconditioner (deblurring only)
     lr_schedule: str = "constant"  # or "cosine": Adam's rate decays to 0 over `iterations`
+    data_consistency: bool = False  # noise-free inpaint/superres: return the average projected onto y
     kind = "image"
 
     @property
@@ -384,9 +385,10 @@ register_preset(ImagePreset(
 
 register_preset(ImagePreset(
     name="dip_inpaint",
-    description="Deep Image Prior (5 scales x 32 channels), 50% of the pixels missing at random",
+    description="Deep Image Prior (5 scales x 32 channels), 50% of the pixels missing at random (noise-free); "
+                "the known pixels are kept as measured (data consistency)",
     task="inpaint", prior="dip", prior_config=_DIP, missing=0.5,
-    iterations=4800, input_noise_std=1 / 30, patience=300, margin=1.0,
+    iterations=4800, input_noise_std=1 / 30, patience=300, margin=1.0, data_consistency=True,
 ))
 
 register_preset(ImagePreset(

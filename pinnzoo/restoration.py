@@ -61,6 +61,7 @@ class RestoreResult:
     history: dict
     scores: dict | None = None       # PSNR/SSIM of `image` against the reference, if one was given
     raw_scores: dict | None = None   # the same for the generator's own output at the kept step
+    average_scores: dict | None = None  # the same for the average before the data-consistency projection
     quality: list | None = None      # (step, psnr, ssim, psnr_raw) logged during the fit
     peak: tuple | None = None        # (step, psnr) of the best logged averaged image
 
@@ -69,7 +70,8 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
             learning_rate: float = 0.01, input_noise_std: float | None = None, ema_decay: float = 0.99,
             window: int = 100, patience: int = 500, auto_stop: bool | None = None, seed: int = 0, reference=None,
             log_every: int = 50, verbose: int = 1, jit_compile: bool = False, callbacks=(),
-            precondition: float | None = None, lr_schedule: str = "constant") -> RestoreResult:
+            precondition: float | None = None, lr_schedule: str = "constant",
+            data_consistency: bool = False) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``prior`` is ``"dip"``, ``"deep_decoder"`` or a built Keras generator.
@@ -85,6 +87,9 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
     :class:`~pinnzoo.operators.FourierPreconditioner` of the PSF.
     ``lr_schedule`` is ``"constant"`` or ``"cosine"`` (Adam's rate decays to 0
     over ``iterations`` along a half cosine).
+    ``data_consistency`` (noise-free inpainting and super-resolution) returns
+    the average projected onto the measurement, ``x̄ + A⁺(y − A x̄)``: the known
+    pixels (block averages) exactly as measured.
 
     Raises:
         InputError: bad measurement, reference or settings.
@@ -122,7 +127,8 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
             input_noise_std = 1.0 / 30.0 if prior == "dip" else 0.0
         prior = make_prior(prior, c, prior_config)
     solver = ImagePriorSolver(prior, operator, (h, w, c), input_noise_std=input_noise_std or 0.0,
-                              ema_decay=ema_decay, window=window, seed=seed, preconditioner=preconditioner)
+                              ema_decay=ema_decay, window=window, seed=seed, preconditioner=preconditioner,
+                              data_consistency=data_consistency)
     rate = learning_rate
     if lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=int(iterations))
@@ -158,6 +164,8 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
     if reference is not None:
         result.scores = image_scores(image, reference)
         result.raw_scores = image_scores(solver.generate().numpy()[0], reference)
+        if data_consistency:
+            result.average_scores = image_scores(solver.average.numpy()[0], reference)
         result.quality = quality.history
         result.peak = quality.peak() if quality.history else None
     return result
@@ -185,10 +193,13 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
                      window=p.window, patience=p.patience, auto_stop=auto, seed=seed, reference=clean,
                      log_every=p.log_every,
                      verbose=verbose, callbacks=callbacks, jit_compile=p.jit_compile,
-                     precondition=p.precondition, lr_schedule=p.lr_schedule)
+                     precondition=p.precondition, lr_schedule=p.lr_schedule,
+                     data_consistency=p.data_consistency)
     peak_step, peak_psnr = result.peak
     metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
+    if result.average_scores is not None:  # the restored image is the projected average: record both
+        metrics.update(psnr_average=result.average_scores["psnr"], ssim_average=result.average_scores["ssim"])
     result.metadata = {
         "preset": p.name,
         "description": p.description,
@@ -209,6 +220,7 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
         "training": {"time_s": round(result.time_s, 2), "ms_per_step": round(1000 * result.time_s / result.steps, 1),
                      "max_iterations": p.iterations, "learning_rate": p.learning_rate,
                      "lr_schedule": p.lr_schedule, "precondition_lambda": p.precondition,
+                     "data_consistency": p.data_consistency,
                      "input_noise_std": result.solver.input_noise_std, "ema_decay": p.ema_decay, "seed": seed,
                      "quick": quick, "machine": machine()},
     }

@@ -200,3 +200,27 @@ def test_preconditioned_solver_loss_config_and_cosine_schedule():
         restore(y, Identity(), prior=small_dip(), iterations=2, precondition=0.05, verbose=0)
     with pytest.raises(InputError, match="schedule"):
         restore(y, blur, prior=small_dip(), iterations=2, lr_schedule="linear", verbose=0)
+
+
+def test_data_consistency_keeps_measured_pixels_in_image_export_and_config(tmp_path):
+    from pinnzoo.export import export_image_solver
+    from pinnzoo.restoration import restore
+
+    keras.utils.set_random_seed(0)
+    m = random_mask(16, 16, 0.5, seed=4)
+    op = Mask(m)
+    clean = np.random.default_rng(7).random((16, 16, 1)).astype(np.float32)
+    y = op.A(clean[None]).numpy()[0]
+    result = restore(y, op, prior=small_dip(), iterations=20, data_consistency=True, reference=clean, verbose=0,
+                     log_every=10)
+    solver = result.solver
+    known = m > 0.5
+    np.testing.assert_array_equal(result.image[known], clean[known])      # known pixels exactly as measured
+    np.testing.assert_array_equal(result.image[~known], solver.average.numpy()[0][~known])
+    assert result.average_scores["psnr"] < result.scores["psnr"]           # the plain average is further off
+    assert ImagePriorSolver.from_config(solver.get_config()).data_consistency
+    export_image_solver(solver, tmp_path / "m", {"task": "inpaint"})
+    served = tf.saved_model.load(str(tmp_path / "m")).signatures["serving_default"]()["image"].numpy()[0]
+    np.testing.assert_allclose(served, result.image, atol=1e-7)
+    with pytest.raises(InputError, match="data consistency"):
+        ImagePriorSolver(small_dip(), Blur("gaussian:1.0"), (16, 16, 1), data_consistency=True)

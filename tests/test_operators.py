@@ -106,3 +106,36 @@ def test_degrade_adds_noise_of_the_given_level():
     y = degrade(clean, Identity(), 0.1, seed=0)
     assert abs(np.std(y - clean) - 0.1) < 0.003
     np.testing.assert_array_equal(y, degrade(clean, Identity(), 0.1, seed=0))
+
+
+@pytest.mark.parametrize("op", [Identity(), Mask(random_mask(12, 16, 0.5, seed=2)), Downsample(2), Downsample(4)],
+                         ids=["identity", "mask", "down2", "down4"])
+def test_projection_onto_the_measurements(op):
+    """``project(x, y)`` reproduces ``y`` exactly, is idempotent, and is the closest such image to ``x``:
+    ``x − P x`` is orthogonal to every ``x' − P x`` with ``A x' = y``."""
+    rng = np.random.default_rng(5)
+    x0, x = (rng.random((1, 12, 16, 2)).astype(np.float32) for _ in range(2))
+    y = op.A(x0).numpy()
+    px = op.project(x, y).numpy()
+    np.testing.assert_allclose(op.A(px).numpy(), y, atol=1e-6)
+    np.testing.assert_allclose(op.project(px, y).numpy(), px, atol=1e-6)
+    other = op.project(rng.random(x.shape).astype(np.float32), y).numpy()  # another image consistent with y
+    d1, d2 = (x - px).astype(np.float64), (other - px).astype(np.float64)
+    if np.linalg.norm(d2) > 1e-4:  # (for the identity y is the only consistent image: nothing to compare)
+        assert abs(np.sum(d1 * d2)) < 1e-5 * np.linalg.norm(d1) * np.linalg.norm(d2)
+    assert np.linalg.norm(x - px) <= np.linalg.norm(x - other) + 1e-6
+
+
+def test_mask_projection_keeps_known_pixels_and_ignores_values_in_holes():
+    m = random_mask(12, 16, 0.5, seed=3)
+    op = Mask(m)
+    rng = np.random.default_rng(6)
+    x, y = rng.random((1, 12, 16, 1)).astype(np.float32), rng.random((1, 12, 16, 1)).astype(np.float32)
+    px = op.project(x, y).numpy()[0, :, :, 0]
+    np.testing.assert_array_equal(px[m > 0.5], y[0, :, :, 0][m > 0.5])   # the measured pixels, exactly
+    np.testing.assert_array_equal(px[m < 0.5], x[0, :, :, 0][m < 0.5])   # whatever y holds in the holes is unused
+
+
+def test_blur_has_no_projection():
+    with pytest.raises(InputError, match="A A\\^T = c I"):
+        Blur("gaussian:1.0").project(np.zeros((1, 8, 8, 1)), np.zeros((1, 8, 8, 1)))

@@ -55,9 +55,13 @@ def test_superres_npy_keeps_floats(images, tmp_path):
 
 
 def test_inpaint_and_deblur_run(images, tmp_path):
-    out = run_cli("restore", "inpaint", "--image", images / "noisy.png", "--mask", images / "mask.png", "--out",
-                  tmp_path / "i.png", "--iterations", "10", "--quiet")
+    out = run_cli("restore", "inpaint", "--image", images / "noisy.npy", "--mask", images / "mask.png", "--out",
+                  tmp_path / "i.npy", "--iterations", "10", "--quiet", "--data-consistency")
     assert out.returncode == 0, out.stderr[-2000:]
+    from skimage import io
+
+    known = io.imread(images / "mask.png") > 127
+    np.testing.assert_allclose(np.load(tmp_path / "i.npy")[known], np.load(images / "noisy.npy")[known], atol=1e-6)
     out = run_cli("restore", "deblur", "--image", images / "noisy.npy", "--psf", "motion:5:30", "--out",
                   tmp_path / "d.npy", "--iterations", "10", "--quiet", "--precondition", "0.01",
                   "--lr-schedule", "cosine")
@@ -79,6 +83,9 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     (["denoise", "--image", "{d}/noisy.png", "--precondition", "0.01"], "deblur only"),
     (["deblur", "--image", "{d}/noisy.png", "--psf", "gaussian:1", "--precondition", "-1"], ">= 0"),
     (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
+    (["denoise", "--image", "{d}/noisy.png", "--data-consistency"], "inpaint and superres"),
+    (["inpaint", "--image", "{d}/noisy.png", "--mask", "{d}/mask.png", "--data-consistency", "--noise-sigma", "0.05"],
+     "noise-free"),
 ])
 def test_bad_input_gives_one_error_line(images, tmp_path, args, message):
     args = [a.format(d=images) for a in args]

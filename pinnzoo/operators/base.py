@@ -60,6 +60,28 @@ class Operator:
     def check(self, height: int, width: int) -> None:
         """Raise :class:`InputError` if the operator cannot act on a ``height × width`` image."""
 
+    #: ``c`` if ``A Aᵀ = c I`` on the range of ``A`` (then ``A⁺ = Aᵀ / c``); ``None`` if not.
+    gram_scale: float | None = None
+
+    def project(self, x, y) -> tf.Tensor:
+        r"""The image closest to ``x`` that reproduces the measurement exactly: ``x + A⁺ (y − A x)``.
+
+        This is the orthogonal projection of ``x`` onto ``{x' : A x' = y}``
+        ("data consistency"), available when ``A Aᵀ = c I`` (masks, area
+        downsampling, the identity), where ``A⁺ = Aᵀ / c``. For a mask it keeps
+        the known pixels and ``x`` elsewhere; for downsampling it shifts every
+        block so that its average is the measured one (back-projection). It only
+        makes sense for noise-free measurements: it puts ``y``'s noise back.
+
+        Raises:
+            InputError: the operator has no exact pseudo-inverse of this form (blurs).
+        """
+        if self.gram_scale is None:
+            raise InputError(f"{self.describe()}: data consistency needs A A^T = c I (masks, downsampling), "
+                             f"which this operator does not satisfy")
+        x = tf.convert_to_tensor(x, tf.float32)
+        return x + self.A_adjoint(tf.convert_to_tensor(y, tf.float32) - self.A(x)) / self.gram_scale
+
     def get_config(self) -> dict:
         return {"name": self.name}
 
@@ -91,6 +113,7 @@ class Identity(Operator):
     """``A = I``: denoising, ``y = x + n``."""
 
     name = "identity"
+    gram_scale = 1.0
 
     def A(self, x):  # noqa: N802
         return tf.convert_to_tensor(x, tf.float32)

@@ -22,6 +22,7 @@ class Downsample(Operator):
         if int(factor) != factor or factor < 2:
             raise InputError(f"the scale factor must be an integer >= 2, got {factor}")
         self.factor = int(factor)
+        self.gram_scale = 1.0 / self.factor ** 2  # A Aᵀ = s⁻² I
 
     def check(self, height, width):
         if height % self.factor or width % self.factor:

@@ -26,6 +26,7 @@ class Mask(Operator):
     """
 
     name = "mask"
+    gram_scale = 1.0  # A Aᵀ = m ⊙ m = m: the identity on the known pixels, where A's range lives
 
     def __init__(self, mask):
         m = np.asarray(mask, dtype=np.float32)
@@ -50,6 +51,11 @@ class Mask(Operator):
 
     def A_adjoint(self, y):  # noqa: N802
         return self.A(y)
+
+    def project(self, x, y):
+        """``x`` with the known pixels replaced by ``y``'s (the general formula, selected exactly)."""
+        x = tf.convert_to_tensor(x, tf.float32)
+        return tf.where(self._m > 0.5, tf.convert_to_tensor(y, tf.float32), x)
 
     def get_config(self):
         return {"name": self.name, "mask": self.mask.tolist()}

@@ -27,6 +27,12 @@ class ImagePriorSolver(keras.Model):
     :class:`~pinnzoo.operators.FourierPreconditioner` makes the edges the blur
     attenuates converge about as fast as the flat regions).
 
+    With ``data_consistency=True`` (noise-free masks and downsampling, where
+    ``A Aᵀ = c I``) the restored image is the average projected onto the
+    measurements, ``x̂ = x̄ + A⁺(y − A x̄)`` (:meth:`Operator.project`): known
+    pixels are kept exactly, as classical inpainting does; the fit itself is
+    unchanged.
+
     Each step also updates, in the graph:
 
     * an exponential moving average of the outputs, ``x̄ ← d x̄ + (1 − d) x``
@@ -48,7 +54,8 @@ class ImagePriorSolver(keras.Model):
     """
 
     def __init__(self, prior: keras.Model, operator: Operator, measurement_shape, input_noise_std: float = 0.0,
-                 ema_decay: float = 0.99, window: int = 100, seed: int = 0, preconditioner=None, **kwargs):
+                 ema_decay: float = 0.99, window: int = 100, seed: int = 0, preconditioner=None,
+                 data_consistency: bool = False, **kwargs):
         super().__init__(**kwargs)
         if isinstance(operator, dict):
             operator = operator_from_config(operator)
@@ -61,6 +68,10 @@ class ImagePriorSolver(keras.Model):
         self.image_height, self.image_width = operator.input_shape(h, w)
         self.channels = c
         operator.check(self.image_height, self.image_width)
+        self.data_consistency = bool(data_consistency)
+        if self.data_consistency and operator.gram_scale is None:
+            raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); {operator.describe()} "
+                             f"does not satisfy it")
         if input_noise_std < 0:
             raise InputError(f"input_noise_std must be >= 0, got {input_noise_std}")
         if not 0.0 <= ema_decay < 1.0:
@@ -77,6 +88,9 @@ class ImagePriorSolver(keras.Model):
         shape = (1, self.image_height, self.image_width, c)
         zeros = keras.initializers.Zeros()
         self.average = self.add_weight(shape=shape, name="average", trainable=False, initializer=zeros)
+        # the measurement, kept for the data-consistency projection (set by dataset())
+        self.measurement = self.add_weight(shape=(1,) + self.measurement_shape, name="measurement",
+                                           trainable=False, initializer=zeros) if self.data_consistency else None
         self.best_average = self.add_weight(shape=shape, name="best_average", trainable=False, initializer=zeros)
         self.buffer = self.add_weight(shape=(self.window,) + shape[1:], name="buffer", trainable=False, initializer=zeros)
         # running sums over the buffer (float64: updated by adding the new and subtracting the oldest output)
@@ -114,7 +128,10 @@ class ImagePriorSolver(keras.Model):
         return self.generate(z)
 
     def image(self) -> np.ndarray:
-        """The restored image (moving average of the outputs), ``[H, W, C]`` float32."""
+        """The restored image, ``[H, W, C]`` float32: the moving average of the outputs, projected onto
+        the measurement if ``data_consistency`` is on."""
+        if self.data_consistency:
+            return self.operator.project(self.average, self.measurement).numpy()[0]
         return self.average.numpy()[0]
 
     def dataset(self, y) -> tf.data.Dataset:
@@ -124,6 +141,8 @@ class ImagePriorSolver(keras.Model):
             raise InputError(f"measurement shape {tuple(y.shape[1:])} differs from {self.measurement_shape}")
         if not bool(tf.reduce_all(tf.math.is_finite(y))):
             raise InputError("the measurement contains NaN or infinite values")
+        if self.data_consistency:
+            self.measurement.assign(y)
         return tf.data.Dataset.from_tensors(y).repeat()
 
     # -- training ---------------------------------------------------------------------------------------
@@ -204,7 +223,8 @@ class ImagePriorSolver(keras.Model):
         config.update(prior=keras.saving.serialize_keras_object(self.prior), operator=self.operator.get_config(),
                       measurement_shape=list(self.measurement_shape), input_noise_std=self.input_noise_std,
                       ema_decay=self.ema_decay, window=self.window, seed=self.seed,
-                      preconditioner=self.preconditioner.get_config() if self.preconditioner else None)
+                      preconditioner=self.preconditioner.get_config() if self.preconditioner else None,
+                      data_consistency=self.data_consistency)
         return config
 
     @classmethod
