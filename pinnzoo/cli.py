@@ -203,6 +203,8 @@ def cmd_restore(args):
         if not precondition >= 0:
             raise InputError(f"--precondition must be >= 0 (0 switches it off), got {args.precondition}")
         precondition = precondition or None
+    if not args.tv >= 0:
+        raise InputError(f"--tv must be >= 0, got {args.tv}")
     if args.data_consistency:
         if args.task not in ("inpaint", "superres"):
             raise InputError("--data-consistency applies to inpaint and superres (operators with A A^T = c I)")
@@ -217,7 +219,8 @@ def cmd_restore(args):
     result = restore(y, op, prior=args.prior, iterations=args.iterations, seed=args.seed, reference=reference,
                      auto_stop=False if args.no_auto_stop else None, verbose=0 if args.quiet else 1,
                      log_every=min(50, args.iterations), precondition=precondition,
-                     lr_schedule=args.lr_schedule, data_consistency=args.data_consistency)
+                     lr_schedule=args.lr_schedule, data_consistency=args.data_consistency,
+                     tv_weight=args.tv)
     write_image(out, result.image)
     if args.export:
         meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
@@ -226,6 +229,7 @@ def cmd_restore(args):
                              "auto_stopped": result.auto_stopped},
                 "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "lr_schedule": args.lr_schedule,
                              "precondition_lambda": precondition, "data_consistency": args.data_consistency,
+                             "tv_weight": args.tv,
                              "machine": machine()}}
         export_image_solver(result.solver, args.export, meta)
     line = (f"restored {args.task} with {args.prior}: {result.steps} iterations "
@@ -276,6 +280,9 @@ def parser() -> argparse.ArgumentParser:
                          "edges converge about as fast as flat regions (default 0.1; 0 switches it off)")
     rs.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
                     help="Adam's learning rate: constant 0.01, or cosine decay to 0 over --iterations")
+    rs.add_argument("--tv", type=float, default=0.0, metavar="WEIGHT",
+                    help="add WEIGHT x (total variation of the output, per pixel) to the loss (DIP-TV; e.g. 0.05 "
+                         "for noise 25/255 with deep_decoder); default 0")
     rs.add_argument("--data-consistency", action="store_true",
                     help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly as "
                          "measured, x + A^+(y - A x)")

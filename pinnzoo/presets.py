@@ -135,6 +135,7 @@ class ImagePreset:
     precondition: float | None = None  # λ of the blur's Fourier preconditioner (deblurring only)
     lr_schedule: str = "constant"  # or "cosine": Adam's rate decays to 0 over `iterations`
     data_consistency: bool = False  # noise-free inpaint/superres: return the average projected onto y
+    tv_weight: float = 0.0  # weight of the output's total variation added to the loss (DIP-TV)
     kind = "image"
 
     @property

@@ -71,7 +71,7 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
             window: int = 100, patience: int = 500, auto_stop: bool | None = None, seed: int = 0, reference=None,
             log_every: int = 50, verbose: int = 1, jit_compile: bool = False, callbacks=(),
             precondition: float | None = None, lr_schedule: str = "constant",
-            data_consistency: bool = False) -> RestoreResult:
+            data_consistency: bool = False, tv_weight: float = 0.0) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``prior`` is ``"dip"``, ``"deep_decoder"`` or a built Keras generator.
@@ -89,7 +89,8 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
     over ``iterations`` along a half cosine).
     ``data_consistency`` (noise-free inpainting and super-resolution) returns
     the average projected onto the measurement, ``x̄ + A⁺(y − A x̄)``: the known
-    pixels (block averages) exactly as measured.
+    pixels (block averages) exactly as measured. ``tv_weight = λ`` adds
+    ``λ · TV(G(z))`` to the loss (isotropic total variation per pixel).
 
     Raises:
         InputError: bad measurement, reference or settings.
@@ -128,7 +129,7 @@ def restore(y, operator: Operator, *, prior="dip", prior_config=None, iterations
         prior = make_prior(prior, c, prior_config)
     solver = ImagePriorSolver(prior, operator, (h, w, c), input_noise_std=input_noise_std or 0.0,
                               ema_decay=ema_decay, window=window, seed=seed, preconditioner=preconditioner,
-                              data_consistency=data_consistency)
+                              data_consistency=data_consistency, tv_weight=tv_weight)
     rate = learning_rate
     if lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=int(iterations))
@@ -194,7 +195,7 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
                      log_every=p.log_every,
                      verbose=verbose, callbacks=callbacks, jit_compile=p.jit_compile,
                      precondition=p.precondition, lr_schedule=p.lr_schedule,
-                     data_consistency=p.data_consistency)
+                     data_consistency=p.data_consistency, tv_weight=p.tv_weight)
     peak_step, peak_psnr = result.peak
     metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
@@ -220,7 +221,7 @@ def train_image_preset(preset, *, seed: int = 0, quick: bool = False, out=None, 
         "training": {"time_s": round(result.time_s, 2), "ms_per_step": round(1000 * result.time_s / result.steps, 1),
                      "max_iterations": p.iterations, "learning_rate": p.learning_rate,
                      "lr_schedule": p.lr_schedule, "precondition_lambda": p.precondition,
-                     "data_consistency": p.data_consistency,
+                     "data_consistency": p.data_consistency, "tv_weight": p.tv_weight,
                      "input_noise_std": result.solver.input_noise_std, "ema_decay": p.ema_decay, "seed": seed,
                      "quick": quick, "machine": machine()},
     }

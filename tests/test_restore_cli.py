@@ -64,7 +64,7 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     np.testing.assert_allclose(np.load(tmp_path / "i.npy")[known], np.load(images / "noisy.npy")[known], atol=1e-6)
     out = run_cli("restore", "deblur", "--image", images / "noisy.npy", "--psf", "motion:5:30", "--out",
                   tmp_path / "d.npy", "--iterations", "10", "--quiet", "--precondition", "0.01",
-                  "--lr-schedule", "cosine")
+                  "--lr-schedule", "cosine", "--tv", "0.01")
     assert out.returncode == 0, out.stderr[-2000:]
 
 
@@ -84,6 +84,7 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     (["deblur", "--image", "{d}/noisy.png", "--psf", "gaussian:1", "--precondition", "-1"], ">= 0"),
     (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
     (["denoise", "--image", "{d}/noisy.png", "--data-consistency"], "inpaint and superres"),
+    (["denoise", "--image", "{d}/noisy.png", "--tv", "-0.1"], "--tv must be >= 0"),
     (["inpaint", "--image", "{d}/noisy.png", "--mask", "{d}/mask.png", "--data-consistency", "--noise-sigma", "0.05"],
      "noise-free"),
 ])

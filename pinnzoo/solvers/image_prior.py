@@ -10,13 +10,15 @@ import tensorflow as tf
 
 from pinnzoo.errors import InputError
 from pinnzoo.operators import FourierPreconditioner, Operator, as_image_batch, operator_from_config
+from pinnzoo.regularizers import total_variation
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
 class ImagePriorSolver(keras.Model):
     r"""Restore one image ``x`` from a measurement ``y = A x + n`` with an untrained generator.
 
-    .. math:: \min_\Theta\ \operatorname{mean}\big(P\,(A\, G_\Theta(z + \sigma_z \eta) - y)\big)^2,
+    .. math:: \min_\Theta\ \operatorname{mean}\big(P\,(A\, G_\Theta(z + \sigma_z \eta) - y)\big)^2
+              + \lambda_{TV}\, \operatorname{TV}(G_\Theta(z + \sigma_z \eta)),
 
     with ``z`` a fixed random input (a non-trainable weight, uniform in
     ``[0, 0.1)`` as in DIP) and ``η ~ N(0, 1)`` drawn afresh each step when
@@ -25,7 +27,10 @@ class ImagePriorSolver(keras.Model):
     next multiple of its stride: images of any size are padded, never resized).
     ``P`` is the identity unless a ``preconditioner`` is given (for a blur, a
     :class:`~pinnzoo.operators.FourierPreconditioner` makes the edges the blur
-    attenuates converge about as fast as the flat regions).
+    attenuates converge about as fast as the flat regions). ``tv_weight = λ_TV``
+    adds the isotropic total variation of the output
+    (:func:`~pinnzoo.regularizers.total_variation`; DIP-TV, Liu et al. 2019);
+    the logged ``loss`` is then the sum and ``tv`` the TV term.
 
     With ``data_consistency=True`` (noise-free masks and downsampling, where
     ``A Aᵀ = c I``) the restored image is the average projected onto the
@@ -55,7 +60,7 @@ class ImagePriorSolver(keras.Model):
 
     def __init__(self, prior: keras.Model, operator: Operator, measurement_shape, input_noise_std: float = 0.0,
                  ema_decay: float = 0.99, window: int = 100, seed: int = 0, preconditioner=None,
-                 data_consistency: bool = False, **kwargs):
+                 data_consistency: bool = False, tv_weight: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(operator, dict):
             operator = operator_from_config(operator)
@@ -69,6 +74,9 @@ class ImagePriorSolver(keras.Model):
         self.channels = c
         operator.check(self.image_height, self.image_width)
         self.data_consistency = bool(data_consistency)
+        if not tv_weight >= 0:
+            raise InputError(f"tv_weight must be >= 0, got {tv_weight}")
+        self.tv_weight = float(tv_weight)
         if self.data_consistency and operator.gram_scale is None:
             raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); {operator.describe()} "
                              f"does not satisfy it")
@@ -109,6 +117,7 @@ class ImagePriorSolver(keras.Model):
         self.snapshot = [self.add_weight(shape=v.shape, name="snapshot_" + v.name, trainable=False,
                                          initializer=zeros) for v in self.prior.weights]
         self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.tv_tracker = keras.metrics.Mean(name="tv")
         self.variance_tracker = keras.metrics.Mean(name="variance")
         self.built = True
 
@@ -157,12 +166,19 @@ class ImagePriorSolver(keras.Model):
             if self.preconditioner is not None:
                 residual = self.preconditioner(residual)
             loss = tf.reduce_mean(tf.square(residual))
+            if self.tv_weight > 0:
+                tv = total_variation(x)
+                loss = loss + self.tv_weight * tv
             scaled = loss / tf.distribute.get_strategy().num_replicas_in_sync
         grads = tape.gradient(scaled, self.prior.trainable_variables)
         self.optimizer.apply_gradients(zip(grads, self.prior.trainable_variables))
         self._track(x, before)
         self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result(), "variance": self.variance_tracker.result()}
+        logs = {"loss": self.loss_tracker.result(), "variance": self.variance_tracker.result()}
+        if self.tv_weight > 0:
+            self.tv_tracker.update_state(tv)
+            logs["tv"] = self.tv_tracker.result()
+        return logs
 
     def _track(self, x, weights):
         step = self.step.assign_add(1)
@@ -203,7 +219,7 @@ class ImagePriorSolver(keras.Model):
 
     @property
     def metrics(self):
-        return [self.loss_tracker, self.variance_tracker]
+        return [self.loss_tracker, self.variance_tracker] + ([self.tv_tracker] if self.tv_weight > 0 else [])
 
     def steps_since_best(self) -> int:
         return int(self.step.numpy() - self.best_step.numpy())
@@ -224,7 +240,7 @@ class ImagePriorSolver(keras.Model):
                       measurement_shape=list(self.measurement_shape), input_noise_std=self.input_noise_std,
                       ema_decay=self.ema_decay, window=self.window, seed=self.seed,
                       preconditioner=self.preconditioner.get_config() if self.preconditioner else None,
-                      data_consistency=self.data_consistency)
+                      data_consistency=self.data_consistency, tv_weight=self.tv_weight)
         return config
 
     @classmethod
