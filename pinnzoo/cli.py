@@ -281,8 +281,8 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
                     help="Adam's learning rate: constant 0.01, or cosine decay to 0 over --iterations")
     rs.add_argument("--tv", type=float, default=0.0, metavar="WEIGHT",
-                    help="add WEIGHT x (total variation of the output, per pixel) to the loss (DIP-TV; e.g. 0.05 "
-                         "for noise 25/255 with deep_decoder); default 0")
+                    help="add WEIGHT x (total variation of the output, per pixel) to the loss (DIP-TV; the "
+                         "deep_decoder_denoise preset uses 0.1 for noise 25/255); default 0")
     rs.add_argument("--data-consistency", action="store_true",
                     help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly as "
                          "measured, x + A^+(y - A x)")

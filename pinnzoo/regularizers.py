@@ -12,9 +12,10 @@ def total_variation(x, eps: float = 1e-12) -> tf.Tensor:
     width/height with a zero difference past the last column/row (Neumann
     boundary), so a constant image has TV 0 and a ramp of slope ``a`` along the
     width has ``a (W − 1) / W``; the result is within ``sqrt(ε)`` of the exact
-    TV, and ``ε`` keeps the gradient finite where the image is flat. The mean (not the sum) keeps weights comparable
-    across image sizes: ``mean((A x − y)²) + λ TV(x)`` is, up to a factor ``n/2``,
-    the ROF energy ``½‖A x − y‖² + (λ/2) Σ |∇x|``.
+    TV, and ``ε`` keeps the gradient finite where the image is flat. The mean
+    (not the sum) keeps weights comparable across image sizes:
+    ``mean((A x − y)²) + λ TV(x)`` is, up to a factor ``n/2``, the ROF energy
+    ``½‖A x − y‖² + (λ/2) Σ |∇x|``.
 
     Papers: L. Rudin, S. Osher, E. Fatemi, "Nonlinear total variation based noise
     removal algorithms", Physica D 1992; J. Liu, Y. Sun, X. Xu, U. Kamilov, "Image
