@@ -6,8 +6,9 @@ The same pieces as ``pinnzoo restore`` spelled out: an operator with its adjoint
 (here a Gaussian blur, a mask or a downsampling), a generator that knows nothing
 of the task (the DIP skip network), and the solver whose ``train_step`` fits
 ``A(G(z))`` to the measurement, averages its outputs and watches their variance
-to stop without seeing the clean image. The clean image is used only to print
-PSNR along the way.
+to stop without seeing the clean image. For noise-free inpainting and
+super-resolution the result is projected onto the measurement (data
+consistency). The clean image is used only to print PSNR along the way.
 """
 
 import argparse
@@ -41,8 +42,11 @@ def main(argv=None):
     # deblurring: weight the residual by the blur's DCT preconditioner, so the edges the blur attenuates are
     # fitted about as fast as the flat regions (the loss becomes mean(P(A G(z) - y))^2)
     preconditioner = FourierPreconditioner.for_operator(operator, lam=0.1) if args.task == "deblur" else None
+    # noise-free inpainting / super-resolution: return the average projected onto the measurement, so the known
+    # pixels (block means) are exactly as measured, x + A^+(y - A x)
+    consistent = args.task in ("inpaint", "superres")
     solver = ImagePriorSolver(prior, operator, y.shape, input_noise_std=1 / 30, ema_decay=0.99, window=100,
-                              preconditioner=preconditioner)
+                              preconditioner=preconditioner, data_consistency=consistent)
     solver.compile(optimizer=keras.optimizers.Adam(0.01))
     quality = ImageQualityLogger(clean)                             # PSNR/SSIM in the logs, for the reader only
     stop = VarianceStopping(patience=300)                           # needs no clean image
