@@ -30,7 +30,10 @@ class Schedule:
     :func:`~pinnzoo.sampling.residual_adaptive_points`). In float32, L-BFGS-B stops
     early once a step no longer changes the loss at float32 resolution; with
     ``lbfgs_continue_dtype="float64"`` the iterations left then run on a float64
-    copy of the solver (same weights and points), which is what is returned and exported.
+    copy of the solver (same weights and points), which is what is returned and exported
+    (at most ``lbfgs_continue_maxiter`` of them, if set). Time-marching windows
+    continue the same way, and each window keeps the float64 result in its own
+    float type, so the exported composite stays in ``dtype``.
     With ``lbfgs_resample_every > 0`` L-BFGS restarts on a fresh point set every so
     many iterations, so that it cannot fit one fixed set of points and miss the rest.
     With ``balance_every > 0`` the loss weights are set by gradient norms during
@@ -53,6 +56,7 @@ class Schedule:
     # float32 L-BFGS stalls at the float's resolution: the iterations left then run in this float type
     lbfgs_continue_dtype: str | None = None
     lbfgs_continue_derivatives: str | None = None  # and with this derivative engine (None: the solver's)
+    lbfgs_continue_maxiter: int | None = None  # at most this many iterations after the switch (None: all left)
     lbfgs_resample_every: int = 0  # > 0: fresh L-BFGS points (Sobol' or RAD) every this many iterations
     steps_per_execution: int = 100
     jit_compile: bool = True
@@ -314,10 +318,11 @@ _ALLEN_CAHN = Preset(
 register_preset(_ALLEN_CAHN)
 register_preset(dataclasses.replace(
     _ALLEN_CAHN, name="allen_cahn_sota", target=1e-3,
-    description="Allen-Cahn for accuracy: as allen_cahn with up to 8,000 L-BFGS iterations in each of the 10 "
-                "windows (the early windows converge sooner) on residual-adaptive (RAD) points",
+    description="Allen-Cahn for accuracy: as allen_cahn with L-BFGS in each of the 10 windows on residual-adaptive "
+                "(RAD) points until float32 stalls, then up to 1,500 iterations in float64",
     schedule=dataclasses.replace(_ALLEN_CAHN.schedule, lbfgs_maxiter=8000, lbfgs_log_every=1000,
-                                 lbfgs_sampling="rad")))
+                                 lbfgs_sampling="rad", lbfgs_continue_dtype="float64",
+                                 lbfgs_continue_maxiter=1500)))
 
 register_preset(Preset(
     name="schrodinger",

@@ -60,8 +60,8 @@ def _check_lbfgs_schedule(schedule, preset):
     if schedule.lbfgs_continue_derivatives not in (None, *DERIVATIVE_ENGINES):
         raise TrainingError(f"lbfgs_continue_derivatives must be one of {sorted(DERIVATIVE_ENGINES)}, got "
                             f"{schedule.lbfgs_continue_derivatives!r}")
-    if schedule.lbfgs_continue_dtype and preset.marching:
-        raise TrainingError("lbfgs_continue_dtype works on single solvers, not on time-marching windows")
+    if schedule.lbfgs_continue_maxiter is not None and int(schedule.lbfgs_continue_maxiter) < 1:
+        raise TrainingError(f"lbfgs_continue_maxiter must be >= 1, got {schedule.lbfgs_continue_maxiter}")
 
 
 def _lbfgs_points(solver, schedule, seed, data):
@@ -109,6 +109,8 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
                 solver = solver.recast(target_dtype, **changes)
                 batch = {k: tf.cast(v, solver.compute_dtype) for k, v in batch.items()}  # the same points
                 info["continued_at"] = info["iterations"]
+                if schedule.lbfgs_continue_maxiter is not None:
+                    total = min(total, info["iterations"] + int(schedule.lbfgs_continue_maxiter))
                 if verbose:
                     print(f"L-BFGS-B stopped after {info['iterations']} iterations in {schedule.dtype}; "
                           f"the {total - info['iterations']} left run in {target_dtype}")
@@ -149,6 +151,13 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
                                                                         [reference, *callbacks], verbose)
         iterations = history["lbfgs_info"]["iterations"]
     return solver, history, iterations
+
+
+def _keep_weights(window, trained):
+    """Copy the weights of ``trained`` (a float64 continuation's copy of ``window``) into ``window``."""
+    if trained is not window:
+        for dst, src in zip(window.weights, trained.weights):
+            dst.assign(tf.cast(src, dst.dtype))
 
 
 def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
@@ -208,7 +217,15 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
                     print(f"window {k + 1}/{len(parts)}: {solver.coordinate} in [{window.t0:g}, {window.t1:g}]")
                 logger = ReferenceErrorLogger(window, every=log_every, clock_start=start)
                 logger.set_model(part)
-                _, h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose, logger, guard)
+                try:
+                    trained, h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose,
+                                                       logger, guard)
+                except KeyboardInterrupt as exc:  # hand back the composite, this window's latest weights in it
+                    _keep_weights(part, getattr(exc, "solver", None) or part)
+                    exc.solver = solver
+                    raise
+                _keep_weights(part, trained)
+                logger.set_model(part)
                 h["rel_l2"] = logger.current_error()
                 history["windows"].append(h)
                 iterations += its
@@ -257,7 +274,8 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
                 "quick": quick,
                 "dtype": solver.compute_dtype,  # of the exported model (float64 after a float64 continuation)
                 # L-BFGS iterations run in schedule.dtype before continuing in lbfgs_continue_dtype
-                "lbfgs_continued_at": history.get("lbfgs_info", {}).get("continued_at"),
+                "lbfgs_continued_at": history.get("lbfgs_info", {}).get("continued_at") if parts is None
+                else [w.get("lbfgs_info", {}).get("continued_at") for w in history["windows"]],
                 "schedule": dataclasses.asdict(schedule),
                 "solver": {k: v for k, v in solver.get_config().items() if k not in ("name", "trainable", "dtype")},
                 "machine": machine(),

@@ -215,6 +215,7 @@ def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
     ({"lbfgs_resample_every": -5}, "lbfgs_resample_every"),
     ({"lbfgs_continue_dtype": "float65"}, "lbfgs_continue_dtype"),
     ({"lbfgs_continue_derivatives": "magic"}, "lbfgs_continue_derivatives"),
+    ({"lbfgs_continue_maxiter": 0}, "lbfgs_continue_maxiter"),
 ])
 def test_bad_lbfgs_settings_are_rejected_before_any_training(change, message, monkeypatch):
     import pinnzoo.training as training

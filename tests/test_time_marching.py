@@ -130,3 +130,38 @@ def test_marching_preset_trains_window_after_window_to_a_small_error():
     edge = np.stack([np.linspace(0, 1, 101), np.full(101, 0.5)], axis=1).astype(np.float32)
     end, start = first(edge).numpy(), second(edge).numpy()
     assert np.linalg.norm(start - end) < 2e-2 * np.linalg.norm(end)  # measured 1 %
+
+
+def test_marching_windows_continue_in_float64_and_keep_the_result_in_float32():
+    """``lbfgs_continue_dtype`` in time marching: each window's float32 L-BFGS-B stalls, continues on a
+    float64 copy for at most ``lbfgs_continue_maxiter`` iterations, and the window keeps those weights."""
+    import dataclasses
+
+    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
+    from pinnzoo.training import train
+
+    schedule = Schedule(epochs=1, steps_per_epoch=50, steps_per_execution=25, n_residual=256, lbfgs_maxiter=4000,
+                        lbfgs_points=256, lbfgs_log_every=500)
+    preset = Preset(name="_heat_marching_small", description="test", problem=_problem("heat1d"),
+                    prior=_mlp((8, 8)), schedule=schedule, marching={"windows": 2}, target=1e-2)
+    plain = train(preset, verbose=0, seed=3)
+    stops = [w["lbfgs_info"]["iterations"] for w in plain.history["windows"]]
+    assert all(s < 4000 for s in stops)  # float32 stalls in both windows
+    cont = dataclasses.replace(schedule, lbfgs_continue_dtype="float64", lbfgs_continue_maxiter=300)
+    result = train(preset, schedule=cont, verbose=0, seed=3)
+    windows = result.history["windows"]
+    # the first window's float32 run is the same; every window then runs at most 300 more iterations
+    assert windows[0]["lbfgs_info"]["continued_at"] == stops[0]
+    for w in windows:
+        info = w["lbfgs_info"]
+        assert info["continued_at"] is not None and 0 < info["iterations"] - info["continued_at"] <= 300
+        assert "float32: " in info["message"] and "float64: " in info["message"]
+    assert windows[0]["lbfgs_info"]["best_loss"] < plain.history["windows"][0]["lbfgs_info"]["best_loss"]
+    # the composite stays float32 and holds the continued weights: its loss is the float64 copy's best
+    first = result.solver.windows[0]
+    assert result.solver.compute_dtype == "float32" and all(w.dtype == "float32" for w in first.weights)
+    # (the float32 runs are identical, so without the copy the first window's weights would be too)
+    flat = [np.concatenate([w.numpy().ravel() for w in m.trainable_weights]) for m in (first, plain.solver.windows[0])]
+    assert not np.allclose(flat[0], flat[1], rtol=0, atol=1e-6)
+    assert windows[0]["rel_l2"] <= 1.05 * plain.history["windows"][0]["rel_l2"]
+    assert result.metrics["rel_l2"] < 1e-2

@@ -307,6 +307,7 @@ class PINNSolver(keras.Model):
             return obj
 
         config = without_dtype(self.get_config())
+        config["problem"] = self.problem  # the same object: a time window keeps its link to the window before
         config.update(changes)
         with float_type(dtype):
             twin = type(self).from_config(config)
