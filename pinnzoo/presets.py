@@ -318,9 +318,10 @@ _ALLEN_CAHN = Preset(
 register_preset(_ALLEN_CAHN)
 register_preset(dataclasses.replace(
     _ALLEN_CAHN, name="allen_cahn_sota", target=1e-3,
-    description="Allen-Cahn for accuracy: as allen_cahn with L-BFGS in each of the 10 windows on residual-adaptive "
-                "(RAD) points until float32 stalls, then up to 1,500 iterations in float64",
-    schedule=dataclasses.replace(_ALLEN_CAHN.schedule, lbfgs_maxiter=8000, lbfgs_log_every=1000,
+    description="Allen-Cahn for accuracy: as allen_cahn with 2,048 initial points per window and L-BFGS on 2,048 "
+                "residual-adaptive (RAD) points until float32 stalls, then up to 1,500 iterations in float64",
+    solver={**_ALLEN_CAHN.solver, "condition_points": {"initial": 2048}},
+    schedule=dataclasses.replace(_ALLEN_CAHN.schedule, lbfgs_maxiter=8000, lbfgs_log_every=1000, lbfgs_points=2048,
                                  lbfgs_sampling="rad", lbfgs_continue_dtype="float64",
                                  lbfgs_continue_maxiter=1500)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Mapping
 
 import keras
@@ -51,6 +52,10 @@ class PINNSolver(keras.Model):
     trainable variables (inverse problems; their logarithms are trained, so
     they stay positive and are well scaled) and are logged too.
 
+    ``condition_points`` sets how many points each named condition term draws
+    per batch (the problem's ``Condition.n_points`` otherwise), e.g. more initial
+    points where the initial data has sharp fronts.
+
     Training data: ``fit`` takes a dataset whose elements are dicts mapping each
     term to its points (see :func:`pinnzoo.sampling.collocation_dataset`), plus
     ``data_x``/``data_y`` for observations.
@@ -61,7 +66,8 @@ class PINNSolver(keras.Model):
     def __init__(self, problem, prior, hard_constraints: bool = False,
                  loss_weights: Mapping[str, float] | None = None, derivatives: str = "tape",
                  initial_params: Mapping[str, float] | None = None, periodic_embedding: bool = False,
-                 causal: Mapping | None = None, inner_steps: int = 1, **kwargs):
+                 causal: Mapping | None = None, inner_steps: int = 1,
+                 condition_points: Mapping[str, int] | None = None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(problem, Mapping):
             problem = get_problem(problem["name"], **problem.get("params", {}))
@@ -88,6 +94,13 @@ class PINNSolver(keras.Model):
         self.derivatives = derivatives
         self._derive = DERIVATIVE_ENGINES[derivatives]
         self.conditions = problem.active_conditions(self.hard_constraints, self.periodic_embedding)
+        counts = {k: int(v) for k, v in dict(condition_points or {}).items()}
+        names = [c.name for c in self.conditions]
+        if set(counts) - set(names) or any(v < 1 for v in counts.values()):
+            raise ProblemError(f"condition_points needs positive counts for conditions among {names}, got {counts}")
+        self.condition_points = counts
+        self.conditions = [dataclasses.replace(c, n_points=counts[c.name]) if c.name in counts else c
+                           for c in self.conditions]
         if self.hard_constraints and not problem.hard_constrained:
             raise ProblemError(f"{problem.name} satisfies no condition exactly here (no hard constraint); "
                                "use hard_constraints=False")
@@ -286,6 +299,7 @@ class PINNSolver(keras.Model):
             periodic_embedding=self.periodic_embedding,
             causal=self.causal,
             inner_steps=self.inner_steps,
+            condition_points=self.condition_points,
         )
         return config
 
