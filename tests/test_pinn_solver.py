@@ -218,3 +218,21 @@ def test_inner_steps_equal_as_many_single_steps():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     with pytest.raises(ProblemError, match="inner_steps"):
         small_solver(inner_steps=0)
+
+
+def test_condition_points_sets_points_per_condition_term_and_round_trips():
+    from pinnzoo.priors import MLP
+
+    solver = PINNSolver(Burgers(), MLP((8,)), condition_points={"initial": 37})
+    counts = {c.name: c.n_points for c in solver.conditions}
+    defaults = {c.name: c.n_points for c in Burgers().conditions()}
+    assert counts["initial"] == 37 and all(counts[k] == defaults[k] for k in counts if k != "initial")
+    batch = fixed_batch(solver, 64, seed=0)
+    drawn = next(iter(collocation_dataset(solver, 64, seed=0)))
+    assert batch["initial"].shape == (37, 2) and drawn["initial"].shape == (37, 2)
+    np.testing.assert_array_equal(batch["initial"].numpy()[:, 1], 0.0)  # still on the initial face
+    twin = PINNSolver.from_config(solver.get_config())
+    assert {c.name: c.n_points for c in twin.conditions} == counts
+    for bad in ({"nowhere": 10}, {"initial": 0}):
+        with pytest.raises(ProblemError, match="condition_points"):
+            PINNSolver(Burgers(), MLP((8,)), condition_points=bad)
