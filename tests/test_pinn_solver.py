@@ -233,6 +233,6 @@ def test_condition_points_sets_points_per_condition_term_and_round_trips():
     np.testing.assert_array_equal(batch["initial"].numpy()[:, 1], 0.0)  # still on the initial face
     twin = PINNSolver.from_config(solver.get_config())
     assert {c.name: c.n_points for c in twin.conditions} == counts
-    for bad in ({"nowhere": 10}, {"initial": 0}):
+    for bad in ({"nowhere": 10}, {"initial": 0}, {"initial": "many"}, [("initial",)]):
         with pytest.raises(ProblemError, match="condition_points"):
             PINNSolver(Burgers(), MLP((8,)), condition_points=bad)

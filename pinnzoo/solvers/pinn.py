@@ -94,10 +94,14 @@ class PINNSolver(keras.Model):
         self.derivatives = derivatives
         self._derive = DERIVATIVE_ENGINES[derivatives]
         self.conditions = problem.active_conditions(self.hard_constraints, self.periodic_embedding)
-        counts = {k: int(v) for k, v in dict(condition_points or {}).items()}
         names = [c.name for c in self.conditions]
-        if set(counts) - set(names) or any(v < 1 for v in counts.values()):
-            raise ProblemError(f"condition_points needs positive counts for conditions among {names}, got {counts}")
+        try:
+            counts = {k: int(v) for k, v in dict(condition_points or {}).items()}
+        except (TypeError, ValueError):
+            counts = None
+        if counts is None or set(counts) - set(names) or any(v < 1 for v in counts.values()):
+            raise ProblemError(f"condition_points needs positive counts for conditions among {names}, "
+                               f"got {condition_points!r}")
         self.condition_points = counts
         self.conditions = [dataclasses.replace(c, n_points=counts[c.name]) if c.name in counts else c
                            for c in self.conditions]
