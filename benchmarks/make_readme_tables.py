@@ -121,26 +121,30 @@ def deepxde_table() -> str:
     if not path.exists():
         return "_(run `python benchmarks/vs_deepxde.py` to fill this table)_"
     b = json.loads(path.read_text())
-    rows = ["| measure (median of alternating windows) | value |", "|---|---|"]
+    cpu = b.get("pinnzoo_median_cpu_ms_by_engine", {})
+    rows = ["| measure (median of alternating windows) | ms per Adam step | CPU ms per step (both cores) |",
+            "|---|---|---|"]
     for engine, ms in b.get("pinnzoo_median_ms_by_engine", {b.get("pinnzoo_engine", "tape"): b["pinnzoo_median_ms"]}).items():
+        c = f"{cpu[engine]:.3f}" if engine in cpu else "–"
         engine, _, extra = engine.partition(", ")
         label = f"`derivatives=\"{engine}\"`" + (f", `{extra}`" if extra else "")
-        rows.append(f"| pinnzoo ({label}), ms per Adam step | {ms:.3f} |")
+        rows.append(f"| pinnzoo ({label}) | {ms:.3f} | {c} |")
     if "deepxde_median_ms" in b:
-        rows += [f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend), ms per Adam step | "
-                 f"{b['deepxde_median_ms']:.3f} |",
-                 f"| speed-up of pinnzoo (fastest configuration) | {b['speedup']:.1f}× |"]
+        c = f"{b['deepxde_median_cpu_ms']:.3f}" if "deepxde_median_cpu_ms" in b else "–"
+        rows += [f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend) | {b['deepxde_median_ms']:.3f} | {c} |",
+                 f"| speed-up of pinnzoo (fastest configuration) | {b['speedup']:.1f}× | "
+                 + (f"{b['cpu_speedup']:.1f}× |" if "cpu_speedup" in b else "– |")]
     if "small_flops_per_step" in b:
         rows.append(f"| this step's arithmetic (graph profiler) | {b['small_flops_per_step'] / 1e6:.1f} MFLOP = "
                     f"{b['small_ms_at_matmul_peak']:.3f} ms at the large-matmul rate; achieved "
-                    f"{b['small_achieved_gflops']:.1f} GFLOP/s |")
+                    f"{b['small_achieved_gflops']:.1f} GFLOP/s | |")
     lg = b["large"]
     rows += [f"| large network ({len(lg['widths'])}×{lg['widths'][0]}, {lg['points']:,} points): ms per step | "
-             f"{lg['ms_per_step']:.1f} |",
+             f"{lg['ms_per_step']:.1f} | |",
              f"| achieved FLOP/s (graph-profiler FLOPs per step / step time) | {lg['achieved_gflops']:.1f} GFLOP/s "
              f"({100 * lg['fraction_of_matmul']:.0f}% of the machine's {lg['matmul_gflops']:.0f} GFLOP/s float32 "
-             "matmul) |",
-             f"| machine | {b['machine']}; measured {b['date']} |"]
+             "matmul) | |",
+             f"| machine | {b['machine']}; measured {b['date']} | |"]
     return "\n".join(rows)
 
 
@@ -160,9 +164,23 @@ def ablation_table() -> str:
     return "\n".join(rows)
 
 
+def profile_table() -> str:
+    path = ROOT / "benchmarks" / "results" / "profile_step.json"
+    if not path.exists():
+        return "_(run `python benchmarks/profile_step.py` to fill this table)_"
+    b = json.loads(path.read_text())
+    rows = ["| layout | XLA kernels, µs per step (both cores) | matrix products | everything else |", "|---|---|---|---|"]
+    for name, r in b["layouts"].items():
+        rows.append(f"| {name.replace('_', '-')} | {r['kernel_us_per_step']:.0f} | {r['matmul_us_per_step']:.0f} "
+                    f"({100 * r['matmul_us_per_step'] / r['kernel_us_per_step']:.0f}%, {r['matmul_kernels_per_step']} "
+                    f"kernels) | {r['other_us_per_step']:.0f} |")
+    rows.append(f"\n{b['steps']} profiled steps per layout, {b['machine']}, {b['date']}.")
+    return "\n".join(rows)
+
+
 def render(text: str) -> str:
     for name, fn in (("zoo", zoo_table), ("speed", speed_table), ("engines", engines_table),
-                     ("images", images_table), ("deepxde", deepxde_table),
+                     ("images", images_table), ("deepxde", deepxde_table), ("profile", profile_table),
                      ("ablation", ablation_table)):
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         if not pattern.search(text):

@@ -7,9 +7,14 @@ The configuration is DeepXDE's Burgers example: 3 hidden layers of 20 tanh units
 Glorot-normal weights, 2,540 interior + 80 boundary + 160 initial points drawn
 once, soft initial/boundary terms with weight 1, Adam with learning rate 1e-3.
 pinnzoo runs the same network, points and loss through ``PINNSolver`` and
-``model.fit`` (XLA, ``steps_per_execution``, points kept on the device). The two
-are timed in alternating windows of ``--steps`` steps after a warm-up; medians
-are reported with their ratio. The script also reports the achieved FLOP/s of
+``model.fit`` (XLA, ``steps_per_execution``, points kept on the device), with
+each derivative engine, with 100 steps per compiled call (``inner_steps``), and
+once more with the network in Keras's ``[N, units]`` layout instead of the
+default feature-major one (what the layout gains). All are timed in alternating
+windows of ``--steps`` steps after a warm-up; medians are reported with their
+ratio, in wall-clock time and in process CPU time (the work done on both cores:
+on this VM the host sometimes lets the two cores overlap and sometimes not, which
+moves wall-clock times between windows but not CPU time). The script also reports the achieved FLOP/s of
 a large configuration (5 × 256 tanh on 8,192 points; FLOPs of one training step
 counted by TensorFlow's graph profiler) against the machine's measured float32
 matmul throughput. Results: ``benchmarks/results/vs_deepxde.json``.
@@ -45,10 +50,10 @@ N_DOMAIN, N_BOUNDARY, N_INITIAL = 2540, 80, 160
 
 
 def pinnzoo_model(widths=(20, 20, 20), n_domain=N_DOMAIN, jit=True, steps_per_execution=100, seed=0,
-                  derivatives="tape", inner_steps=1):
+                  derivatives="tape", inner_steps=1, feature_major=True):
     keras.utils.set_random_seed(seed)
-    solver = PINNSolver(Burgers(), MLP(widths, activation="tanh", kernel_initializer="glorot_normal"),
-                        derivatives=derivatives, inner_steps=inner_steps)
+    prior = MLP(widths, activation="tanh", kernel_initializer="glorot_normal", feature_major=feature_major)
+    solver = PINNSolver(Burgers(), prior, derivatives=derivatives, inner_steps=inner_steps)
     steps_per_execution = max(1, steps_per_execution // inner_steps)
     rng = np.random.default_rng(seed)
     batch = {"residual": np.column_stack([rng.uniform(-1, 1, n_domain), rng.uniform(0, 0.99, n_domain)]),
@@ -61,11 +66,13 @@ def pinnzoo_model(widths=(20, 20, 20), n_domain=N_DOMAIN, jit=True, steps_per_ex
 
 
 def time_pinnzoo(solver, data, steps):
-    """Milliseconds per Adam step over ``steps`` Adam steps (``inner_steps`` of them per fit step)."""
+    """Milliseconds per Adam step over ``steps`` Adam steps (``inner_steps`` of them per fit step):
+    wall-clock and process CPU time (all threads)."""
     calls = max(1, steps // solver.inner_steps)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     solver.fit(data, steps_per_epoch=calls, epochs=1, verbose=0, shuffle=False)
-    return 1000 * (time.perf_counter() - start) / (calls * solver.inner_steps)
+    n = calls * solver.inner_steps
+    return 1000 * (time.perf_counter() - start) / n, 1000 * (time.process_time() - cpu) / n
 
 
 def deepxde_model():
@@ -90,9 +97,9 @@ def deepxde_model():
 
 
 def time_deepxde(model, steps):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     model.train(iterations=steps, display_every=10 * steps, verbose=0)
-    return 1000 * (time.perf_counter() - start) / steps
+    return 1000 * (time.perf_counter() - start) / steps, 1000 * (time.process_time() - cpu) / steps
 
 
 def matmul_flops(n=2048, repeats=20) -> float:
@@ -141,6 +148,10 @@ def main(argv=None):
     engines = {name: pinnzoo_model(derivatives=name) for name in ("tape", "taylor", "forward")}
     # the same steps, 100 per compiled call: an in-graph loop with no per-step executor round trip
     engines["tape, inner_steps=100"] = pinnzoo_model(derivatives="tape", inner_steps=100)
+    engines["taylor, inner_steps=100"] = pinnzoo_model(derivatives="taylor", inner_steps=100)
+    # the same again with the network in Keras's [N, units] layout: what the feature-major layout gains
+    engines["taylor, inner_steps=100, feature_major=False"] = pinnzoo_model(derivatives="taylor", inner_steps=100,
+                                                                            feature_major=False)
     for solver, data, _ in engines.values():
         time_pinnzoo(solver, data, 200)  # compile and warm up
     dde_model = None
@@ -148,12 +159,17 @@ def main(argv=None):
         dde_model = deepxde_model()
         time_deepxde(dde_model, 200)
     ours = {name: [] for name in engines}
-    theirs = []
+    ours_cpu = {name: [] for name in engines}
+    theirs, theirs_cpu = [], []
     for w in range(args.windows):
         for name, (solver, data, _) in engines.items():
-            ours[name].append(time_pinnzoo(solver, data, args.steps))
+            wall, cpu = time_pinnzoo(solver, data, args.steps)
+            ours[name].append(wall)
+            ours_cpu[name].append(cpu)
         if dde_model is not None:
-            theirs.append(time_deepxde(dde_model, args.steps))
+            wall, cpu = time_deepxde(dde_model, args.steps)
+            theirs.append(wall)
+            theirs_cpu.append(cpu)
         print(f"window {w + 1}: pinnzoo " + ", ".join(f"{n} {v[-1]:.3f}" for n, v in ours.items()) + " ms/step"
               + (f", deepxde {theirs[-1]:.3f} ms/step" if theirs else ""), flush=True)
     medians = {name: statistics.median(v) for name, v in ours.items()}
@@ -165,6 +181,9 @@ def main(argv=None):
                          "steps_per_window": args.steps, "windows": args.windows},
               "pinnzoo_ms_per_step_by_engine": ours, "pinnzoo_median_ms_by_engine": medians, "pinnzoo_engine": best,
               "pinnzoo_ms_per_step": ours[best], "pinnzoo_median_ms": medians[best],
+              # process CPU time per step (both cores): the work done, whatever the host lets overlap
+              "pinnzoo_cpu_ms_per_step_by_engine": ours_cpu,
+              "pinnzoo_median_cpu_ms_by_engine": {n: statistics.median(v) for n, v in ours_cpu.items()},
               # the step's arithmetic, and the time it would take at the machine's large-matmul rate
               "small_flops_per_step": small_flops, "small_ms_at_matmul_peak": small_flops / peak * 1e3,
               "small_achieved_gflops": small_flops / medians[best] / 1e6}
@@ -172,11 +191,13 @@ def main(argv=None):
         import deepxde
 
         result.update(deepxde_ms_per_step=theirs, deepxde_median_ms=statistics.median(theirs),
-                      speedup=statistics.median(theirs) / medians[best], deepxde_version=deepxde.__version__)
+                      speedup=statistics.median(theirs) / medians[best], deepxde_version=deepxde.__version__,
+                      deepxde_cpu_ms_per_step=theirs_cpu, deepxde_median_cpu_ms=statistics.median(theirs_cpu),
+                      cpu_speedup=statistics.median(theirs_cpu) / statistics.median(ours_cpu[best]))
     # achieved FLOP/s on a large network
     big, big_data, big_batch = pinnzoo_model(widths=(256,) * 5, n_domain=8192, steps_per_execution=10)
     time_pinnzoo(big, big_data, 20)
-    big_ms = statistics.median(time_pinnzoo(big, big_data, 50) for _ in range(3))
+    big_ms = statistics.median(time_pinnzoo(big, big_data, 50)[0] for _ in range(3))
     flops = train_step_flops(big, big_batch)
     result["large"] = {"widths": [256] * 5, "points": 8192 + N_BOUNDARY + N_INITIAL, "ms_per_step": big_ms,
                        "flops_per_step": flops, "achieved_gflops": flops / big_ms / 1e6,

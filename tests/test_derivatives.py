@@ -89,6 +89,46 @@ def test_taylor_mode_through_the_periodic_embedding_agrees_with_tapes(problem, w
         np.testing.assert_allclose(b[k].numpy(), a[k].numpy(), rtol=0, atol=tol * scale, err_msg=k)
 
 
+@pytest.mark.parametrize("kind", ["mlp", "factorized", "fourier", "modified"])
+def test_feature_major_layout_is_the_same_function_with_the_same_derivatives(kind, rng):
+    """MLP priors compute [units, N]-major by default; the Keras points-major layout gives the same
+    values, tape derivatives and jets (float64, same weights), and the choice survives get_config."""
+    from pinnzoo.dtypes import float_type
+    from pinnzoo.priors import MLP, FourierMLP, ModifiedMLP
+
+    make = {"mlp": lambda **k: MLP((12, 12, 12), out_dim=2, **k),
+            "factorized": lambda **k: MLP((12, 12), out_dim=2, factorization={"mean": 1.0, "std": 0.1}, **k),
+            "fourier": lambda **k: FourierMLP((12, 12), out_dim=2, features=8, **k),
+            "modified": lambda **k: ModifiedMLP((12, 12, 12), out_dim=2, **k)}[kind]
+    with float_type("float64"):
+        fm, pm = make(), make(feature_major=False)
+        fm.build((None, 2))
+        pm.build((None, 2))
+    pm.set_weights([w + 0.05 * rng.standard_normal(w.shape) for w in fm.get_weights()])
+    fm.set_weights(pm.get_weights())
+    assert fm.feature_major and not pm.feature_major
+    assert type(fm).from_config(pm.get_config()).feature_major is False
+    x = tf.constant(rng.uniform(-1, 1, (40, 2)))
+    np.testing.assert_allclose(fm(x).numpy(), pm(x).numpy(), rtol=0, atol=1e-12)
+    req = ["u_a", "v_b", "u_aa", "u_ab", "v_ab", "u_bb"]
+    a = tape_derivatives(fm, x, ("a", "b"), ("u", "v"), req)
+    b = tape_derivatives(pm, x, ("a", "b"), ("u", "v"), req)
+    for k in ["u", "v", *req]:
+        np.testing.assert_allclose(a[k].numpy(), b[k].numpy(), rtol=0, atol=1e-11, err_msg=k)
+    if fm.has_jets:
+        ones = tf.ones_like(x[:, :1])
+        first = {k: ones * np.eye(2)[i] for i, k in enumerate("ab")}
+        second = {("a", "a"): None, ("a", "b"): None, ("b", "b"): None}
+        ja, jb = fm.jets(x, first, second), pm.jets(x, first, second)
+        np.testing.assert_allclose(ja[0].numpy(), jb[0].numpy(), rtol=0, atol=1e-12)
+        for key in first:
+            np.testing.assert_allclose(ja[1][key].numpy(), jb[1][key].numpy(), rtol=0, atol=1e-11)
+        for key in second:
+            np.testing.assert_allclose(ja[2][key].numpy(), jb[2][key].numpy(), rtol=0, atol=1e-11)
+            np.testing.assert_allclose(ja[2][key].numpy()[:, :1], a["u_" + "".join(key)].numpy(), rtol=0,
+                                       atol=1e-10)
+
+
 def test_taylor_mode_handles_other_activations_and_vector_outputs(rng):
     from pinnzoo.dtypes import float_type
     from pinnzoo.priors import MLP

@@ -25,13 +25,23 @@ class MLP(keras.Model):
         kernel_initializer: Keras initializer name.
         factorization: ``{"mean": μ, "std": σ}`` to use random weight factorisation
             (:class:`~pinnzoo.priors.layers.FactorizedDense`) in every layer; ``None`` for plain ``Dense``.
+        feature_major: compute with activations laid out ``[units, N]`` (one ``Wᵀ H``
+            product per layer) instead of Keras's ``[N, units]`` (``H W``). Same
+            function, inputs and outputs stay ``[N, d]`` / ``[N, m]``; on the 2-core
+            CPU a PINN training step of a narrow network is about 1.5x faster this
+            way, because the matrix library handles a 20 x 20 matrix times a wide
+            ``[20, N]`` block better than a tall ``[N, 20]`` block times 20 x 20
+            (measured side by side in ``benchmarks/vs_deepxde.py``). ``False``
+            keeps the plain layer-by-layer call.
     """
 
     has_jets = True  # offers forward-mode derivatives (see :meth:`jets`)
 
     def __init__(self, widths: Sequence[int] = (20,) * 8, out_dim: int = 1, activation: str = "tanh",
-                 kernel_initializer: str = "glorot_normal", factorization=None, seed: int = 0, **kwargs):
+                 kernel_initializer: str = "glorot_normal", factorization=None, seed: int = 0,
+                 feature_major: bool = True, **kwargs):
         super().__init__(**kwargs)
+        self.feature_major = bool(feature_major)
         self.widths = tuple(int(w) for w in widths)
         if not self.widths or min(self.widths) < 1 or int(out_dim) < 1:
             raise ValueError(f"MLP needs positive widths and out_dim, got {widths}, {out_dim}")
@@ -63,6 +73,15 @@ class MLP(keras.Model):
         self.built = True
 
     def call(self, x):
+        if not self.feature_major or x.shape.rank != 2:
+            return self.layerwise(x)
+        h = tf.transpose(x)
+        for layer in self.hidden:
+            h = layer.activation(affine_t(layer, h))
+        return tf.transpose(affine_t(self.head, h))
+
+    def layerwise(self, x):
+        """The same function through the Keras layers in the usual points-major layout (any rank)."""
         for layer in self.hidden:
             x = layer(x)
         return self.head(x)
@@ -78,26 +97,32 @@ class MLP(keras.Model):
         Returns:
             ``(y, {k: dy/dk}, {(k, l): d²y/dk dl})`` for the output ``y [N, m]``.
 
-        Per layer ``z = a W + b``: ``z_k = a_k W``, ``z_kl = a_kl W`` (one matmul
-        for all streams), then ``σ(z)_k = σ'(z) z_k`` and
+        Per layer ``z = a W + b``: ``z_k = a_k W``, ``z_kl = a_kl W``, then ``σ(z)_k = σ'(z) z_k`` and
         ``σ(z)_kl = σ''(z) z_k z_l + σ'(z) z_kl``. One pass replaces the nested
-        tapes of reverse-over-reverse differentiation.
+        tapes of reverse-over-reverse differentiation. Computed feature-major,
+        like :meth:`call`.
         """
         return self._dense_jets(x, dict(first), dict(second))
 
     def _dense_jets(self, a, da, dda):
+        fm = self.feature_major  # streams laid out [units, N] (else Keras's [N, units])
+        flip = tf.transpose if fm else (lambda t: t)
+        a = flip(a)
+        da = {k: flip(v) for k, v in da.items()}
+        dda = {k: (None if v is None else flip(v)) for k, v in dda.items()}
         for layer in [*self.hidden, self.head]:
-            keys1 = list(da)
-            keys2 = [k for k, v in dda.items() if v is not None]
-            stacked = tf.concat([a] + [da[k] for k in keys1] + [dda[k] for k in keys2], axis=0)
-            out = tf.matmul(stacked, tf.cast(layer.kernel, stacked.dtype))
-            parts = tf.split(out, 1 + len(keys1) + len(keys2), axis=0)
-            z = parts[0] + tf.cast(layer.bias, out.dtype)
-            dz = dict(zip(keys1, parts[1:1 + len(keys1)]))
-            ddz = {k: None for k in dda}
-            ddz.update(zip(keys2, parts[1 + len(keys1):]))
+            kernel, bias = tf.cast(layer.kernel, a.dtype), tf.cast(layer.bias, a.dtype)
+
+            # one product per stream: cheaper on the CPU than one product of the concatenated streams
+            def times_w(h):
+                return tf.matmul(kernel, h, transpose_a=True) if fm else tf.matmul(h, kernel)
+
+            z = times_w(a) + (bias[:, None] if fm else bias)
+            dz = {k: times_w(v) for k, v in da.items()}
+            ddz = {k: (None if v is None else times_w(v)) for k, v in dda.items()}
             if layer is self.head:
-                return z, dz, ddz
+                return flip(z), {k: flip(v) for k, v in dz.items()}, {
+                    k: (None if v is None else flip(v)) for k, v in ddz.items()}
             a, s1, s2 = _activation_with_derivatives(self.activation, z)
             da = {k: s1 * v for k, v in dz.items()}
             dda = {}
@@ -109,7 +134,8 @@ class MLP(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update(widths=list(self.widths), out_dim=self.out_dim, activation=self.activation,
-                      kernel_initializer=self.kernel_initializer, factorization=self.factorization, seed=self.seed)
+                      kernel_initializer=self.kernel_initializer, factorization=self.factorization, seed=self.seed,
+                      feature_major=self.feature_major)
         return config
 
 
@@ -165,6 +191,11 @@ class FourierMLP(MLP):
         config = super().get_config()
         config.update(features=self.features, scale=self.scale, seed=self.seed)
         return config
+
+
+def affine_t(layer, h):
+    """``(x W + b)ᵀ`` from ``h = xᵀ`` for a dense layer: ``[in, N] -> [out, N]`` (no activation)."""
+    return tf.matmul(tf.cast(layer.kernel, h.dtype), h, transpose_a=True) + tf.cast(layer.bias, h.dtype)[:, None]
 
 
 def _activation_with_derivatives(name, z):

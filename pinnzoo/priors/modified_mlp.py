@@ -7,7 +7,7 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
-from pinnzoo.priors.mlp import MLP
+from pinnzoo.priors.mlp import MLP, affine_t
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
@@ -49,6 +49,16 @@ class ModifiedMLP(MLP):
         super().build(input_shape)
 
     def call(self, x):
+        if not self.feature_major or x.shape.rank != 2:
+            return self.layerwise(x)
+        xt = tf.transpose(x)  # feature-major, as MLP.call
+        u, v, h = (layer.activation(affine_t(layer, xt)) for layer in (self.encoder_u, self.encoder_v, self.hidden[0]))
+        for layer in self.hidden[1:]:
+            z = layer.activation(affine_t(layer, h))
+            h = (1.0 - z) * u + z * v
+        return tf.transpose(affine_t(self.head, h))
+
+    def layerwise(self, x):
         u, v = self.encoder_u(x), self.encoder_v(x)
         h = self.hidden[0](x)
         for layer in self.hidden[1:]:
