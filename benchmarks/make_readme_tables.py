@@ -138,6 +138,9 @@ def deepxde_table() -> str:
         rows.append(f"| this step's arithmetic (graph profiler) | {b['small_flops_per_step'] / 1e6:.1f} MFLOP = "
                     f"{b['small_ms_at_matmul_peak']:.3f} ms at the large-matmul rate; achieved "
                     f"{b['small_achieved_gflops']:.1f} GFLOP/s | |")
+    for r in b.get("layout_by_width", []):
+        rows.append(f"| 3 × {r['width']} network, `taylor`, `inner_steps=100`: CPU ms per step, `[N, units]` → "
+                    f"`feature_major=True` | | {r['points_major_cpu_ms']:.2f} → {r['feature_major_cpu_ms']:.2f} |")
     lg = b["large"]
     rows += [f"| large network ({len(lg['widths'])}×{lg['widths'][0]}, {lg['points']:,} points): ms per step | "
              f"{lg['ms_per_step']:.1f} | |",
@@ -171,7 +174,9 @@ def profile_table() -> str:
     b = json.loads(path.read_text())
     rows = ["| layout | XLA kernels, µs per step (both cores) | matrix products | everything else |", "|---|---|---|---|"]
     for name, r in b["layouts"].items():
-        rows.append(f"| {name.replace('_', '-')} | {r['kernel_us_per_step']:.0f} | {r['matmul_us_per_step']:.0f} "
+        label = {"feature_major": "`[units, N]` (`feature_major=True`)", "points_major": "`[N, units]` (Keras's, "
+                 "the default)"}.get(name, name)
+        rows.append(f"| {label} | {r['kernel_us_per_step']:.0f} | {r['matmul_us_per_step']:.0f} "
                     f"({100 * r['matmul_us_per_step'] / r['kernel_us_per_step']:.0f}%, {r['matmul_kernels_per_step']} "
                     f"kernels) | {r['other_us_per_step']:.0f} |")
     rows.append(f"\n{b['steps']} profiled steps per layout, {b['machine']}, {b['date']}.")

@@ -4,8 +4,8 @@
 
 Trains the configuration of ``benchmarks/vs_deepxde.py`` (3 × 20 tanh, 2,540 +
 80 + 160 points, Adam) with the fastest pinnzoo setting (``derivatives="taylor"``,
-100 steps per compiled call) in the default feature-major layout and in Keras's
-``[N, units]`` layout, records ``--steps`` steps of each under the profiler with
+100 steps per compiled call) with the activations laid out ``[units, N]``
+(``MLP(feature_major=True)``) and in Keras's ``[N, units]`` layout (the default), records ``--steps`` steps of each under the profiler with
 XLA's per-kernel trace events on, and sums the kernels' times per step: matrix
 products (XLA ``dot`` kernels) against everything else (elementwise fusions,
 reductions, copies). The times are thread times summed over both cores, so they

@@ -9,8 +9,8 @@ once, soft initial/boundary terms with weight 1, Adam with learning rate 1e-3.
 pinnzoo runs the same network, points and loss through ``PINNSolver`` and
 ``model.fit`` (XLA, ``steps_per_execution``, points kept on the device), with
 each derivative engine, with 100 steps per compiled call (``inner_steps``), and
-once more with the network in Keras's ``[N, units]`` layout instead of the
-default feature-major one (what the layout gains). All are timed in alternating
+once more with the network's activations laid out ``[units, N]`` instead of
+Keras's ``[N, units]`` (``MLP(feature_major=True)``, what that layout gains). All are timed in alternating
 windows of ``--steps`` steps after a warm-up; medians are reported with their
 ratio, in wall-clock time and in process CPU time (the work done on both cores:
 on this VM the host sometimes lets the two cores overlap and sometimes not, which
@@ -50,7 +50,7 @@ N_DOMAIN, N_BOUNDARY, N_INITIAL = 2540, 80, 160
 
 
 def pinnzoo_model(widths=(20, 20, 20), n_domain=N_DOMAIN, jit=True, steps_per_execution=100, seed=0,
-                  derivatives="tape", inner_steps=1, feature_major=True):
+                  derivatives="tape", inner_steps=1, feature_major=False):
     keras.utils.set_random_seed(seed)
     prior = MLP(widths, activation="tanh", kernel_initializer="glorot_normal", feature_major=feature_major)
     solver = PINNSolver(Burgers(), prior, derivatives=derivatives, inner_steps=inner_steps)
@@ -149,9 +149,9 @@ def main(argv=None):
     # the same steps, 100 per compiled call: an in-graph loop with no per-step executor round trip
     engines["tape, inner_steps=100"] = pinnzoo_model(derivatives="tape", inner_steps=100)
     engines["taylor, inner_steps=100"] = pinnzoo_model(derivatives="taylor", inner_steps=100)
-    # the same again with the network in Keras's [N, units] layout: what the feature-major layout gains
-    engines["taylor, inner_steps=100, feature_major=False"] = pinnzoo_model(derivatives="taylor", inner_steps=100,
-                                                                            feature_major=False)
+    # the same with the network's activations laid out [units, N] (MLP(feature_major=True))
+    engines["taylor, inner_steps=100, feature_major=True"] = pinnzoo_model(derivatives="taylor", inner_steps=100,
+                                                                           feature_major=True)
     for solver, data, _ in engines.values():
         time_pinnzoo(solver, data, 200)  # compile and warm up
     dde_model = None
@@ -194,6 +194,18 @@ def main(argv=None):
                       speedup=statistics.median(theirs) / medians[best], deepxde_version=deepxde.__version__,
                       deepxde_cpu_ms_per_step=theirs_cpu, deepxde_median_cpu_ms=statistics.median(theirs_cpu),
                       cpu_speedup=statistics.median(theirs_cpu) / statistics.median(ours_cpu[best]))
+    # where the [units, N] layout pays: CPU ms per step of both layouts for three widths (3 hidden layers)
+    layouts = {(w, fm): pinnzoo_model(widths=(w,) * 3, derivatives="taylor", inner_steps=100, feature_major=fm)
+               for w in (20, 32, 64) for fm in (False, True)}
+    for solver, data, _ in layouts.values():
+        time_pinnzoo(solver, data, 100)
+    cpu_ms = {key: [] for key in layouts}
+    for _ in range(3):
+        for key, (solver, data, _) in layouts.items():
+            cpu_ms[key].append(time_pinnzoo(solver, data, 300)[1])
+    result["layout_by_width"] = [
+        {"width": w, "points_major_cpu_ms": statistics.median(cpu_ms[(w, False)]),
+         "feature_major_cpu_ms": statistics.median(cpu_ms[(w, True)])} for w in (20, 32, 64)]
     # achieved FLOP/s on a large network
     big, big_data, big_batch = pinnzoo_model(widths=(256,) * 5, n_domain=8192, steps_per_execution=10)
     time_pinnzoo(big, big_data, 20)

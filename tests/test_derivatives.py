@@ -91,8 +91,8 @@ def test_taylor_mode_through_the_periodic_embedding_agrees_with_tapes(problem, w
 
 @pytest.mark.parametrize("kind", ["mlp", "factorized", "fourier", "modified"])
 def test_feature_major_layout_is_the_same_function_with_the_same_derivatives(kind, rng):
-    """MLP priors compute [units, N]-major by default; the Keras points-major layout gives the same
-    values, tape derivatives and jets (float64, same weights), and the choice survives get_config."""
+    """MLP priors can compute with activations laid out [units, N]: the same values, tape derivatives
+    and jets as Keras's [N, units] layout (float64, same weights); the choice survives get_config."""
     from pinnzoo.dtypes import float_type
     from pinnzoo.priors import MLP, FourierMLP, ModifiedMLP
 
@@ -101,13 +101,13 @@ def test_feature_major_layout_is_the_same_function_with_the_same_derivatives(kin
             "fourier": lambda **k: FourierMLP((12, 12), out_dim=2, features=8, **k),
             "modified": lambda **k: ModifiedMLP((12, 12, 12), out_dim=2, **k)}[kind]
     with float_type("float64"):
-        fm, pm = make(), make(feature_major=False)
+        fm, pm = make(feature_major=True), make()
         fm.build((None, 2))
         pm.build((None, 2))
     pm.set_weights([w + 0.05 * rng.standard_normal(w.shape) for w in fm.get_weights()])
     fm.set_weights(pm.get_weights())
     assert fm.feature_major and not pm.feature_major
-    assert type(fm).from_config(pm.get_config()).feature_major is False
+    assert type(fm).from_config(fm.get_config()).feature_major is True
     x = tf.constant(rng.uniform(-1, 1, (40, 2)))
     np.testing.assert_allclose(fm(x).numpy(), pm(x).numpy(), rtol=0, atol=1e-12)
     req = ["u_a", "v_b", "u_aa", "u_ab", "v_ab", "u_bb"]

@@ -26,20 +26,20 @@ class MLP(keras.Model):
         factorization: ``{"mean": μ, "std": σ}`` to use random weight factorisation
             (:class:`~pinnzoo.priors.layers.FactorizedDense`) in every layer; ``None`` for plain ``Dense``.
         feature_major: compute with activations laid out ``[units, N]`` (one ``Wᵀ H``
-            product per layer) instead of Keras's ``[N, units]`` (``H W``). Same
-            function, inputs and outputs stay ``[N, d]`` / ``[N, m]``; on the 2-core
-            CPU a PINN training step of a narrow network is about 1.5x faster this
-            way, because the matrix library handles a 20 x 20 matrix times a wide
-            ``[20, N]`` block better than a tall ``[N, 20]`` block times 20 x 20
-            (measured side by side in ``benchmarks/vs_deepxde.py``). ``False``
-            keeps the plain layer-by-layer call.
+            product per layer) instead of Keras's ``[N, units]`` (``H W``, the
+            default). Same function; inputs and outputs stay ``[N, d]`` / ``[N, m]``.
+            On the 2-core CPU it pays for narrow float32 networks: the matrix
+            library handles a 20 x 20 matrix times a wide ``[20, N]`` block better
+            than a tall ``[N, 20]`` block times 20 x 20. The gain shrinks as the
+            network widens (``benchmarks/vs_deepxde.py`` measures both layouts
+            side by side), so Keras's layout stays the default.
     """
 
     has_jets = True  # offers forward-mode derivatives (see :meth:`jets`)
 
     def __init__(self, widths: Sequence[int] = (20,) * 8, out_dim: int = 1, activation: str = "tanh",
                  kernel_initializer: str = "glorot_normal", factorization=None, seed: int = 0,
-                 feature_major: bool = True, **kwargs):
+                 feature_major: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.feature_major = bool(feature_major)
         self.widths = tuple(int(w) for w in widths)

@@ -51,7 +51,7 @@ class ModifiedMLP(MLP):
     def call(self, x):
         if not self.feature_major or x.shape.rank != 2:
             return self.layerwise(x)
-        xt = tf.transpose(x)  # feature-major, as MLP.call
+        xt = tf.transpose(x)  # [units, N] layout, as MLP.call
         u, v, h = (layer.activation(affine_t(layer, xt)) for layer in (self.encoder_u, self.encoder_v, self.hidden[0]))
         for layer in self.hidden[1:]:
             z = layer.activation(affine_t(layer, h))
