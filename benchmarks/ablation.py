@@ -11,7 +11,9 @@ of that (float64, RAD points, Fourier features, modified MLP, random weight
 factorisation, causal weighting; gradient-norm balancing on the soft-constraint
 variant, the only one with several loss terms). Allen–Cahn rows compare one
 network (soft periodicity, then the exact periodic embedding, then causal
-weighting) with time marching. Every row trains from scratch with seed 0
+weighting) with time marching, then add more initial points per window, then
+longer L-BFGS on residual-adaptive points with a float64 continuation (the
+``allen_cahn_sota`` preset). Every row trains from scratch with seed 0
 through :func:`pinnzoo.training.train`, on the same budget within its problem,
 and is scored on the problem's grid. Results are merged into
 ``benchmarks/results/ablation.json`` (row by row, so ``--rows`` reruns some),
@@ -94,11 +96,16 @@ def allen_cahn_rows():
     causal = dataclasses.replace(periodic, solver={**periodic.solver,
                                                    "causal": {"coordinate": "t", "chunks": 16, "epsilon": 1.0}})
     marching = get_preset("allen_cahn")
+    initial_points = dataclasses.replace(marching, solver={**marching.solver, "condition_points": {"initial": 2048}})
+    sota = get_preset("allen_cahn_sota")
     return [
         ("one network: soft periodic conditions, Adam + L-BFGS", base, single),
         ("  + exact periodic embedding", periodic, single),
         ("  + causal weighting (16 slabs, eps 1)", causal, single),
         ("time marching, 10 windows (the `allen_cahn` preset)", marching, marching.schedule),
+        ("  + 2,048 initial points per window", initial_points, marching.schedule),
+        ("+ L-BFGS on 2,048 RAD points until float32 stalls, then float64 (the `allen_cahn_sota` preset)", sota,
+         sota.schedule),
     ]
 
 
