@@ -99,8 +99,8 @@ class MLP(keras.Model):
 
         Per layer ``z = a W + b``: ``z_k = a_k W``, ``z_kl = a_kl W``, then ``σ(z)_k = σ'(z) z_k`` and
         ``σ(z)_kl = σ''(z) z_k z_l + σ'(z) z_kl``. One pass replaces the nested
-        tapes of reverse-over-reverse differentiation. Computed feature-major,
-        like :meth:`call`.
+        tapes of reverse-over-reverse differentiation. Computed in the layout
+        ``feature_major`` selects, like :meth:`call`; one product per stream.
         """
         return self._dense_jets(x, dict(first), dict(second))
 
