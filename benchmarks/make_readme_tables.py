@@ -14,12 +14,26 @@ shipped, the export metadata kept in ``benchmarks/results/unshipped/``, ``speed`
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def from_results(name: str):
+    """A table built from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py`` first."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def table() -> str:
+            path = ROOT / "benchmarks" / "results" / f"{name}.json"
+            if not path.exists():
+                return f"_(run `python benchmarks/{name}.py` to fill this table)_"
+            return fn(json.loads(path.read_text()))
+        return table
+    return wrap
 
 
 def zoo_table() -> str:
@@ -50,11 +64,8 @@ def zoo_table() -> str:
     return "\n".join(rows)
 
 
-def speed_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "burgers_time_to_accuracy.json"
-    if not path.exists():
-        return "_(run `python benchmarks/burgers_time_to_accuracy.py` to fill this table)_"
-    b = json.loads(path.read_text())
+@from_results("burgers_time_to_accuracy")
+def speed_table(b: dict) -> str:
     ttt = b["median_time_to_target_s"]
     rows = ["| measure (median of runs) | value |", "|---|---|",
             *([f"| preset | `burgers`: {b['preset_description']} |"] if "preset_description" in b else []),
@@ -71,11 +82,8 @@ def speed_table() -> str:
     return "\n".join(rows)
 
 
-def engines_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "derivative_engines.json"
-    if not path.exists():
-        return "_(run `python benchmarks/derivative_engines.py` to fill this table)_"
-    b = json.loads(path.read_text())
+@from_results("derivative_engines")
+def engines_table(b: dict) -> str:
     rows = ["| derivative engine | Adam step (ms) | L-BFGS evaluation (ms) |", "|---|---|---|"]
     for engine, m in b["engines"].items():
         rows.append(f"| `{engine}` | {m['adam_ms']:.2f} | {m['lbfgs_eval_ms']:.2f} |")
@@ -84,11 +92,8 @@ def engines_table() -> str:
     return "\n".join(rows)
 
 
-def images_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "image_restoration.json"
-    if not path.exists():
-        return "_(run `python benchmarks/image_restoration.py` to fill this table)_"
-    b = json.loads(path.read_text())
+@from_results("image_restoration")
+def images_table(b: dict) -> str:
     rows = ["| preset | task | method | PSNR (dB) | SSIM | time | notes |", "|---|---|---|---|---|---|---|"]
     for name, r in sorted(b["presets"].items()):
         m, st, tr = r["metrics"], r["stopping"], r["training"]
@@ -116,11 +121,8 @@ def images_table() -> str:
     return "\n".join(rows)
 
 
-def deepxde_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "vs_deepxde.json"
-    if not path.exists():
-        return "_(run `python benchmarks/vs_deepxde.py` to fill this table)_"
-    b = json.loads(path.read_text())
+@from_results("vs_deepxde")
+def deepxde_table(b: dict) -> str:
     cpu = b.get("pinnzoo_median_cpu_ms_by_engine", {})
     rows = ["| measure (median of alternating windows) | ms per Adam step | CPU ms per step (both cores) |",
             "|---|---|---|"]
@@ -151,11 +153,8 @@ def deepxde_table() -> str:
     return "\n".join(rows)
 
 
-def ablation_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "ablation.json"
-    if not path.exists():
-        return "_(run `python benchmarks/ablation.py` to fill this table)_"
-    b = json.loads(path.read_text())
+@from_results("ablation")
+def ablation_table(b: dict) -> str:
     rows = ["| problem | configuration | rel. L2 error | train time | steps (Adam + L-BFGS) |", "|---|---|---|---|---|"]
     for r in b["rows"]:
         name = r["configuration"].replace("  + ", "&nbsp;&nbsp;+ ")
@@ -167,11 +166,8 @@ def ablation_table() -> str:
     return "\n".join(rows)
 
 
-def profile_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "profile_step.json"
-    if not path.exists():
-        return "_(run `python benchmarks/profile_step.py` to fill this table)_"
-    b = json.loads(path.read_text())
+@from_results("profile_step")
+def profile_table(b: dict) -> str:
     rows = ["| layout | XLA kernels, µs per step (both cores) | matrix products | everything else |", "|---|---|---|---|"]
     for name, r in b["layouts"].items():
         label = {"feature_major": "`[units, N]` (`feature_major=True`)", "points_major": "`[N, units]` (Keras's, "

@@ -108,6 +108,8 @@ def test_feature_major_layout_is_the_same_function_with_the_same_derivatives(kin
     fm.set_weights(pm.get_weights())
     assert fm.feature_major and not pm.feature_major
     assert type(fm).from_config(fm.get_config()).feature_major is True
+    with pytest.raises(ValueError, match="feature_major"):
+        make(feature_major="yes")
     x = tf.constant(rng.uniform(-1, 1, (40, 2)))
     np.testing.assert_allclose(fm(x).numpy(), pm(x).numpy(), rtol=0, atol=1e-12)
     req = ["u_a", "v_b", "u_aa", "u_ab", "v_ab", "u_bb"]

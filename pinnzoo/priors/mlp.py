@@ -41,6 +41,8 @@ class MLP(keras.Model):
                  kernel_initializer: str = "glorot_normal", factorization=None, seed: int = 0,
                  feature_major: bool = False, **kwargs):
         super().__init__(**kwargs)
+        if not isinstance(feature_major, (bool, np.bool_)):
+            raise ValueError(f"MLP feature_major must be True or False, got {feature_major!r}")
         self.feature_major = bool(feature_major)
         self.widths = tuple(int(w) for w in widths)
         if not self.widths or min(self.widths) < 1 or int(out_dim) < 1:
