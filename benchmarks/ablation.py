@@ -26,47 +26,24 @@ import argparse
 import dataclasses
 import datetime
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pinnzoo import AdamPhase, Collocation, LBFGSPhase, PINNPreset, PriorSpec, Schedule, get_preset, train
+from pinnzoo.export import machine, versions
 
-from pinnzoo.export import machine, versions  # noqa: E402
-from pinnzoo.presets import Preset, Schedule, _fourier_mlp, _mlp, _problem, get_preset  # noqa: E402
-from pinnzoo.training import train  # noqa: E402
-
-OUT = ROOT / "benchmarks" / "results" / "ablation.json"
-
-
-def _modified_mlp(widths):
-    def make(problem):
-        from pinnzoo.priors import ModifiedMLP
-
-        return ModifiedMLP(widths, out_dim=len(problem.outputs))
-
-    return make
-
-
-def _factorized_mlp(widths):
-    def make(problem):
-        from pinnzoo.priors import MLP
-
-        return MLP(widths, out_dim=len(problem.outputs), factorization={"mean": 1.0, "std": 0.1})
-
-    return make
+OUT = Path(__file__).resolve().parent / "results" / "ablation.json"
 
 
 def burgers_rows():
     """(name, preset, schedule) for Burgers: 2,000 Adam steps (+ 2,000 L-BFGS iterations where used)."""
     widths = (20,) * 8
-    adam = Schedule(epochs=4, steps_per_epoch=500, n_residual=4096, learning_rate=1e-3, decay_steps=1000,
-                    decay_rate=1.0, lbfgs_maxiter=0, lbfgs_points=8192)
-    decay = dataclasses.replace(adam, decay_steps=200, decay_rate=0.9)
-    lbfgs = dataclasses.replace(decay, lbfgs_maxiter=2000)
-    base = Preset(name="burgers_ablation", description="ablation", problem=_problem("burgers"), prior=_mlp(widths),
-                  schedule=adam, solver={}, target=1e-3)
+    adam = Schedule(adam=AdamPhase(epochs=4, steps_per_epoch=500, decay_steps=1000, decay_rate=1.0),
+                    collocation=Collocation(4096), lbfgs=LBFGSPhase(maxiter=0, points=8192))
+    decay = adam.replace(adam={"decay_steps": 200, "decay_rate": 0.9})
+    lbfgs = decay.replace(lbfgs={"maxiter": 2000})
+    base = PINNPreset(name="burgers_ablation", description="ablation", problem="burgers",
+                      prior=PriorSpec("mlp", {"widths": widths}), schedule=adam, solver={}, target=1e-3)
     hard = dataclasses.replace(base, solver={"hard_constraints": True})
     causal = {"coordinate": "t", "chunks": 16, "epsilon": 1.0}
     return [
@@ -74,24 +51,27 @@ def burgers_rows():
         ("+ learning-rate decay (x0.9 every 200 steps)", base, decay),
         ("+ hard initial/boundary constraints", hard, decay),
         ("+ L-BFGS refinement (2,000 iterations)", hard, lbfgs),
-        ("  + float64", hard, dataclasses.replace(lbfgs, dtype="float64")),
-        ("  + RAD points for L-BFGS", hard, dataclasses.replace(lbfgs, lbfgs_sampling="rad")),
-        ("  + Fourier features (sigma 1)", dataclasses.replace(hard, prior=_fourier_mlp(widths, 20, 1.0)), lbfgs),
-        ("  + modified MLP", dataclasses.replace(hard, prior=_modified_mlp(widths)), lbfgs),
-        ("  + random weight factorisation", dataclasses.replace(hard, prior=_factorized_mlp(widths)), lbfgs),
+        ("  + float64", hard, lbfgs.replace(dtype="float64")),
+        ("  + RAD points for L-BFGS", hard, lbfgs.replace(lbfgs={"sampling": "rad"})),
+        ("  + Fourier features (sigma 1)", dataclasses.replace(hard, prior=PriorSpec("fourier_mlp", {
+            "widths": widths, "features": 20, "scale": 1.0, "feature_seed": 0})), lbfgs),
+        ("  + modified MLP", dataclasses.replace(hard, prior=PriorSpec("modified_mlp", {"widths": widths})), lbfgs),
+        ("  + random weight factorisation", dataclasses.replace(hard, prior=PriorSpec("mlp", {
+            "widths": widths, "factorization": {"mean": 1.0, "std": 0.1}, "seed": 0})), lbfgs),
         ("  + causal weighting (16 slabs, eps 1)", dataclasses.replace(hard, solver={"hard_constraints": True,
                                                                                "causal": causal}), lbfgs),
         ("soft conditions, decay + L-BFGS", base, lbfgs),
-        ("  + gradient-norm loss balancing", base, dataclasses.replace(lbfgs, balance_every=100)),
+        ("  + gradient-norm loss balancing", base, lbfgs.replace(balancing={"every": 100})),
     ]
 
 
 def allen_cahn_rows():
     """Allen–Cahn: one network (3,000 Adam steps + 3,000 L-BFGS iterations) against time marching (the preset)."""
-    single = Schedule(epochs=6, steps_per_epoch=500, n_residual=4096, decay_steps=1000, lbfgs_maxiter=3000,
-                      lbfgs_points=8192, lbfgs_log_every=500)
-    base = Preset(name="allen_cahn_ablation", description="ablation", problem=_problem("allen_cahn"),
-                  prior=_mlp((64,) * 4), schedule=single, solver={"loss_weights": {"initial": 100.0}}, target=1e-2)
+    single = Schedule(adam=AdamPhase(epochs=6, steps_per_epoch=500, decay_steps=1000), collocation=Collocation(4096),
+                      lbfgs=LBFGSPhase(maxiter=3000, points=8192, log_every=500))
+    base = PINNPreset(name="allen_cahn_ablation", description="ablation", problem="allen_cahn",
+                      prior=PriorSpec("mlp", {"widths": (64,) * 4}), schedule=single,
+                      solver={"loss_weights": {"initial": 100.0}}, target=1e-2)
     periodic = dataclasses.replace(base, solver={"loss_weights": {"initial": 100.0}, "periodic_embedding": True})
     causal = dataclasses.replace(periodic, solver={**periodic.solver,
                                                    "causal": {"coordinate": "t", "chunks": 16, "epsilon": 1.0}})

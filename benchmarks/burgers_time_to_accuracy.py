@@ -19,16 +19,13 @@ import argparse
 import dataclasses
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pinnzoo.export import machine, versions  # noqa: E402
-from pinnzoo.presets import get_preset  # noqa: E402
-from pinnzoo.sampling import collocation_dataset  # noqa: E402
-from pinnzoo.training import build_solver, train  # noqa: E402
+from pinnzoo import get_preset, train
+from pinnzoo.export import machine, versions
+from pinnzoo.sampling import collocation_dataset
+from pinnzoo.training import build_solver
 
 OUT = Path(__file__).resolve().parent / "results" / "burgers_time_to_accuracy.json"
 
@@ -36,8 +33,8 @@ OUT = Path(__file__).resolve().parent / "results" / "burgers_time_to_accuracy.js
 def adam_ms_per_step(preset, windows: int = 5, steps: int = 200) -> list[float]:
     schedule = preset.schedule
     solver = build_solver(preset, schedule, seed=0)
-    data = collocation_dataset(solver, schedule.n_residual, seed=0, resample=schedule.resample)
-    solver.fit(data, epochs=1, steps_per_epoch=schedule.steps_per_execution, verbose=0, shuffle=False)  # compile
+    data = collocation_dataset(solver, schedule.collocation.points, seed=0, resample=schedule.collocation.resample)
+    solver.fit(data, epochs=1, steps_per_epoch=schedule.adam.steps_per_execution, verbose=0, shuffle=False)  # compile
     out = []
     for _ in range(windows):
         t0 = time.perf_counter()
@@ -53,7 +50,7 @@ def main(argv=None):
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
     preset = get_preset("burgers")
-    schedule = dataclasses.replace(preset.schedule, lbfgs_log_every=100)
+    schedule = preset.schedule.replace(lbfgs={"log_every": 100})
     preset = dataclasses.replace(preset, target=args.target)
     runs = []
     for seed in range(args.repeats):
@@ -75,7 +72,7 @@ def main(argv=None):
         "median_total_time_s": statistics.median(r["total_time_s"] for r in runs),
         "adam_ms_per_step": step_ms,
         "median_adam_ms_per_step": statistics.median(step_ms),
-        "n_residual": schedule.n_residual,
+        "n_residual": schedule.collocation.points,
         "machine": machine(),
         "versions": versions(),
         "date": time.strftime("%Y-%m-%d"),

@@ -15,19 +15,16 @@ import argparse
 import dataclasses
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import tensorflow as tf
 
-import tensorflow as tf  # noqa: E402
-
-from pinnzoo.export import machine, versions  # noqa: E402
-from pinnzoo.presets import get_preset  # noqa: E402
-from pinnzoo.sampling import collocation_dataset, fixed_batch  # noqa: E402
-from pinnzoo.solvers.lbfgs import _flat_value_and_grad  # noqa: E402
-from pinnzoo.training import build_solver  # noqa: E402
+from pinnzoo import get_preset
+from pinnzoo.export import machine, versions
+from pinnzoo.sampling import collocation_dataset, fixed_batch
+from pinnzoo.solvers import flat_value_and_gradient
+from pinnzoo.training import build_solver
 
 OUT = Path(__file__).resolve().parent / "results" / "derivative_engines.json"
 
@@ -43,9 +40,9 @@ def main(argv=None):
     for engine in ("tape", "taylor", "forward"):
         preset = dataclasses.replace(base, solver={**base.solver, "derivatives": engine})
         solver = build_solver(preset, schedule, seed=0)
-        data = collocation_dataset(solver, schedule.n_residual, seed=0)
-        solver.fit(data, epochs=1, steps_per_epoch=schedule.steps_per_execution, verbose=0, shuffle=False)
-        value_and_grad, get_flat = _flat_value_and_grad(solver, fixed_batch(solver, schedule.lbfgs_points), True)
+        data = collocation_dataset(solver, schedule.collocation.points, seed=0)
+        solver.fit(data, epochs=1, steps_per_epoch=schedule.adam.steps_per_execution, verbose=0, shuffle=False)
+        value_and_grad, get_flat = flat_value_and_gradient(solver, fixed_batch(solver, schedule.lbfgs.points), True)
         x = tf.constant(get_flat(), solver.trainable_variables[0].dtype)
         value_and_grad(x)
         setups[engine] = (solver, data, value_and_grad, x)
@@ -62,8 +59,8 @@ def main(argv=None):
     summary = {
         "benchmark": "derivative_engines",
         "preset": "burgers",
-        "n_residual": schedule.n_residual,
-        "lbfgs_points": schedule.lbfgs_points,
+        "n_residual": schedule.collocation.points,
+        "lbfgs_points": schedule.lbfgs.points,
         "engines": {e: {k: statistics.median(v) for k, v in t.items()} for e, t in times.items()},
         "samples": times,
         "machine": machine(),

@@ -23,14 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pinnzoo.export import machine, versions
+from pinnzoo.presets import get_preset, image_presets
 
-from pinnzoo.export import machine, versions  # noqa: E402
-from pinnzoo.presets import PRESETS  # noqa: E402
-from pinnzoo.restoration import train_image_preset  # noqa: E402
-
-RESULTS = ROOT / "benchmarks" / "results" / "image_restoration.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "image_restoration.json"
 
 
 def time_original_dip(steps: int = 5, windows: int = 3) -> dict:
@@ -63,24 +59,24 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", nargs="*", help="image presets to run (default: all)")
     ap.add_argument("--export", action="store_true", help="also export each fitted prior to EXPORT_DIR/<preset>")
-    ap.add_argument("--export-dir", default=str(ROOT / "saved_models"), help="default: saved_models")
+    ap.add_argument("--export-dir", default="saved_models", help="default: saved_models (the shipped models)")
     ap.add_argument("--skip-original-timing", action="store_true")
     ap.add_argument("--original-timing-only", action="store_true", help="only time the original-size DIP network")
     args = ap.parse_args(argv)
-    names = args.presets or sorted(n for n, p in PRESETS.items() if getattr(p, "kind", None) == "image")
+    names = args.presets or [p.name for p in image_presets()]
     if args.original_timing_only:
         names, args.skip_original_timing = [], False
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"presets": {}}
     for name in names:
-        preset = PRESETS[name]
+        preset = get_preset(name)
         print(f"== {name}", flush=True)
         out = Path(args.export_dir) / name if args.export else None
-        r = train_image_preset(preset, out=out, verbose=1)
+        r = preset.train(out=out, verbose=1)
         meta = r.metadata
         results["presets"][name] = {k: meta[k] for k in ("task", "description", "degradation", "measurement_psnr",
                                                           "baselines", "margin_db", "target_psnr", "metrics",
                                                           "stopping", "training")}
-        results["presets"][name]["prior"] = {"kind": preset.prior, "config": dict(preset.prior_config),
+        results["presets"][name]["prior"] = {"name": preset.prior, "config": dict(preset.recipe.prior.config),
                                              "parameters": int(r.solver.prior.count_params())}
         results["presets"][name]["date"] = datetime.date.today().isoformat()
         m = meta["metrics"]

@@ -1,14 +1,12 @@
-"""Regenerate the README's result tables from shipped metadata and benchmark outputs.
+"""Regenerate the tables of README.md and docs/*.md from the preset registry, shipped metadata and benchmark outputs.
 
-    python benchmarks/make_readme_tables.py          # rewrite README.md in place
-    python benchmarks/make_readme_tables.py --check  # exit 1 if README.md is stale
+    python benchmarks/make_readme_tables.py          # rewrite README.md and docs/ in place
+    python benchmarks/make_readme_tables.py --check  # exit 1 if any of them is stale
 
-Tables live between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers:
-``zoo`` from ``saved_models/*/pinnzoo.json`` (errors as recorded at export, which
-``pinnzoo evaluate`` and the test-suite recompute) and, for presets that missed their targets and are not
-shipped, the export metadata kept in ``benchmarks/results/unshipped/``, ``speed`` from
-``benchmarks/results/burgers_time_to_accuracy.json``, ``engines`` from
-``benchmarks/results/derivative_engines.json``.
+Tables live between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers (:data:`PAGES` says which page
+holds which): ``presets`` from the registry, ``headline`` and ``zoo`` from ``saved_models/*/pinnzoo.json``
+(scores as recorded at export, which ``pinnzoo evaluate`` and the test-suite recompute; each row by the
+preset family that wrote the export), the others from ``benchmarks/results/NAME.json``.
 """
 
 from __future__ import annotations
@@ -19,6 +17,8 @@ import json
 import re
 import sys
 from pathlib import Path
+
+from pinnzoo.presets import PINNPreset, family_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,15 +36,44 @@ def from_results(name: str):
     return wrap
 
 
+def shipped_metadata() -> list[dict]:
+    """``pinnzoo.json`` of every shipped model, by preset name."""
+    metas = [json.loads(p.read_text()) for p in (ROOT / "saved_models").glob("*/pinnzoo.json")]
+    return sorted(metas, key=lambda m: m["preset"])
+
+
+def presets_table() -> str:
+    from pinnzoo.presets import PRESETS
+
+    rows = ["| preset | family | what it solves, with what | target |", "|---|---|---|---|"]
+    for name, p in PRESETS.items():
+        rows.append(f"| `{name}` | {p.family} | {p.description} | {p.target_text()} |")
+    return "\n".join(rows)
+
+
+def _cell(text: str) -> str:
+    """Text for a table cell: a pipe would end the cell."""
+    return text.replace("|", "\\|")
+
+
+def headline_table() -> str:
+    rows = ["| preset | problem | result | target | met | train time |", "|---|---|---|---|---|---|"]
+    machines = set()
+    for m in shipped_metadata():
+        h = family_of(m).headline(m)
+        machines.add(m["training"]["machine"])
+        rows.append(f"| `{m['preset']}` | {_cell(h['problem'])} | {h['result']} | {h['target']} | "
+                    f"{'yes' if h['met'] else 'no'} | {h['time_s']:.0f} s |")
+    rows.append(f"\nEvery shipped model, as recorded in its `pinnzoo.json` when it was trained ({'; '.join(sorted(machines))}); "
+                "`pinnzoo evaluate saved_models/NAME` recomputes the score.")
+    return "\n".join(rows)
+
+
 def zoo_table() -> str:
     rows = ["| preset | problem | rel. L2 error | target | met | train time | steps (Adam + L-BFGS) | machine |",
             "|---|---|---|---|---|---|---|---|"]
-    shipped = [(json.loads(p.read_text()), True) for p in (ROOT / "saved_models").glob("*/pinnzoo.json")]
-    # Exports of presets that missed their targets are not shipped; their metadata is kept here instead.
-    unshipped = [(json.loads(p.read_text()), False)
-                 for p in (ROOT / "benchmarks" / "results" / "unshipped").glob("*.json")]
-    for m, is_shipped in sorted(shipped + unshipped, key=lambda item: item[0]["preset"]):
-        if m.get("kind") == "image":
+    for m in shipped_metadata():
+        if not issubclass(family_of(m), PINNPreset):  # the image presets have a table of their own
             continue
         err = m["metrics"]["rel_l2"]
         target = m.get("target")
@@ -59,7 +88,7 @@ def zoo_table() -> str:
         else:
             err_text = f"{err:.2e}"
         target_text = f"{target:g}" + (f"; params {m['param_target']:g}" if m.get("param_target") else "")
-        rows.append(f"| `{m['preset']}` | {m['title']} | {err_text} | {target_text} | {'yes' if met else 'no'}{'' if is_shipped else ' (not shipped)'} "
+        rows.append(f"| `{m['preset']}` | {m['title']} | {err_text} | {target_text} | {'yes' if met else 'no'} "
                     f"| {tr['time_s']:.0f} s | {tr['adam_steps']} + {tr['lbfgs_iterations']} | {tr['machine']} |")
     return "\n".join(rows)
 
@@ -99,7 +128,7 @@ def images_table(b: dict) -> str:
         m, st, tr = r["metrics"], r["stopping"], r["training"]
         shipped = (ROOT / "saved_models" / name / "pinnzoo.json").exists()
         met = m["psnr"] >= r["target_psnr"]
-        rows.append(f"| `{name}` | {r['task']} | **{r['prior']['kind']}** ({r['prior']['parameters']:,} weights) "
+        rows.append(f"| `{name}` | {r['task']} | **{r['prior']['name']}** ({r['prior']['parameters']:,} weights) "
                     f"| **{m['psnr']:.2f}** | {m['ssim']:.3f} | {tr['time_s']:.0f} s ({tr['ms_per_step']:.0f} ms/step) "
                     f"| target {r['target_psnr']:.2f} dB: {'met' if met else 'NOT met'}; stopped at step "
                     f"{st['kept_step']} of {st['steps']} ({'automatic' if st['auto_stopped'] else 'step limit'}), "
@@ -179,30 +208,42 @@ def profile_table(b: dict) -> str:
     return "\n".join(rows)
 
 
-def render(text: str) -> str:
-    for name, fn in (("zoo", zoo_table), ("speed", speed_table), ("engines", engines_table),
-                     ("images", images_table), ("deepxde", deepxde_table), ("profile", profile_table),
-                     ("ablation", ablation_table)):
+#: page -> the tables it holds
+PAGES = {
+    "README.md": {"presets": presets_table, "headline": headline_table},
+    "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "images": images_table},
+    "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
+                            "engines": engines_table},
+}
+
+
+def render(text: str, tables: dict, page: str = "README.md") -> str:
+    for name, fn in tables.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
-            raise SystemExit(f"README.md lacks the markers for table {name!r}")
+            raise SystemExit(f"{page} lacks the markers for table {name!r}")
         text = pattern.sub(lambda m: m.group(1) + fn() + m.group(2), text)
     return text
 
 
+def stale_pages() -> list[str]:
+    """Pages whose tables differ from a fresh rendering."""
+    return [page for page, tables in PAGES.items()
+            if render((ROOT / page).read_text(), tables, page) != (ROOT / page).read_text()]
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="regenerate README tables")
+    ap = argparse.ArgumentParser(description="regenerate the tables of README.md and docs/")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
-    readme = ROOT / "README.md"
-    old = readme.read_text()
-    new = render(old)
     if args.check:
-        if new != old:
-            print("README.md tables are stale: run python benchmarks/make_readme_tables.py", file=sys.stderr)
-            return 1
-        return 0
-    readme.write_text(new)
+        stale = stale_pages()
+        if stale:
+            print(f"stale tables in {', '.join(stale)}: run python benchmarks/make_readme_tables.py", file=sys.stderr)
+        return 1 if stale else 0
+    for page, tables in PAGES.items():
+        path = ROOT / page
+        path.write_text(render(path.read_text(), tables, page))
     return 0
 
 

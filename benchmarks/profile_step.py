@@ -28,16 +28,13 @@ from pathlib import Path
 # XLA reads its flags once, when it first compiles: set before TensorFlow is imported.
 os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_enable_xprof_traceme=true").strip()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import tensorflow as tf  # noqa: E402
 
 from pinnzoo.export import machine, versions  # noqa: E402
-from vs_deepxde import pinnzoo_model, time_pinnzoo  # noqa: E402
+from vs_deepxde import pinnzoo_model, time_pinnzoo  # noqa: E402  (the script beside this one)
 
-RESULTS = ROOT / "benchmarks" / "results" / "profile_step.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "profile_step.json"
 
 
 def kernel_times(logdir: str) -> collections.Counter:

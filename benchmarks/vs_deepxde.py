@@ -31,8 +31,6 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DDE_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -45,7 +43,7 @@ from pinnzoo.priors import MLP  # noqa: E402
 from pinnzoo.problems import Burgers  # noqa: E402
 from pinnzoo.solvers import PINNSolver  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "vs_deepxde.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "vs_deepxde.json"
 N_DOMAIN, N_BOUNDARY, N_INITIAL = 2540, 80, 160
 
 

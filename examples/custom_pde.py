@@ -46,12 +46,13 @@ def main(argv=None):
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 
-    preset = pinnzoo.Preset(
+    preset = pinnzoo.PINNPreset(
         name="my_heat", description="heat equation, 3x32 tanh MLP", target=1e-2,
-        problem=Heat, prior=lambda problem: pinnzoo.MLP((32, 32, 32)),
-        schedule=pinnzoo.Schedule(epochs=args.epochs, steps_per_epoch=250, n_residual=1024,
-                                  lbfgs_maxiter=args.lbfgs, lbfgs_points=2048, lbfgs_log_every=100))
-    result = pinnzoo.train(preset, out=args.out, verbose=1)
+        problem="my_heat", prior=pinnzoo.PriorSpec("mlp", {"widths": (32, 32, 32)}),
+        schedule=pinnzoo.Schedule(adam=pinnzoo.AdamPhase(epochs=args.epochs, steps_per_epoch=250),
+                                  collocation=pinnzoo.Collocation(points=1024),
+                                  lbfgs=pinnzoo.LBFGSPhase(maxiter=args.lbfgs, points=2048, log_every=100)))
+    result = preset.train(out=args.out, verbose=1)
     print(f"my_heat: rel L2 = {result.metrics['rel_l2']:.2e} in {result.train_time:.1f} s")
     return result
 

@@ -8,15 +8,17 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from pinnzoo.errors import ExportError, InputError, PinnzooError, PresetError, ProblemError, TrainingError
-from pinnzoo.presets import ImagePreset, Preset, Schedule, get_preset, preset_names, register_preset
+from pinnzoo.presets import (AdamPhase, Collocation, ImagePreset, LBFGSPhase, PINNPreset, Preset, Schedule,
+                             get_preset, preset_names, register_preset)
 from pinnzoo.problems import Box, Condition, PDEProblem, get_problem, register_problem
-from pinnzoo.priors import MLP
-from pinnzoo.restoration import restore
+from pinnzoo.priors import MLP, PriorSpec, build_prior
+from pinnzoo.restoration import RestoreConfig, restore
 from pinnzoo.solvers import ImagePriorSolver, PINNSolver, TimeMarchingSolver, lbfgs_refine
+from pinnzoo.tasks import make_operator
 from pinnzoo.training import train
 
-__all__ = ["Box", "Condition", "ExportError", "ImagePreset", "ImagePriorSolver", "InputError", "MLP", "PDEProblem",
-           "PINNSolver", "PinnzooError", "Preset", "PresetError", "ProblemError", "Schedule", "TimeMarchingSolver",
-           "TrainingError",
-           "get_preset", "get_problem", "lbfgs_refine", "preset_names", "register_preset", "register_problem",
-           "restore", "train"]
+__all__ = ["AdamPhase", "Box", "Collocation", "Condition", "ExportError", "ImagePreset", "ImagePriorSolver",
+           "InputError", "LBFGSPhase", "MLP", "PDEProblem", "PINNPreset", "PINNSolver", "PinnzooError", "Preset",
+           "PresetError", "PriorSpec", "ProblemError", "RestoreConfig", "Schedule", "TimeMarchingSolver",
+           "TrainingError", "build_prior", "get_preset", "get_problem", "lbfgs_refine", "make_operator",
+           "preset_names", "register_preset", "register_problem", "restore", "train"]

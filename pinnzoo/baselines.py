@@ -3,7 +3,7 @@
 Each function takes the measurement ``y`` (``[h, w, C]`` float in [0, 1]) and the
 task's data and returns a list of :class:`Candidate` — one per method and
 parameter value — so that :func:`best_baselines` can report every method *at its
-best parameter* (chosen with the clean image, an oracle choice that favours the
+best parameter* (the tasks of :mod:`pinnzoo.tasks` pick the function) (chosen with the clean image, an oracle choice that favours the
 baselines).
 """
 
@@ -96,22 +96,12 @@ def superres_candidates(y, scale: int) -> list[Candidate]:
                                                          anti_aliasing=False))]
 
 
-def candidates(task: str, y, *, sigma=0.0, psf=None, mask=None, scale=None) -> list[Candidate]:
-    if task == "denoise":
-        return denoise_candidates(y, sigma)
-    if task == "deblur":
-        return deblur_candidates(y, psf, sigma)
-    if task == "inpaint":
-        return inpaint_candidates(y, mask)
-    if task == "superres":
-        return superres_candidates(y, scale)
-    raise ValueError(f"unknown task {task!r}")
+def best_baselines(candidates: list[Candidate], clean) -> list[dict]:
+    """Each method at its best parameter (by PSNR against ``clean``): method, parameter, PSNR, SSIM, seconds.
 
-
-def best_baselines(task: str, y, clean, **kwargs) -> list[dict]:
-    """Each method at its best parameter (by PSNR against ``clean``): method, parameter, PSNR, SSIM, seconds."""
+    ``candidates`` come from a task's :meth:`~pinnzoo.tasks.ImagingTask.candidates`."""
     best: dict[str, dict] = {}
-    for c in candidates(task, y, **kwargs):
+    for c in candidates:
         score = psnr(c.image, clean)
         if c.method not in best or score > best[c.method]["psnr"]:
             best[c.method] = {"method": c.method, "parameter": c.parameter, "psnr": score,

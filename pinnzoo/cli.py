@@ -8,6 +8,7 @@ set ``PINNZOO_DEBUG=1`` to see tracebacks of unexpected errors.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -53,88 +54,51 @@ def cmd_list(args):
     from pinnzoo.presets import PRESETS
 
     width = max(len(n) for n in PRESETS)
-    for name in sorted(PRESETS):
-        p = PRESETS[name]
-        if getattr(p, "kind", None) == "image":
-            target = f"target PSNR >= best baseline + {p.margin:g} dB"
-        else:
-            target = f"target rel L2 <= {p.target:g}" if p.target else ""
-        print(f"{name:<{width}}  {p.description}  [{target}]")
+    for name, p in PRESETS.items():
+        print(f"{name:<{width}}  {p.description}  [{p.target_text()}]")
     return 0
+
+
+def _rescue(solver, out: Path, suffix: str) -> Path:
+    """Save ``solver``'s weights beside the export that was not written: ``OUT.SUFFIX.keras``."""
+    rescue = out.parent / f"{out.name}.{suffix}.keras"
+    rescue.parent.mkdir(parents=True, exist_ok=True)
+    solver.save(rescue)
+    return rescue
 
 
 def cmd_train(args):
     from pinnzoo.errors import InputError, TrainingError
     from pinnzoo.presets import get_preset
-    from pinnzoo.training import train
 
     preset = get_preset(args.preset)
     if args.epochs is not None and args.epochs < 0:
         raise InputError("--epochs must be >= 0")
-    out = Path(args.out) if args.out else Path("saved_models") / preset.name
+    out = Path(args.out) if args.out else Path("runs") / preset.name
+    options = {"epochs": args.epochs} if args.epochs is not None else {}
     try:
-        result = train(preset, epochs=args.epochs, seed=args.seed, quick=args.quick, out=out,
-                       verbose=0 if args.quiet else 1)
+        result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1, **options)
     except KeyboardInterrupt as exc:
-        solver = getattr(exc, "solver", None)
-        if solver is None:
+        if getattr(exc, "solver", None) is None:
             raise
-        rescue = out.parent / f"{out.name}.interrupted.keras"
-        rescue.parent.mkdir(parents=True, exist_ok=True)
-        solver.save(rescue)
+        rescue = _rescue(exc.solver, out, "interrupted")
         print(f"\ninterrupted: nothing was exported; the weights trained so far are in {rescue} "
               "(keras.saving.load_model)", file=sys.stderr)
         return 130
     except TrainingError as exc:
-        solver = getattr(exc, "solver", None)
-        if solver is not None:
-            rescue = out.parent / f"{out.name}.nan-recovery.keras"
-            solver.save(rescue)
-            print(f"error: {exc}\nthe last good weights are in {rescue}", file=sys.stderr)
-        else:
-            print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        if getattr(exc, "solver", None) is not None:
+            print(f"the last good weights are in {_rescue(exc.solver, out, 'nan-recovery')}", file=sys.stderr)
         return 3
-    if getattr(preset, "kind", None) == "image":
-        meta = result.metadata
-        print(f"{preset.name}: PSNR {meta['metrics']['psnr']:.2f} dB, SSIM {meta['metrics']['ssim']:.3f} "
-              f"(target {meta['target_psnr']:.2f} dB = {meta['baselines'][0]['method']} + {preset.margin:g}) | "
-              f"kept step {result.kept_step} of {result.steps} (peak {meta['stopping']['peak_psnr']:.2f} dB at "
-              f"{meta['stopping']['peak_step']}) | {result.time_s:.1f} s | saved to {result.export_dir}")
-        return 0
-    m = result.metrics
-    params = "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {m[k + '_rel_error']:.2e})"
-                     for k, v in m.items() if k.startswith("param_") and not k.endswith("_rel_error"))
-    print(f"{preset.name}: rel L2 = {m['rel_l2']:.3e} (target {preset.target:g}){params} | "
-          f"{result.train_time:.1f} s, {result.adam_steps} Adam steps + {result.lbfgs_iterations} L-BFGS "
-          f"iterations | saved to {result.export_dir}")
+    print(result.summary())
     return 0
 
 
 def cmd_evaluate(args):
-    from pinnzoo.export import evaluate_export
+    from pinnzoo.export import evaluate_export, evaluation_line
 
     result = evaluate_export(args.directory)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    elif result.get("kind") == "image":
-        m = result["metrics"]
-        line = f"{result['preset'] or result['directory']}: "
-        line += f"PSNR {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}" if m else "no reference image recorded"
-        if "meets_target" in result:
-            line += f" | target {result['target']:.2f} dB: {'met' if result['meets_target'] else 'NOT met'}"
-        if "matches_metadata" in result:
-            line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
-        print(line)
-    else:
-        m = result["metrics"]
-        line = f"{result['preset'] or result['problem']}: rel L2 = {m['rel_l2']:.3e} on grid {m['grid']}"
-        line += "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {m[k + '_rel_error']:.2e})"
-                        for k, v in m.items() if k.startswith("param_") and not k.endswith("_rel_error"))
-        if "meets_target" in result:
-            line += f" | target {result['target']:g}: {'met' if result['meets_target'] else 'NOT met'}"
-        if "matches_metadata" in result:
-            line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
-        print(line)
+    print(json.dumps(result, indent=2) if args.json else evaluation_line(result))
     return 0
 
 
@@ -163,83 +127,174 @@ def cmd_predict(args):
     return 0
 
 
-def cmd_restore(args):
-    import time
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy")
 
+
+def _measurement(args):
+    """``(y, operator, reference)`` from the restore command's files and flags."""
     import numpy as np
 
     from pinnzoo.errors import InputError
-    from pinnzoo.export import export_image_solver, machine
-    from pinnzoo.image_io import read_image, write_image
-    from pinnzoo.restoration import make_operator, restore
+    from pinnzoo.image_io import read_image
+    from pinnzoo.tasks import TASKS, OperatorOptions
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy"):
-        raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {out.name}")
-    if args.noise_sigma is not None and args.noise_sigma < 0:
+    if args.noise_sigma is not None and not args.noise_sigma >= 0:
         raise InputError(f"--noise-sigma must be >= 0, got {args.noise_sigma}")
-    if args.iterations < 1:
-        raise InputError(f"--iterations must be >= 1, got {args.iterations}")
+    if args.scale is not None and args.scale < 2:
+        raise InputError(f"--scale must be an integer >= 2, got {args.scale}")
+    task = TASKS.get(args.task)
     y = read_image(args.image)
+    if task.needs and getattr(args, task.needs) is None:
+        raise InputError(f"{args.task} needs --{task.needs} ({task.needs_help})")
     mask = None
-    if args.task == "inpaint":
-        if not args.mask:
-            raise InputError("inpaint needs --mask (an image: white/1 = known pixel, black/0 = missing)")
+    if args.mask:
         mask = read_image(args.mask, "mask")
         if mask.shape[:2] != y.shape[:2]:
             raise InputError(f"the mask is {mask.shape[0]}×{mask.shape[1]} but the image is {y.shape[0]}×{y.shape[1]}")
         mask = mask.mean(axis=2)
-    if args.task == "deblur" and not args.psf:
-        raise InputError("deblur needs --psf (gaussian:SIGMA, box:SIZE, motion:LENGTH:ANGLE or a .npy file)")
-    if args.task == "superres" and args.scale is None:
-        raise InputError("superres needs --scale (an integer >= 2)")
-    if args.scale is not None and args.scale < 2:
-        raise InputError(f"--scale must be an integer >= 2, got {args.scale}")
-    precondition = args.precondition
-    if precondition is not None and args.task != "deblur":
-        raise InputError("--precondition applies to deblur only (the other operators are not blurs)")
-    if args.task == "deblur":
-        precondition = 0.1 if precondition is None else precondition
-        if not precondition >= 0:
-            raise InputError(f"--precondition must be >= 0 (0 switches it off), got {args.precondition}")
-        precondition = precondition or None
-    if not args.tv >= 0:
-        raise InputError(f"--tv must be >= 0, got {args.tv}")
-    if args.data_consistency:
-        if args.task not in ("inpaint", "superres"):
-            raise InputError("--data-consistency applies to inpaint and superres (operators with A A^T = c I)")
-        if args.noise_sigma:
-            raise InputError(f"--data-consistency keeps the measured values exactly, so it is for noise-free images; "
-                             f"--noise-sigma is {args.noise_sigma}")
-    op = make_operator(args.task, psf=args.psf, mask=mask, scale=args.scale)
+    op = task.operator(OperatorOptions(psf=args.psf, mask=mask, scale=args.scale))
     reference = read_image(args.reference, "reference") if args.reference else None
     if reference is not None and reference.shape[2] != y.shape[2]:
         reference = reference.mean(axis=2, keepdims=True) if y.shape[2] == 1 else np.repeat(reference, 3, axis=2)
-    start = time.perf_counter()
-    result = restore(y, op, prior=args.prior, iterations=args.iterations, seed=args.seed, reference=reference,
-                     auto_stop=False if args.no_auto_stop else None, verbose=0 if args.quiet else 1,
-                     log_every=min(50, args.iterations), precondition=precondition,
-                     lr_schedule=args.lr_schedule, data_consistency=args.data_consistency,
-                     tv_weight=args.tv)
+    return y, op, reference
+
+
+def recipe_from_args(args):
+    """``(preset, RestoreConfig, notes)``: the task's shipped recipe (or ``--recipe``), flags applied."""
+    from pinnzoo.errors import InputError
+    from pinnzoo.presets import ImagePreset, get_preset, recipe_for
+    from pinnzoo.tasks import TASKS
+
+    notes = []
+    if args.recipe:
+        preset = get_preset(args.recipe)
+        if not isinstance(preset, ImagePreset) or preset.task != args.task:
+            raise InputError(f"--recipe {args.recipe} is not a {args.task} preset (image presets for {args.task}: "
+                             f"{', '.join(p.name for p in _task_presets(args.task))})")
+        if args.prior and args.prior != preset.prior:
+            raise InputError(f"--recipe {args.recipe} fits a {preset.prior}; drop --prior {args.prior} or pick "
+                             f"a {args.prior} recipe")
+    else:
+        preset, note = recipe_for(args.task, args.prior)
+        notes += [note] if note else []
+    task = TASKS.get(args.task)
+    if args.precondition is not None and not task.preconditionable:
+        raise InputError(f"--precondition applies to deblur only ({args.task} has no blur to precondition)")
+    if args.precondition is not None and not args.precondition >= 0:
+        raise InputError(f"--precondition must be >= 0 (0 switches it off), got {args.precondition}")
+    if args.data_consistency and not task.data_consistency:
+        raise InputError("--data-consistency applies to inpaint and superres (operators with A A^T = c I)")
+    if args.data_consistency and args.noise_sigma:
+        raise InputError(f"--data-consistency keeps the measured values exactly, so it is for noise-free images; "
+                         f"--noise-sigma is {args.noise_sigma}")
+    config = preset.recipe.override(iterations=args.iterations, learning_rate=args.learning_rate,
+                                    lr_schedule=args.lr_schedule, tv_weight=args.tv, patience=args.patience,
+                                    auto=False if args.no_auto_stop else None,
+                                    data_consistency=args.data_consistency)
+    if args.precondition is not None:  # 0 switches the preconditioner off
+        config = dataclasses.replace(config, regularisation=dataclasses.replace(
+            config.regularisation, precondition=args.precondition or None))
+    if config.output.data_consistency and args.noise_sigma:
+        config = config.override(data_consistency=False)
+        notes.append("data consistency off: it would keep the noise of the measured pixels")
+    return preset, (config.quick() if args.quick else config), notes
+
+
+def _task_presets(task):
+    from pinnzoo.presets import image_presets
+
+    return [p for p in image_presets() if p.task == task]
+
+
+def _estimate(preset, config, shape) -> str:
+    """The recipe's time on this image, from the ms per step of its shipped run (scaled by pixel count)."""
+    from pinnzoo.export import shipped_metadata
+
+    meta = shipped_metadata(preset.name)
+    if meta is None or config.prior != preset.recipe.prior:
+        return "time: unknown (no shipped run of this network)"
+    pixels = shape[0] * shape[1] / float(preset.degradation.size) ** 2
+    seconds = config.optimiser.iterations * meta["training"]["ms_per_step"] / 1000 * pixels
+    when = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    return f"at most {when} ({meta['training']['ms_per_step']:.0f} ms/step at " \
+           f"{preset.degradation.size}² on {meta['training']['machine']})"
+
+
+def cmd_restore(args):
+    from pinnzoo.errors import InputError
+    from pinnzoo.image_io import write_image
+    from pinnzoo.restoration import restore
+
+    out = Path(args.out)
+    if out.suffix.lower() not in IMAGE_SUFFIXES:
+        raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {out.name}")
+    y, op, reference = _measurement(args)
+    preset, config, notes = recipe_from_args(args)
+    shape = op.input_shape(*y.shape[:2])
+    if not args.quiet:
+        print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")
+        print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
+              + "".join(f"\nnote: {n}" for n in notes))
+    result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1)
+    result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
     write_image(out, result.image)
     if args.export:
-        meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
-                "noise_sigma": args.noise_sigma, "metrics": result.scores or {},
-                "stopping": {"kept_step": result.kept_step, "steps": result.steps,
-                             "auto_stopped": result.auto_stopped},
-                "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "lr_schedule": args.lr_schedule,
-                             "precondition_lambda": precondition, "data_consistency": args.data_consistency,
-                             "tv_weight": args.tv,
-                             "machine": machine()}}
-        export_image_solver(result.solver, args.export, meta)
-    line = (f"restored {args.task} with {args.prior}: {result.steps} iterations "
-            f"({'automatic stop' if result.auto_stopped else 'step limit'}; image from step {result.kept_step}), "
-            f"{time.perf_counter() - start:.1f} s")
-    if result.scores:
-        line += f", PSNR {result.scores['psnr']:.2f} dB, SSIM {result.scores['ssim']:.3f}"
-    line += f" -> {out}" + (f" (SavedModel in {args.export})" if args.export else "")
-    print(line)
+        result.export_dir = _export_restored(args, result, preset, op)
+    print(result.summary() + f" -> {out}")
     return 0
+
+
+def _export_restored(args, result, preset, op):
+    from pinnzoo.export import export_image_solver, machine
+
+    meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
+            "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
+            "recipe": result.config.to_dict(), "quick": args.quick,
+            "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped},
+            "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
+    return export_image_solver(result.solver, args.export, meta)
+
+def _restore_parser(sub):
+    from pinnzoo.operators.blur import psf_specs
+    from pinnzoo.priors import PRIORS, ImageGenerator
+    from pinnzoo.restoration import LR_SCHEDULES
+    from pinnzoo.tasks import TASKS
+
+    rs = sub.add_parser("restore", help="restore your own image with an untrained prior (DIP, Deep Decoder)",
+                        description="Runs the shipped recipe (preset) of the task and prior; flags override single "
+                                    "settings of it.")
+    rs.add_argument("task", choices=TASKS.names())
+    rs.add_argument("--image", required=True, help="degraded image: PNG/JPEG/TIFF/BMP, or .npy floats in [0, 1]")
+    rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float)")
+    rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export)")
+    rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
+    rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
+    rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
+    rs.add_argument("--prior", choices=[n for n, c in PRIORS.items() if issubclass(c, ImageGenerator)],
+                    help="the generator (default: the task's DIP recipe)")
+    rs.add_argument("--recipe", metavar="PRESET", help="run this image preset's recipe (default: the preset of the "
+                                                       "task and prior; `pinnzoo list` shows them)")
+    rs.add_argument("--quick", action="store_true", help="the recipe cut to 20 steps, for a smoke test")
+    tune = rs.add_argument_group("overrides of single settings of the recipe")
+    tune.add_argument("--iterations", type=int, help="step limit (an upper bound with automatic stopping)")
+    tune.add_argument("--learning-rate", type=float, help="Adam's (initial) learning rate")
+    tune.add_argument("--lr-schedule", choices=LR_SCHEDULES, help="constant, or cosine decay to 0 over --iterations")
+    tune.add_argument("--no-auto-stop", action="store_true",
+                      help="run all iterations and return the last average (always so for deep_decoder)")
+    tune.add_argument("--patience", type=int, help="automatic stop: steps without a new variance minimum")
+    tune.add_argument("--precondition", type=float, metavar="LAMBDA",
+                      help="deblur: weight the residual by the PSF's DCT preconditioner sqrt((1+L)/(|h|^2+L)), so "
+                           "edges converge about as fast as flat regions (0 switches it off)")
+    tune.add_argument("--tv", type=float, metavar="WEIGHT",
+                      help="add WEIGHT x (total variation of the output, per pixel) to the loss (DIP-TV)")
+    tune.add_argument("--data-consistency", action=argparse.BooleanOptionalAction, default=None,
+                      help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly "
+                           "as measured, x + A^+(y - A x)")
+    rs.add_argument("--seed", type=int, default=0)
+    rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
+    rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
+    rs.add_argument("--quiet", action="store_true", help="no progress bar")
+    rs.set_defaults(fn=cmd_restore)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -248,7 +303,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the presets").set_defaults(fn=cmd_list)
     tr = sub.add_parser("train", help="train a preset from scratch and export it")
     tr.add_argument("preset")
-    tr.add_argument("--out", help="export directory (default saved_models/PRESET)")
+    tr.add_argument("--out", help="export directory (default runs/PRESET)")
     tr.add_argument("--epochs", type=int, help="Adam epochs (default: the preset's)")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
@@ -263,36 +318,8 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")
     pr.add_argument("--out", help=".npy (values) or .csv (points and values); default: CSV to stdout")
     pr.set_defaults(fn=cmd_predict)
-    rs = sub.add_parser("restore", help="restore your own image with an untrained prior (DIP, Deep Decoder)")
-    rs.add_argument("task", choices=["denoise", "deblur", "inpaint", "superres"])
-    rs.add_argument("--image", required=True, help="degraded image: PNG/JPEG/TIFF/BMP, or .npy floats in [0, 1]")
-    rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float)")
-    rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export)")
-    rs.add_argument("--psf", help="deblur: gaussian:SIGMA, box:SIZE, motion:LENGTH:ANGLE or a .npy kernel")
-    rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
-    rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
-    rs.add_argument("--prior", choices=["dip", "deep_decoder"], default="dip")
-    rs.add_argument("--iterations", type=int, default=3000, help="step limit (an upper bound with automatic stopping)")
-    rs.add_argument("--no-auto-stop", action="store_true",
-                    help="run all iterations and return the last average (always so for deep_decoder)")
-    rs.add_argument("--precondition", type=float, metavar="LAMBDA",
-                    help="deblur: weight the residual by the PSF's DCT preconditioner sqrt((1+L)/(|h|^2+L)), so "
-                         "edges converge about as fast as flat regions (default 0.1; 0 switches it off)")
-    rs.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
-                    help="Adam's learning rate: constant 0.01, or cosine decay to 0 over --iterations")
-    rs.add_argument("--tv", type=float, default=0.0, metavar="WEIGHT",
-                    help="add WEIGHT x (total variation of the output, per pixel) to the loss (DIP-TV; the "
-                         "deep_decoder_denoise preset uses 0.1 for noise 25/255); default 0")
-    rs.add_argument("--data-consistency", action="store_true",
-                    help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly as "
-                         "measured, x + A^+(y - A x)")
-    rs.add_argument("--seed", type=int, default=0)
-    rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
-    rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
-    rs.add_argument("--quiet", action="store_true", help="no progress bar")
-    rs.set_defaults(fn=cmd_restore)
+    _restore_parser(sub)
     return ap
-
 
 def _terminate(signum, frame):
     raise KeyboardInterrupt

@@ -13,7 +13,9 @@ Signatures (``saved_model_cli show --all --dir DIR`` lists them):
 * ``coordinates``: the same with one ``[batch, 1]`` tensor per named coordinate;
 * ``residual``: ``inputs`` → the residual term(s) and the derivatives they use.
 
-Image-prior exports (``"kind": "image"`` in ``pinnzoo.json``) have instead:
+``pinnzoo.json["family"]`` names the preset family that wrote the export (``"pinn"``
+or ``"image"``; exports written before it was recorded have ``"kind": "image"`` or
+nothing). Image-prior exports have instead:
 
 * ``serving_default``: no inputs → ``image`` float32 ``[1, H, W, C]``, the
   restored image (the moving average of the generator's outputs, kept at the
@@ -40,6 +42,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import ExportError
+from pinnzoo.priors.registry import prior_name
 
 METADATA = "pinnzoo.json"
 FORMAT_VERSION = 1
@@ -166,11 +169,11 @@ def export_image_solver(solver, directory, metadata: dict) -> Path:
     meta = {
         "format": "pinnzoo-savedmodel",
         "format_version": FORMAT_VERSION,
-        "kind": "image",
+        "family": "image",
         "image_shape": [solver.image_height, solver.image_width, solver.channels],
         "noise_shape": list(solver.noise.shape),
         "operator": solver.operator.describe(),
-        "prior": {"class": type(solver.prior).__name__, "config": {
+        "prior": {"class": type(solver.prior).__name__, "name": prior_name(solver.prior), "config": {
             k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
             "parameters": int(solver.prior.count_params())},
         "signatures": {"serving_default": {"inputs": [], "outputs": ["image"]},
@@ -188,6 +191,7 @@ def export_solver(solver, directory, metadata: dict) -> Path:
     meta = {
         "format": "pinnzoo-savedmodel",
         "format_version": FORMAT_VERSION,
+        "family": "pinn",
         **problem.describe(),
         "signatures": {
             "serving_default": {"inputs": "inputs [batch, %d] float32" % len(problem.inputs),
@@ -201,6 +205,16 @@ def export_solver(solver, directory, metadata: dict) -> Path:
         **metadata,
     }
     return _write_atomically(directory, _archive(solver), meta)
+
+
+def shipped_metadata(preset: str) -> dict | None:
+    """``pinnzoo.json`` of the shipped model of ``preset`` (``saved_models/`` beside the package, as in a
+    clone of the repository), or ``None``."""
+    path = Path(__file__).resolve().parents[1] / "saved_models" / preset / METADATA
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def read_metadata(directory) -> dict:
@@ -219,8 +233,13 @@ def read_metadata(directory) -> dict:
         meta = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ExportError(f"cannot read {path}: {exc}") from None
-    required = ("image_shape",) if meta.get("kind") == "image" else ("problem", "inputs", "outputs", "params")
-    for key in required:
+    from pinnzoo.presets import family_of
+
+    try:
+        family = family_of(meta)
+    except ExportError as exc:
+        raise ExportError(f"{path}: {exc}") from None
+    for key in family.required_metadata():
         if key not in meta:
             raise ExportError(f"{path} lacks the field {key!r}")
     return meta
@@ -249,57 +268,19 @@ def predict_export(model, meta, points: np.ndarray, batch: int = 65536) -> np.nd
 
 
 def evaluate_export(directory) -> dict:
-    """Recompute an export's metrics against pinnzoo's reference; compare with its metadata."""
-    from pinnzoo.metrics import param_errors, score_problem
-    from pinnzoo.problems import get_problem
+    """Recompute an export's scores against pinnzoo's reference and compare them with its metadata.
+
+    The preset family that wrote the export (``pinnzoo.json["family"]``) does the
+    scoring: :meth:`pinnzoo.presets.Preset.evaluate_export`.
+    """
+    from pinnzoo.presets import family_of
 
     model, meta = load_export(directory)
-    if meta.get("kind") == "image":
-        return _evaluate_image_export(directory, model, meta)
-    try:
-        problem = get_problem(meta["problem"], **meta["params"])
-    except Exception as exc:
-        raise ExportError(f"{directory}: cannot rebuild problem {meta['problem']!r}: {exc}") from None
-    metrics = score_problem(problem, lambda pts: predict_export(model, meta, pts))
-    if "coefficients" in model.signatures:
-        identified = {k: float(v.numpy()) for k, v in model.signatures["coefficients"]().items()}
-        metrics.update(param_errors(identified, problem.params))
-    stored = meta.get("metrics", {})
-    result = {"directory": str(directory), "preset": meta.get("preset"), "problem": meta["problem"],
-              "metrics": metrics, "stored_metrics": stored, "target": meta.get("target")}
-    if "rel_l2" in stored:
-        result["matches_metadata"] = bool(np.isclose(metrics["rel_l2"], stored["rel_l2"], rtol=1e-3, atol=1e-7))
-    if meta.get("target") is not None:
-        result["meets_target"] = bool(metrics["rel_l2"] <= meta["target"])
-    if meta.get("param_target") is not None:
-        worst = max(v for k, v in metrics.items() if k.endswith("_rel_error"))
-        result["meets_param_target"] = bool(worst <= meta["param_target"])
-        result["meets_target"] = result.get("meets_target", True) and result["meets_param_target"]
-    return result
+    return family_of(meta).evaluate_export(directory, model, meta)
 
 
-def _evaluate_image_export(directory, model, meta) -> dict:
-    from pinnzoo.image_io import test_image
-    from pinnzoo.metrics import image_scores
+def evaluation_line(result: dict) -> str:
+    """One line for ``pinnzoo evaluate`` from :func:`evaluate_export`'s result."""
+    from pinnzoo.presets import FAMILIES
 
-    image = model.signatures["serving_default"]()["image"].numpy()[0]
-    generated = model.signatures["generate"](noise=model.signatures["noise"]()["noise"])["image"].numpy()[0]
-    result = {"directory": str(directory), "preset": meta.get("preset"), "kind": "image",
-              "task": meta.get("task"), "stored_metrics": meta.get("metrics", {}), "target": meta.get("target_psnr")}
-    ref = meta.get("reference_image")
-    if not ref:
-        result["metrics"] = {}
-        return result
-    clean = test_image(ref["name"], int(ref["size"]))
-    if clean.shape != image.shape:
-        raise ExportError(f"{directory}: image shape {image.shape} differs from the reference's {clean.shape}")
-    metrics = image_scores(image, clean)
-    metrics["psnr_generator"] = image_scores(generated, clean)["psnr"]
-    result["metrics"] = metrics
-    stored = result["stored_metrics"]
-    if "psnr" in stored:
-        result["matches_metadata"] = bool(abs(metrics["psnr"] - stored["psnr"]) < 1e-3
-                                          and abs(metrics["psnr_generator"] - stored.get("psnr_generator", np.nan)) < 1e-2)
-    if result["target"] is not None:
-        result["meets_target"] = bool(metrics["psnr"] >= result["target"])
-    return result
+    return FAMILIES.get(result["family"]).evaluation_line(result)

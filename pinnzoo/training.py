@@ -15,21 +15,29 @@ from pinnzoo.dtypes import float_type
 from pinnzoo.errors import TrainingError
 from pinnzoo.export import export_solver, machine
 from pinnzoo.metrics import param_errors, score_problem
-from pinnzoo.presets import Preset, get_preset
+from pinnzoo.presets.base import RunResult, get_preset
+from pinnzoo.presets.pinn import PINNPreset, param_text
 from pinnzoo.sampling import collocation_dataset, fixed_batch, residual_adaptive_points
-from pinnzoo.solvers import lbfgs_refine
+from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine
 
 
 @dataclasses.dataclass
-class TrainResult:
+class TrainResult(RunResult):
     solver: keras.Model
-    preset: Preset
+    preset: PINNPreset
     history: dict
     metrics: dict
     train_time: float
     adam_steps: int
     lbfgs_iterations: int
     export_dir: Path | None = None
+    time_to_target: float | None = None
+
+    def summary(self) -> str:
+        m, p = self.metrics, self.preset
+        return (f"{p.name}: rel L2 = {m['rel_l2']:.3e} (target {p.target:g}){param_text(m)} | "
+                f"{self.train_time:.1f} s, {self.adam_steps} Adam steps + {self.lbfgs_iterations} L-BFGS "
+                f"iterations" + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
 def build_solver(preset: Preset, schedule, seed: int):
@@ -37,47 +45,28 @@ def build_solver(preset: Preset, schedule, seed: int):
     keras.utils.set_random_seed(seed)
     with float_type(schedule.dtype):
         solver = preset.build()
-    for part in getattr(solver, "windows", [solver]):  # time marching: every window has its own optimizer
-        lr = keras.optimizers.schedules.ExponentialDecay(schedule.learning_rate, schedule.decay_steps,
-                                                         schedule.decay_rate)
-        steps_per_execution = max(1, min(schedule.steps_per_execution, schedule.steps_per_epoch))
+    adam = schedule.adam
+    for part in solver.parts():  # time marching: every window has its own optimizer
+        lr = keras.optimizers.schedules.ExponentialDecay(adam.learning_rate, adam.decay_steps, adam.decay_rate)
+        steps_per_execution = max(1, min(adam.steps_per_execution, adam.steps_per_epoch))
         part.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=schedule.jit_compile,
                      steps_per_execution=steps_per_execution)
     return solver
 
 
-def _check_lbfgs_schedule(schedule, preset):
-    """Reject bad L-BFGS settings before any training (they would otherwise surface only after Adam)."""
-    from pinnzoo.solvers.pinn import DERIVATIVE_ENGINES
-
-    if schedule.lbfgs_sampling not in ("sobol", "rad"):
-        raise TrainingError(f"lbfgs_sampling must be 'sobol' or 'rad', got {schedule.lbfgs_sampling!r}")
-    if int(schedule.lbfgs_resample_every) < 0:
-        raise TrainingError(f"lbfgs_resample_every must be >= 0, got {schedule.lbfgs_resample_every}")
-    if schedule.lbfgs_continue_dtype not in (None, "float32", "float64"):
-        raise TrainingError(f"lbfgs_continue_dtype must be 'float32' or 'float64', got "
-                            f"{schedule.lbfgs_continue_dtype!r}")
-    if schedule.lbfgs_continue_derivatives not in (None, *DERIVATIVE_ENGINES):
-        raise TrainingError(f"lbfgs_continue_derivatives must be one of {sorted(DERIVATIVE_ENGINES)}, got "
-                            f"{schedule.lbfgs_continue_derivatives!r}")
-    if schedule.lbfgs_continue_maxiter is not None and int(schedule.lbfgs_continue_maxiter) < 1:
-        raise TrainingError(f"lbfgs_continue_maxiter must be >= 1, got {schedule.lbfgs_continue_maxiter}")
-
-
 def _lbfgs_points(solver, schedule, seed, data):
-    points = None
-    if schedule.lbfgs_sampling == "rad":
-        points = residual_adaptive_points(solver, schedule.lbfgs_points, seed=seed,
-                                          candidates=max(8 * schedule.lbfgs_points, 16384))
-    return fixed_batch(solver, schedule.lbfgs_points, seed=seed, data=data, residual_points=points)
+    points, n = None, schedule.lbfgs.points
+    if schedule.lbfgs.sampling == "rad":
+        points = residual_adaptive_points(solver, n, seed=seed, candidates=max(8 * n, 16384))
+    return fixed_batch(solver, n, seed=seed, data=data, residual_points=points)
 
 
 def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
     """L-BFGS-B for ``schedule.lbfgs_maxiter`` iterations in all: on fresh points every
-    ``lbfgs_resample_every`` iterations (if set), and on a float64 copy of the solver
-    from the first early stop on (if ``lbfgs_continue_dtype`` is set).
+    ``resample_every`` iterations (if set), and on a float64 copy of the solver
+    from the first early stop on (if a ``continuation`` is set).
     Returns (solver, merged history, info)."""
-    total, every = schedule.lbfgs_maxiter, schedule.lbfgs_resample_every
+    total, every, cont = schedule.lbfgs.maxiter, schedule.lbfgs.resample_every, schedule.lbfgs.continuation
     merged: dict = {}
     info = {"iterations": 0, "evaluations": 0, "runs": [], "continued_at": None, "best_loss": None}
     batch, draw, next_draw = None, 0, 0
@@ -89,7 +78,7 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
                 batch = _lbfgs_points(solver, schedule, seed + 1 + 104729 * draw, data)
                 draw, next_draw = draw + 1, done + every
             budget = (min(next_draw, total) if every else total) - done
-            lb = lbfgs_refine(solver, batch, maxiter=budget, log_every=schedule.lbfgs_log_every,
+            lb = lbfgs_refine(solver, batch, maxiter=budget, log_every=schedule.lbfgs.log_every,
                               callbacks=callbacks, verbose=verbose, jit_compile=schedule.jit_compile)
             for key, values in lb.history.items():
                 merged.setdefault(key, []).extend(values)
@@ -102,18 +91,15 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
             if lb.lbfgs["iterations"] >= budget:
                 continue
             # stopped early: in float32 a step no longer changed the loss at float32 resolution
-            target_dtype = schedule.lbfgs_continue_dtype
-            if target_dtype and solver.compute_dtype != target_dtype:
-                changes = {"derivatives": schedule.lbfgs_continue_derivatives} \
-                    if schedule.lbfgs_continue_derivatives else {}
-                solver = solver.recast(target_dtype, **changes)
+            if cont and solver.compute_dtype != cont.dtype:
+                solver = solver.recast(cont.dtype, **({"derivatives": cont.derivatives} if cont.derivatives else {}))
                 batch = {k: tf.cast(v, solver.compute_dtype) for k, v in batch.items()}  # the same points
                 info["continued_at"] = info["iterations"]
-                if schedule.lbfgs_continue_maxiter is not None:
-                    total = min(total, info["iterations"] + int(schedule.lbfgs_continue_maxiter))
+                if cont.maxiter is not None:
+                    total = min(total, info["iterations"] + int(cont.maxiter))
                 if verbose:
                     print(f"L-BFGS-B stopped after {info['iterations']} iterations in {schedule.dtype}; "
-                          f"the {total - info['iterations']} left run in {target_dtype}")
+                          f"the {total - info['iterations']} left run in {cont.dtype}")
             elif every and lb.lbfgs["iterations"] > 0:
                 next_draw = info["iterations"]  # fresh points at once
             else:
@@ -130,23 +116,24 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
     """Train one :class:`PINNSolver` with ``schedule``; returns (solver, history, L-BFGS iterations).
 
     The solver returned is a float64 copy when L-BFGS continued in float64
-    (``schedule.lbfgs_continue_dtype``), else the one passed in."""
+    (``schedule.lbfgs.continuation``), else the one passed in."""
     history: dict = {}
     iterations = 0
-    if schedule.epochs > 0:
-        dataset = collocation_dataset(solver, schedule.n_residual, seed=seed, resample=schedule.resample, data=data)
+    adam, points = schedule.adam, schedule.collocation.points
+    if adam.epochs > 0:
+        dataset = collocation_dataset(solver, points, seed=seed, resample=schedule.collocation.resample, data=data)
         adam_callbacks = [guard, reference, *callbacks]
-        if schedule.balance_every > 0:
-            balance_batch = fixed_batch(solver, min(schedule.n_residual, 4096), seed=seed + 7, data=data)
-            adam_callbacks.insert(1, GradNormBalancing(balance_batch, schedule.balance_every,
-                                                       schedule.balance_alpha))
-        fit = solver.fit(dataset, epochs=schedule.epochs, steps_per_epoch=schedule.steps_per_epoch,
+        if schedule.balancing.every > 0:
+            balance_batch = fixed_batch(solver, min(points, 4096), seed=seed + 7, data=data)
+            adam_callbacks.insert(1, GradNormBalancing(balance_batch, schedule.balancing.every,
+                                                       schedule.balancing.alpha))
+        fit = solver.fit(dataset, epochs=adam.epochs, steps_per_epoch=adam.steps_per_epoch,
                          callbacks=adam_callbacks, verbose=verbose, shuffle=False)
         history["adam"] = fit.history
         if guard.triggered:
             raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
                                 "the last good weights were kept and nothing was exported")
-    if schedule.lbfgs_maxiter > 0:
+    if schedule.lbfgs.maxiter > 0:
         solver, history["lbfgs"], history["lbfgs_info"] = _lbfgs_phase(solver, schedule, seed, data,
                                                                         [reference, *callbacks], verbose)
         iterations = history["lbfgs_info"]["iterations"]
@@ -160,13 +147,94 @@ def _keep_weights(window, trained):
             dst.assign(tf.cast(src, dst.dtype))
 
 
-def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
-          verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None) -> TrainResult:
-    """Train ``preset`` (a name or a :class:`Preset`) from scratch.
+def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs):
+    schedule = schedule or preset.schedule
+    if quick:
+        schedule = schedule.quick()
+    if epochs is not None:
+        if int(epochs) < 0:
+            raise TrainingError(f"epochs must be >= 0, got {epochs}")
+        schedule = schedule.replace(adam={"epochs": int(epochs)})
+    return schedule
 
-    An :class:`~pinnzoo.presets.ImagePreset` is handed to
-    :func:`pinnzoo.restoration.train_image_preset` (its result is a
-    :class:`~pinnzoo.restoration.RestoreResult`).
+
+def _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every, guard, start):
+    """Time marching: train each window with the whole schedule, from the one before. Returns (history, iterations)."""
+    history: dict = {"windows": []}
+    iterations, parts = 0, solver.parts()
+    for k, part in enumerate(parts):
+        window = part.problem
+        if verbose:
+            print(f"window {k + 1}/{len(parts)}: {solver.coordinate} in [{window.t0:g}, {window.t1:g}]")
+        logger = ReferenceErrorLogger(window, every=log_every, clock_start=start)
+        logger.set_model(part)
+        try:
+            trained, h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose, logger,
+                                               guard)
+        except KeyboardInterrupt as exc:  # hand back the composite, this window's latest weights in it
+            _keep_weights(part, getattr(exc, "solver", None) or part)
+            exc.solver = solver
+            raise
+        _keep_weights(part, trained)
+        logger.set_model(part)
+        h["rel_l2"] = logger.current_error()
+        history["windows"].append(h)
+        iterations += its
+        if verbose:
+            print(f"window {k + 1}/{len(parts)}: rel. L2 on the window {h['rel_l2']:.3e} "
+                  f"({time.perf_counter() - start:.0f} s so far)")
+    return history, iterations
+
+
+def _metadata(result: TrainResult, schedule, reference, seed: int, quick: bool) -> dict:
+    """What goes into an export's ``pinnzoo.json`` besides the problem's description."""
+    preset, solver, history, metrics = result.preset, result.solver, result.history, result.metrics
+    marching = isinstance(solver, TimeMarchingSolver)
+    runs = history["windows"] if marching else [history]
+    return {
+        "preset": preset.name,
+        "description": preset.description,
+        "target": preset.target,
+        "param_target": preset.param_target,
+        "observations": dict(preset.observations) if preset.observations else None,
+        "metrics": metrics,
+        "training": {
+            "time_s": round(result.train_time, 2),
+            "adam_steps": result.adam_steps,
+            "windows": len(solver.parts()),
+            "window_rel_l2": [w["rel_l2"] for w in history.get("windows", [])],
+            "lbfgs_iterations": result.lbfgs_iterations,
+            # why L-BFGS-B stopped (scipy's message), per window
+            "lbfgs_stops": [h["lbfgs_info"]["message"] for h in runs if "lbfgs_info" in h],
+            # (seconds since the start, rel. L2 on the grid) per logged epoch (single solvers), then the final one
+            "error_curve": [[round(t, 2), float(e)] for t, e in reference.history]
+            + [[round(result.train_time, 2), float(metrics["rel_l2"])]],
+            "seed": seed,
+            "quick": quick,
+            "dtype": solver.compute_dtype,  # of the exported model (float64 after a float64 continuation)
+            # L-BFGS iterations run in schedule.dtype before continuing in the continuation's dtype
+            "lbfgs_continued_at": [w.get("lbfgs_info", {}).get("continued_at") for w in runs] if marching
+            else history.get("lbfgs_info", {}).get("continued_at"),
+            "schedule": schedule.to_dict(),
+            "solver": {k: v for k, v in solver.get_config().items() if k not in ("name", "trainable", "dtype")},
+            "machine": machine(),
+        },
+    }
+
+
+def train(preset, **options) -> RunResult:
+    """Train ``preset`` (a name or a :class:`~pinnzoo.presets.Preset`) from scratch: ``preset.train(**options)``.
+
+    A PINN preset returns a :class:`TrainResult` (see :func:`train_pinn` for the
+    options), an image preset a :class:`~pinnzoo.restoration.RestoreResult`.
+    """
+    preset = get_preset(preset) if isinstance(preset, str) else preset
+    return preset.train(**options)
+
+
+def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
+               verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None) -> TrainResult:
+    """Train a PINN preset from scratch: build → Adam with ``model.fit`` → L-BFGS → score → export.
 
     Args:
         epochs: Adam epochs (overrides the schedule's).
@@ -175,67 +243,30 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         out: export directory; ``None`` exports nothing.
         callbacks: extra Keras callbacks for both phases.
         log_every: compute the reference error every this many epochs.
+        schedule: replaces the preset's :class:`~pinnzoo.presets.Schedule`.
     Raises:
         KeyboardInterrupt: interrupted; ``exc.solver`` holds the weights trained so far.
         TrainingError: the loss became NaN/inf. The solver in the exception
             (``exc.solver``) holds the last good weights; nothing is exported.
     """
-    preset = get_preset(preset) if isinstance(preset, str) else preset
-    if getattr(preset, "kind", None) == "image":
-        from pinnzoo.restoration import train_image_preset
-
-        return train_image_preset(preset, seed=seed, quick=quick, out=out, verbose=verbose, callbacks=callbacks)
-    schedule = schedule or preset.schedule
-    if quick:
-        schedule = schedule.quick()
-    if epochs is not None:
-        if int(epochs) < 0:
-            raise TrainingError(f"epochs must be >= 0, got {epochs}")
-        schedule = dataclasses.replace(schedule, epochs=int(epochs))
-    _check_lbfgs_schedule(schedule, preset)
+    schedule = _schedule_for(preset, schedule, quick, epochs)
     solver = build_solver(preset, schedule, seed)
     problem = solver.problem
     start = time.perf_counter()
     reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
     guard = NaNGuard()
-    history: dict = {}
     data = None
     if preset.observations:
         data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
                                     seed=seed + 1000)
-    iterations = 0
-    parts = getattr(solver, "windows", None)
     try:
-        if parts is None:
+        if isinstance(solver, TimeMarchingSolver):
+            history, iterations = _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every,
+                                                 guard, start)
+        else:
             solver, history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose,
                                                            reference, guard)
-        else:
-            history["windows"] = []
-            for k, part in enumerate(parts):
-                window = part.problem
-                if verbose:
-                    print(f"window {k + 1}/{len(parts)}: {solver.coordinate} in [{window.t0:g}, {window.t1:g}]")
-                logger = ReferenceErrorLogger(window, every=log_every, clock_start=start)
-                logger.set_model(part)
-                try:
-                    trained, h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose,
-                                                       logger, guard)
-                except KeyboardInterrupt as exc:  # hand back the composite, this window's latest weights in it
-                    _keep_weights(part, getattr(exc, "solver", None) or part)
-                    exc.solver = solver
-                    raise
-                _keep_weights(part, trained)
-                logger.set_model(part)
-                h["rel_l2"] = logger.current_error()
-                history["windows"].append(h)
-                iterations += its
-                if verbose:
-                    print(f"window {k + 1}/{len(parts)}: rel. L2 on the window {h['rel_l2']:.3e} "
-                          f"({time.perf_counter() - start:.0f} s so far)")
-    except TrainingError as exc:
-        exc.solver = solver
-        raise
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (the CLI maps it): hand back what was trained
+    except (TrainingError, KeyboardInterrupt) as exc:  # hand back what was trained (Ctrl-C, or SIGTERM via the CLI)
         if getattr(exc, "solver", None) is None:  # a float64 continuation hands back its own copy
             exc.solver = solver
         raise
@@ -247,39 +278,9 @@ def train(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = Fal
         exc.solver = solver
         raise exc
     result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
-                         adam_steps=schedule.adam_steps * len(parts or [solver])
-                         * int(dict(preset.solver).get("inner_steps", 1)), lbfgs_iterations=iterations)
-    result.time_to_target = reference.time_to_target
+                         adam_steps=schedule.adam_steps * len(solver.parts())
+                         * int(dict(preset.solver).get("inner_steps", 1)), lbfgs_iterations=iterations,
+                         time_to_target=reference.time_to_target)
     if out is not None:
-        meta = {
-            "preset": preset.name,
-            "description": preset.description,
-            "target": preset.target,
-            "param_target": preset.param_target,
-            "observations": dict(preset.observations) if preset.observations else None,
-            "metrics": metrics,
-            "training": {
-                "time_s": round(train_time, 2),
-                "adam_steps": result.adam_steps,
-                "windows": len(parts or [solver]),
-                "window_rel_l2": [w["rel_l2"] for w in history.get("windows", [])],
-                "lbfgs_iterations": iterations,
-                # why L-BFGS-B stopped (scipy's message), per window
-                "lbfgs_stops": [h["lbfgs_info"]["message"] for h in history.get("windows", [history])
-                                if "lbfgs_info" in h],
-                # (seconds since the start, rel. L2 on the grid) per logged epoch (single solvers), then the final one
-                "error_curve": [[round(t, 2), float(e)] for t, e in reference.history]
-                + [[round(train_time, 2), float(metrics["rel_l2"])]],
-                "seed": seed,
-                "quick": quick,
-                "dtype": solver.compute_dtype,  # of the exported model (float64 after a float64 continuation)
-                # L-BFGS iterations run in schedule.dtype before continuing in lbfgs_continue_dtype
-                "lbfgs_continued_at": history.get("lbfgs_info", {}).get("continued_at") if parts is None
-                else [w.get("lbfgs_info", {}).get("continued_at") for w in history["windows"]],
-                "schedule": dataclasses.asdict(schedule),
-                "solver": {k: v for k, v in solver.get_config().items() if k not in ("name", "trainable", "dtype")},
-                "machine": machine(),
-            },
-        }
-        result.export_dir = export_solver(solver, out, meta)
+        result.export_dir = export_solver(solver, out, _metadata(result, schedule, reference, seed, quick))
     return result

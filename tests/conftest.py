@@ -57,3 +57,25 @@ def quick_export(tmp_path_factory):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def tiny_schedule(epochs=1, steps=50, points=256, lbfgs=0, lbfgs_points=256, log_every=500, execution=25,
+                  learning_rate=1e-3, balance_every=0, **lbfgs_extra):
+    """A short :class:`~pinnzoo.presets.Schedule` for tests (``lbfgs_extra``: more ``LBFGSPhase`` fields)."""
+    from pinnzoo.presets import AdamPhase, Balancing, Collocation, LBFGSPhase, Schedule
+
+    return Schedule(adam=AdamPhase(epochs=epochs, steps_per_epoch=steps, steps_per_execution=execution,
+                                   learning_rate=learning_rate),
+                    collocation=Collocation(points),
+                    lbfgs=LBFGSPhase(maxiter=lbfgs, points=lbfgs_points, log_every=log_every, **lbfgs_extra),
+                    balancing=Balancing(every=balance_every))
+
+
+def small_preset(name="_heat_small", problem="heat1d", widths=(8, 8), schedule=None, **fields):
+    """A PINN preset of a small MLP on a registered problem (not registered itself)."""
+    from pinnzoo.presets import PINNPreset
+    from pinnzoo.priors import PriorSpec
+
+    return PINNPreset(name=name, description=f"test: {problem}, MLP {widths}", problem=problem,
+                      prior=PriorSpec("mlp", {"widths": tuple(widths)}), schedule=schedule or tiny_schedule(),
+                      **fields)

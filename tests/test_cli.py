@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, small_preset, tiny_schedule
 from pinnzoo import cli
-from pinnzoo.presets import PRESETS, Preset, Schedule
+from pinnzoo.presets import PRESETS
 from pinnzoo.problems import PDEProblem, register_problem
 from pinnzoo.problems.burgers import Burgers
 
@@ -77,15 +77,11 @@ class _Diverging(Burgers):
 
 
 def test_nan_loss_stops_keeps_weights_and_does_not_export(tmp_path, capsys):
-    from pinnzoo.presets import _mlp
-
-    PRESETS["_test_nan"] = Preset("_test_nan", "diverges", lambda: _Diverging(), _mlp((8,)),
-                                  Schedule(epochs=3, steps_per_epoch=20, steps_per_execution=10, lbfgs_maxiter=0,
-                                           n_residual=128, learning_rate=0.5))
-    try:
+    preset = small_preset("_test_nan", problem=_Diverging, widths=(8,),
+                          schedule=tiny_schedule(epochs=3, steps=20, execution=10, points=128, learning_rate=0.5))
+    with PRESETS.temporarily("_test_nan", preset):  # the global registry is restored afterwards
         code = cli.main(["train", "_test_nan", "--out", str(tmp_path / "m"), "--quiet"])
-    finally:
-        del PRESETS["_test_nan"]
+    assert "_test_nan" not in PRESETS
     err = capsys.readouterr().err
     assert code == 3 and "NaN" in err and "Traceback" not in err
     assert not (tmp_path / "m").exists()

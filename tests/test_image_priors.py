@@ -177,7 +177,7 @@ def test_export_reloads_without_pinnzoo(tmp_path):
 
 def test_preconditioned_solver_loss_config_and_cosine_schedule():
     from pinnzoo.operators import FourierPreconditioner
-    from pinnzoo.restoration import restore
+    from pinnzoo.restoration import RestoreConfig, restore
 
     keras.utils.set_random_seed(0)
     blur = Blur("gaussian:1.0")
@@ -192,27 +192,30 @@ def test_preconditioned_solver_loss_config_and_cosine_schedule():
     clone = ImagePriorSolver.from_config(solver.get_config())
     assert clone.preconditioner.lam == 0.05 and clone.preconditioner.spec == "gaussian:1.0"
 
-    result = restore(y, blur, prior=small_dip(), iterations=20, precondition=0.05, lr_schedule="cosine",
-                     verbose=0, log_every=10)
+    config = RestoreConfig().override(iterations=20, precondition=0.05, lr_schedule="cosine", log_every=10)
+    result = restore(y, blur, config, prior=small_dip(), verbose=0)
     assert result.solver.preconditioner.lam == 0.05
     assert float(result.solver.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)  # decayed to 0 at the end
     with pytest.raises(InputError, match="blur operator"):
-        restore(y, Identity(), prior=small_dip(), iterations=2, precondition=0.05, verbose=0)
+        restore(y, Identity(), RestoreConfig().override(iterations=2, precondition=0.05), prior=small_dip(),
+                verbose=0)
     with pytest.raises(InputError, match="schedule"):
-        restore(y, blur, prior=small_dip(), iterations=2, lr_schedule="linear", verbose=0)
+        RestoreConfig().override(lr_schedule="linear")  # a bad recipe fails when it is written
+    with pytest.raises(InputError, match="unknown restoration setting 'iteration'"):
+        RestoreConfig().override(iteration=5)
 
 
 def test_data_consistency_keeps_measured_pixels_in_image_export_and_config(tmp_path):
     from pinnzoo.export import export_image_solver
-    from pinnzoo.restoration import restore
+    from pinnzoo.restoration import RestoreConfig, restore
 
     keras.utils.set_random_seed(0)
     m = random_mask(16, 16, 0.5, seed=4)
     op = Mask(m)
     clean = np.random.default_rng(7).random((16, 16, 1)).astype(np.float32)
     y = op.A(clean[None]).numpy()[0]
-    result = restore(y, op, prior=small_dip(), iterations=20, data_consistency=True, reference=clean, verbose=0,
-                     log_every=10)
+    config = RestoreConfig().override(iterations=20, data_consistency=True, log_every=10)
+    result = restore(y, op, config, prior=small_dip(), reference=clean, verbose=0)
     solver = result.solver
     known = m > 0.5
     np.testing.assert_array_equal(result.image[known], clean[known])      # known pixels exactly as measured

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import small_solver
+from conftest import small_preset, small_solver, tiny_schedule
 from pinnzoo.callbacks import GradNormBalancing
 from pinnzoo.dtypes import float_type
 from pinnzoo.priors import MLP, FactorizedDense, ModifiedMLP
@@ -108,11 +108,9 @@ def test_grad_norm_balancing_equalises_weighted_gradient_norms():
 
 
 def test_schedule_balance_every_drives_the_weights_during_adam():
-    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
     from pinnzoo.training import train
 
-    preset = Preset("_balanced_heat", "heat, soft conditions, balanced", _problem("heat1d"), _mlp((16, 16)),
-                    Schedule(epochs=1, steps_per_epoch=50, steps_per_execution=25, n_residual=256, balance_every=25))
+    preset = small_preset("_balanced_heat", widths=(16, 16), schedule=tiny_schedule(balance_every=25))
     result = train(preset, verbose=0)
     weights = {k: float(v.numpy()) for k, v in result.solver.term_weights.items() if k != "data"}
     assert set(weights) == {"residual", "initial", "boundary"}
@@ -156,20 +154,17 @@ def test_recast_copies_the_solver_into_float64_with_the_same_function():
 
 def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
     """A float32 L-BFGS run stops once a step no longer changes the loss at float32 resolution; with
-    ``lbfgs_continue_dtype`` the iterations left run on a float64 copy, which goes lower and is exported."""
+    a continuation the iterations left run on a float64 copy, which goes lower and is exported."""
     from pinnzoo.export import evaluate_export, read_metadata
-    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
+    from pinnzoo.presets import Continuation
     from pinnzoo.training import train
 
-    preset = Preset("_heat_small", "heat, 8x8 MLP", _problem("heat1d"), _mlp((8, 8)),
-                    Schedule(epochs=1, steps_per_epoch=50, steps_per_execution=25, n_residual=256,
-                             lbfgs_maxiter=4000, lbfgs_points=256, lbfgs_log_every=500),
-                    solver={"hard_constraints": True})
+    preset = small_preset(schedule=tiny_schedule(lbfgs=4000), solver={"hard_constraints": True})
     plain = train(preset, verbose=0, seed=5)
     stop32 = plain.lbfgs_iterations
     assert stop32 < 4000 and "RELATIVE REDUCTION" in plain.history["lbfgs_info"]["message"]  # the stall
 
-    cont = dataclasses.replace(preset.schedule, lbfgs_continue_dtype="float64")
+    cont = preset.schedule.replace(lbfgs={"continuation": Continuation("float64")})
     result = train(preset, schedule=cont, verbose=0, seed=5, out=tmp_path / "m")
     info = result.history["lbfgs_info"]
     assert info["continued_at"] == stop32 and result.lbfgs_iterations > stop32  # same float32 run, then more
@@ -183,10 +178,9 @@ def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
 
 
 def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
-    """``lbfgs_resample_every``: L-BFGS runs in pieces, each on a new point set (the first one is the set a run
-    without resampling uses), for ``lbfgs_maxiter`` iterations in all."""
+    """``resample_every``: L-BFGS runs in pieces, each on a new point set (the first one is the set a run
+    without resampling uses), for ``maxiter`` iterations in all."""
     import pinnzoo.training as training
-    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
 
     seen = []
     real = training.lbfgs_refine
@@ -196,10 +190,9 @@ def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
         return real(solver, batch, maxiter=maxiter, **kwargs)
 
     monkeypatch.setattr(training, "lbfgs_refine", recording)
-    schedule = Schedule(epochs=1, steps_per_epoch=20, steps_per_execution=10, n_residual=128,
-                        lbfgs_maxiter=90, lbfgs_points=128, lbfgs_log_every=30, lbfgs_resample_every=30)
-    preset = Preset("_heat_rs", "heat, 8x8 MLP", _problem("heat1d"), _mlp((8, 8)), schedule,
-                    solver={"hard_constraints": True})
+    schedule = tiny_schedule(steps=20, execution=10, points=128, lbfgs=90, lbfgs_points=128, log_every=30,
+                             resample_every=30)
+    preset = small_preset("_heat_rs", schedule=schedule, solver={"hard_constraints": True})
     result = training.train(preset, verbose=0, seed=4)
     assert [m for _, m in seen] == [30, 30, 30] and result.lbfgs_iterations == 90
     assert len(result.history["lbfgs"]["loss"]) == 3
@@ -210,19 +203,21 @@ def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
     assert result.history["lbfgs_info"]["message"].count("float32: ") == 3
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"lbfgs_sampling": "grid"}, "lbfgs_sampling"),
-    ({"lbfgs_resample_every": -5}, "lbfgs_resample_every"),
-    ({"lbfgs_continue_dtype": "float65"}, "lbfgs_continue_dtype"),
-    ({"lbfgs_continue_derivatives": "magic"}, "lbfgs_continue_derivatives"),
-    ({"lbfgs_continue_maxiter": 0}, "lbfgs_continue_maxiter"),
+@pytest.mark.parametrize("part, change, message", [
+    ("LBFGSPhase", {"sampling": "grid"}, "sampling"),
+    ("LBFGSPhase", {"resample_every": -5}, "resample_every"),
+    ("LBFGSPhase", {"points": 0}, "points"),
+    ("Continuation", {"dtype": "float65"}, "dtype"),
+    ("Continuation", {"derivatives": "magic"}, "derivatives"),
+    ("Continuation", {"maxiter": 0}, "maxiter"),
+    ("AdamPhase", {"epochs": -1}, "epochs"),
+    ("Collocation", {"points": 0}, "points"),
+    ("Balancing", {"alpha": 1.5}, "alpha"),
 ])
-def test_bad_lbfgs_settings_are_rejected_before_any_training(change, message, monkeypatch):
-    import pinnzoo.training as training
+def test_bad_schedule_settings_are_rejected_when_the_schedule_is_written(part, change, message):
+    """A schedule checks itself: bad values fail with a TrainingError naming the field, before any training."""
+    import pinnzoo.presets as presets
     from pinnzoo.errors import TrainingError
-    from pinnzoo.presets import get_preset
 
-    monkeypatch.setattr(training, "build_solver", lambda *a, **k: pytest.fail("training started"))
-    preset = get_preset("heat1d")
     with pytest.raises(TrainingError, match=message):
-        training.train(preset, schedule=dataclasses.replace(preset.schedule, **change), verbose=0)
+        getattr(presets, part)(**change)

@@ -176,15 +176,14 @@ def test_causal_weighting_discounts_later_times_until_earlier_ones_are_resolved(
 
 
 def test_inverse_problem_identifies_its_coefficient_and_exports_it(tmp_path):
-    import dataclasses
-
     from pinnzoo.export import evaluate_export, read_metadata
     from pinnzoo.presets import get_preset
     from pinnzoo.training import train
 
     preset = get_preset("heat_inverse")
-    schedule = dataclasses.replace(preset.schedule, epochs=2, steps_per_epoch=200, steps_per_execution=50,
-                                   n_residual=512, lbfgs_maxiter=300, lbfgs_points=1024, lbfgs_log_every=100)
+    schedule = preset.schedule.replace(adam={"epochs": 2, "steps_per_epoch": 200, "steps_per_execution": 50},
+                                       collocation={"points": 512},
+                                       lbfgs={"maxiter": 300, "points": 1024, "log_every": 100})
     result = train(preset, schedule=schedule, out=tmp_path / "inv", verbose=0)
     a = result.metrics["param_a"]
     assert abs(a - 0.4) < 0.1 * abs(0.1 - 0.4), a  # from 0.1 to within a tenth of the way to 0.4

@@ -4,13 +4,19 @@ import numpy as np
 import pytest
 
 from pinnzoo.errors import PresetError
-from pinnzoo.presets import PRESETS, get_preset
+from pinnzoo.presets import FAMILIES, PRESETS, ImagePreset, PINNPreset, Preset, get_preset
 from pinnzoo.sampling import fixed_batch
 from pinnzoo.training import build_solver
 
+PDE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, PINNPreset)]
+IMAGE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, ImagePreset)]
 
-PDE_PRESETS = sorted(n for n, p in PRESETS.items() if getattr(p, "kind", None) != "image")
-IMAGE_PRESETS = sorted(n for n, p in PRESETS.items() if getattr(p, "kind", None) == "image")
+
+def test_every_preset_is_a_preset_of_a_registered_family():
+    assert len(PDE_PRESETS) + len(IMAGE_PRESETS) == len(PRESETS) and IMAGE_PRESETS and PDE_PRESETS
+    for preset in PRESETS.values():
+        assert isinstance(preset, Preset) and FAMILIES.get(preset.family) is type(preset)
+        assert preset.description and preset.target_text() and type(preset.quick()) is type(preset)
 
 
 @pytest.mark.parametrize("name", PDE_PRESETS)
@@ -30,20 +36,67 @@ def test_preset_builds_and_steps(name):
 
 
 def test_unknown_preset_lists_the_known_ones():
-    with pytest.raises(PresetError, match="available presets: .*burgers"):
+    with pytest.raises(PresetError, match=r"unknown preset 'burger' \(did you mean 'burgers'\?\); available presets: .*burgers"):
         get_preset("burger")
+    with pytest.raises(PresetError, match="already registered"):
+        from pinnzoo.presets import register_preset
+
+        register_preset(get_preset("burgers"))
 
 
 @pytest.mark.parametrize("name", IMAGE_PRESETS)
 def test_image_preset_degrades_and_fits(name):
     """A quick version (64×64, 20 steps) of every image preset runs end to end with its baselines."""
-    from pinnzoo.restoration import train_image_preset
-
     preset = get_preset(name)
     clean, y, op = preset.quick().degrade()
     assert clean.shape == (64, 64, 1) and y.shape[2] == 1
     assert op.A(clean[None]).shape[1:3] == y.shape[:2]
-    result = train_image_preset(preset, quick=True, verbose=0)
+    result = preset.train(quick=True, verbose=0)
     meta = result.metadata
     assert meta["baselines"] and meta["target_psnr"] == meta["baselines"][0]["psnr"] + preset.margin
     assert np.isfinite(meta["metrics"]["psnr"]) and result.steps <= 20
+
+
+def test_a_new_family_is_one_subclass_and_the_cli_uses_its_methods(tmp_path, capsys):
+    """A preset family the rest of pinnzoo has never heard of: registered, it trains, lists and evaluates
+    through its own methods (nothing branches on the family)."""
+    import dataclasses
+
+    from pinnzoo import cli
+    from pinnzoo.presets import RunResult
+
+    @dataclasses.dataclass
+    class Done(RunResult):
+        solver: object = None
+        export_dir: object = None
+
+        def summary(self):
+            return "constant: done"
+
+    @dataclasses.dataclass(frozen=True)
+    class Constant(Preset):
+        family = "_constant"
+        name: str = "_constant"
+        description: str = "a family for the test"
+
+        def train(self, *, seed=0, quick=False, out=None, verbose=1, callbacks=()):
+            return Done()
+
+        def quick(self):
+            return self
+
+        def target_text(self):
+            return "no target"
+
+        @classmethod
+        def evaluate_export(cls, directory, model, meta):
+            return {"family": cls.family}
+
+        @classmethod
+        def evaluation_line(cls, result):
+            return "constant: evaluated"
+
+    with FAMILIES.temporarily("_constant", Constant), PRESETS.temporarily("_constant", Constant()):
+        assert cli.main(["list"]) == 0 and "a family for the test  [no target]" in capsys.readouterr().out
+        assert cli.main(["train", "_constant", "--quiet"]) == 0 and "constant: done" in capsys.readouterr().out
+    assert "_constant" not in PRESETS and "_constant" not in FAMILIES

@@ -43,7 +43,8 @@ def test_denoise_png_with_reference_and_export(images, tmp_path):
     img = io.imread(tmp_path / "r.png")
     assert img.shape == (40, 52) and img.dtype == np.uint8       # 40×52 is no multiple of 32: padded, cropped back
     meta = json.loads((tmp_path / "m" / "pinnzoo.json").read_text())
-    assert meta["kind"] == "image" and meta["image_shape"] == [40, 52, 1]
+    assert meta["family"] == "image" and meta["image_shape"] == [40, 52, 1]
+    assert meta["recipe_preset"] == "dip_denoise" and meta["recipe"]["optimiser"]["iterations"] == 30
 
 
 def test_superres_npy_keeps_floats(images, tmp_path):
@@ -84,7 +85,7 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     (["deblur", "--image", "{d}/noisy.png", "--psf", "gaussian:1", "--precondition", "-1"], ">= 0"),
     (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
     (["denoise", "--image", "{d}/noisy.png", "--data-consistency"], "inpaint and superres"),
-    (["denoise", "--image", "{d}/noisy.png", "--tv", "-0.1"], "--tv must be >= 0"),
+    (["denoise", "--image", "{d}/noisy.png", "--tv", "-0.1"], "TV weight must be >= 0"),
     (["inpaint", "--image", "{d}/noisy.png", "--mask", "{d}/mask.png", "--data-consistency", "--noise-sigma", "0.05"],
      "noise-free"),
 ])
@@ -100,3 +101,50 @@ def test_bad_input_gives_one_error_line(images, tmp_path, args, message):
 def test_bad_output_suffix(images, tmp_path):
     out = run_cli("restore", "denoise", "--image", images / "noisy.png", "--out", tmp_path / "x.gif")
     assert out.returncode == 2 and "--out must end" in out.stderr
+
+
+def _recipe_args(*argv):
+    from pinnzoo import cli
+
+    return cli.parser().parse_args(["restore", *argv, "--image", "x.png", "--out", "y.png"])
+
+
+@pytest.mark.parametrize("name", ["dip_denoise", "dip_deblur", "dip_inpaint", "dip_superres", "deep_decoder_denoise",
+                                  "deep_decoder_deblur"])
+def test_restore_defaults_are_the_presets_recipes(name):
+    """With no tuning flags the CLI runs the preset of the task and prior, field for field."""
+    from pinnzoo import cli
+    from pinnzoo.presets import get_preset
+
+    preset = get_preset(name)
+    chosen, config, notes = cli.recipe_from_args(_recipe_args(preset.task, "--prior", preset.prior))
+    assert chosen is preset and config == preset.recipe and notes == []
+    chosen, config, _ = cli.recipe_from_args(_recipe_args(preset.task, "--recipe", name, "--iterations", "7", "--tv", "0.5"))
+    assert chosen is preset and config.optimiser.iterations == 7 and config.regularisation.tv_weight == 0.5
+    assert config.override(iterations=preset.recipe.optimiser.iterations,
+                           tv_weight=preset.recipe.regularisation.tv_weight) == preset.recipe  # nothing else changed
+
+
+def test_restore_without_a_tuned_recipe_says_what_it_runs_and_noisy_images_drop_data_consistency():
+    from pinnzoo import cli
+
+    preset, config, notes = cli.recipe_from_args(_recipe_args("inpaint", "--prior", "deep_decoder"))
+    assert preset.name == "dip_inpaint" and config.prior.name == "deep_decoder" and "no tuned inpaint recipe" in notes[0]
+    _, config, notes = cli.recipe_from_args(_recipe_args("inpaint", "--noise-sigma", "0.05"))
+    assert not config.output.data_consistency and "data consistency off" in notes[0]
+    with pytest.raises(Exception, match="not a denoise preset"):
+        cli.recipe_from_args(_recipe_args("denoise", "--recipe", "dip_deblur"))
+
+
+def test_cli_quick_run_uses_the_recipe_of_the_image_table(images, tmp_path):
+    """`pinnzoo restore deblur --quick` runs dip_deblur's recipe (cut to 20 steps), and records it."""
+    from pinnzoo.presets import get_preset
+
+    out = run_cli("restore", "deblur", "--image", images / "noisy.npy", "--psf", "gaussian:2.0", "--quick",
+                  "--out", tmp_path / "d.npy", "--export", tmp_path / "m")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("recipe dip_deblur (quick): dip ") and "estimated" in out.stdout
+    meta = json.loads((tmp_path / "m" / "pinnzoo.json").read_text())
+    assert meta["recipe_preset"] == "dip_deblur"
+    assert meta["recipe"] == json.loads(json.dumps(get_preset("dip_deblur").recipe.quick().to_dict()))
+    assert meta["stopping"]["steps"] <= 20

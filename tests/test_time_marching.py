@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import small_preset, tiny_schedule
+
 from pinnzoo.errors import ProblemError
 from pinnzoo.priors import MLP
 from pinnzoo.problems import AllenCahn, Heat1D, Wave1D
@@ -111,13 +113,11 @@ def test_marching_solver_saves_reloads_and_exports(tmp_path):
 
 def test_marching_preset_trains_window_after_window_to_a_small_error():
     """Heat equation in two windows: each fitted in turn, the second started from the first."""
-    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
     from pinnzoo.training import train
 
-    preset = Preset(name="heat_marching", description="test", problem=_problem("heat1d"), prior=_mlp((16, 16)),
-                    schedule=Schedule(epochs=1, steps_per_epoch=200, n_residual=512, lbfgs_maxiter=1000,
-                                      lbfgs_points=1024, lbfgs_log_every=100),
-                    marching={"windows": 2}, target=1e-2)
+    preset = small_preset("heat_marching", widths=(16, 16), marching={"windows": 2}, target=1e-2,
+                          schedule=tiny_schedule(steps=200, execution=100, points=512, lbfgs=1000, lbfgs_points=1024,
+                                                 log_every=100))
     result = train(preset, verbose=0)
     windows = result.history["windows"]
     assert len(windows) == 2 and result.adam_steps == 400 and 0 < result.lbfgs_iterations <= 2000
@@ -133,21 +133,17 @@ def test_marching_preset_trains_window_after_window_to_a_small_error():
 
 
 def test_marching_windows_continue_in_float64_and_keep_the_result_in_float32():
-    """``lbfgs_continue_dtype`` in time marching: each window's float32 L-BFGS-B stalls, continues on a
-    float64 copy for at most ``lbfgs_continue_maxiter`` iterations, and the window keeps those weights."""
-    import dataclasses
-
-    from pinnzoo.presets import Preset, Schedule, _mlp, _problem
+    """A continuation in time marching: each window's float32 L-BFGS-B stalls, continues on a float64
+    copy for at most ``Continuation.maxiter`` iterations, and the window keeps those weights."""
+    from pinnzoo.presets import Continuation
     from pinnzoo.training import train
 
-    schedule = Schedule(epochs=1, steps_per_epoch=50, steps_per_execution=25, n_residual=256, lbfgs_maxiter=4000,
-                        lbfgs_points=256, lbfgs_log_every=500)
-    preset = Preset(name="_heat_marching_small", description="test", problem=_problem("heat1d"),
-                    prior=_mlp((8, 8)), schedule=schedule, marching={"windows": 2}, target=1e-2)
+    schedule = tiny_schedule(lbfgs=4000)
+    preset = small_preset("_heat_marching_small", schedule=schedule, marching={"windows": 2}, target=1e-2)
     plain = train(preset, verbose=0, seed=3)
     stops = [w["lbfgs_info"]["iterations"] for w in plain.history["windows"]]
     assert all(s < 4000 for s in stops)  # float32 stalls in both windows
-    cont = dataclasses.replace(schedule, lbfgs_continue_dtype="float64", lbfgs_continue_maxiter=300)
+    cont = schedule.replace(lbfgs={"continuation": Continuation("float64", maxiter=300)})
     result = train(preset, schedule=cont, verbose=0, seed=3)
     windows = result.history["windows"]
     # the first window's float32 run is the same; every window then runs at most 300 more iterations

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
+from pinnzoo.registry import Registry
 
-_OPERATORS: dict[str, type] = {}
+#: operator name -> :class:`Operator` subclass (the name stored in configs and exports)
+OPERATORS: Registry = Registry("operator", InputError)
 
 
 def register_operator(cls):
     """Class decorator: make an operator constructible from its config by name."""
-    _OPERATORS[cls.name] = cls
+    OPERATORS.register(cls.name, cls, replace=True)
     return cls
 
 
 def operator_from_config(config: dict) -> "Operator":
     """Rebuild an operator from :meth:`Operator.get_config`."""
     config = dict(config)
-    name = config.pop("name", None)
-    if name not in _OPERATORS:
-        raise InputError(f"unknown operator {name!r}; known: {sorted(_OPERATORS)}")
-    return _OPERATORS[name].from_config(config)
+    return OPERATORS.get(config.pop("name", None)).from_config(config)
 
 
-class Operator:
+class Operator(abc.ABC):
     r"""A known linear forward operator ``A`` of an imaging problem, with ``Aᵀ``.
 
     Images are float tensors ``[batch, height, width, channels]``; the same
@@ -40,11 +41,13 @@ class Operator:
 
     name = "operator"
 
+    @abc.abstractmethod
     def A(self, x: tf.Tensor) -> tf.Tensor:  # noqa: N802 - the conventional name
-        raise NotImplementedError
+        """The forward model ``A x`` of images ``[B, H, W, C]``."""
 
+    @abc.abstractmethod
     def A_adjoint(self, y: tf.Tensor) -> tf.Tensor:  # noqa: N802
-        raise NotImplementedError
+        """The adjoint ``Aᵀ y``, with ``⟨A x, y⟩ = ⟨x, Aᵀ y⟩``."""
 
     def __call__(self, x):
         return self.A(x)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
 from pinnzoo.operators.base import Operator, register_operator
+from pinnzoo.registry import Registry
 
 
 def gaussian_psf(sigma: float) -> np.ndarray:
@@ -51,8 +54,48 @@ def motion_psf(length: float, angle: float) -> np.ndarray:
     return k / k.sum()
 
 
+@dataclasses.dataclass(frozen=True)
+class PSFFamily:
+    """A parametric PSF: ``NAME:ARG[:ARG]`` in a spec, ``make(*args)`` builds the kernel."""
+
+    name: str
+    make: Callable[..., np.ndarray]
+    arguments: tuple[str, ...]       # names shown in specs and help texts
+    integer: tuple[bool, ...]        # which arguments must be integers
+
+    @property
+    def spec(self) -> str:
+        return ":".join((self.name, *self.arguments))
+
+    def build(self, args: list[str], text: str) -> np.ndarray:
+        if len(args) != len(self.arguments):
+            raise InputError(f"unknown PSF {text!r}: {self.name} takes {len(self.arguments)} argument(s), "
+                             f"as in {self.spec}")
+        try:
+            numbers = [float(a) for a in args]
+        except ValueError:
+            raise InputError(f"bad number in PSF spec {text!r}") from None
+        for name, value, integer in zip(self.arguments, numbers, self.integer):
+            if integer and value != int(value):
+                raise InputError(f"{self.name} PSF {name.lower()} must be an integer, got {value:g}")
+        return self.make(*[int(v) if i else v for v, i in zip(numbers, self.integer)])
+
+
+#: PSF family name -> :class:`PSFFamily`
+PSFS: Registry = Registry("PSF", InputError)
+PSFS.register("gaussian", PSFFamily("gaussian", gaussian_psf, ("SIGMA",), (False,)))
+PSFS.register("box", PSFFamily("box", box_psf, ("SIZE",), (True,)))
+PSFS.register("motion", PSFFamily("motion", motion_psf, ("LENGTH", "ANGLE"), (False, False)))
+
+
+def psf_specs() -> str:
+    """The accepted PSF specs in words, e.g. for help texts."""
+    return ", ".join(f.spec for f in PSFS.values()) + " or a .npy file"
+
+
 def parse_psf(spec) -> np.ndarray:
-    """A PSF from a spec: ``gaussian:SIGMA``, ``box:SIZE``, ``motion:LENGTH:ANGLE``, a ``.npy`` path or an array.
+    """A PSF from a spec (``gaussian:SIGMA``, ``box:SIZE``, ``motion:LENGTH:ANGLE``, see :data:`PSFS`),
+    a ``.npy`` path or an array.
 
     Raises:
         InputError: unknown spec, unreadable file, or a PSF that is not a 2-D
@@ -62,30 +105,16 @@ def parse_psf(spec) -> np.ndarray:
         psf = spec
     else:
         text = str(spec)
-        kind, _, rest = text.partition(":")
-        args = rest.split(":") if rest else []
-        shapes = {"gaussian": 1, "box": 1, "motion": 2}
-        if kind in shapes and len(args) == shapes[kind]:
-            try:
-                numbers = [float(a) for a in args]
-            except ValueError:
-                raise InputError(f"bad number in PSF spec {text!r}") from None
-            if kind == "gaussian":
-                psf = gaussian_psf(numbers[0])
-            elif kind == "box":
-                if numbers[0] != int(numbers[0]):
-                    raise InputError(f"box PSF size must be an integer, got {args[0]}")
-                psf = box_psf(int(numbers[0]))
-            else:
-                psf = motion_psf(*numbers)
-        elif text.endswith(".npy"):
+        if text.endswith(".npy"):
             try:
                 psf = np.load(text, allow_pickle=False)
             except (OSError, ValueError) as exc:
                 raise InputError(f"cannot read PSF file {text}: {exc}") from None
         else:
-            raise InputError(f"unknown PSF {text!r}; use gaussian:SIGMA, box:SIZE, motion:LENGTH:ANGLE "
-                             "or a .npy file")
+            name, _, rest = text.partition(":")
+            if name not in PSFS:
+                raise InputError(f"unknown PSF {text!r}; use {psf_specs()}")
+            psf = PSFS.get(name).build(rest.split(":") if rest else [], text)
     psf = np.asarray(psf, dtype=np.float64)
     if psf.ndim != 2 or psf.size == 0:
         raise InputError(f"a PSF must be a non-empty 2-D array, got shape {psf.shape}")

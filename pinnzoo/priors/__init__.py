@@ -1,10 +1,13 @@
 """Priors: plain Keras networks that know no physics."""
 
+from pinnzoo.priors.base import CoordinateNetwork, ForwardJets, ImageGenerator
 from pinnzoo.priors.deep_decoder import DeepDecoder
 from pinnzoo.priors.dip import SkipNet
 from pinnzoo.priors.layers import BatchStatNorm, FactorizedDense, ReflectConv2D
-from pinnzoo.priors.mlp import MLP, FourierMLP
+from pinnzoo.priors.mlp import MLP, DenseNetwork, FourierMLP
 from pinnzoo.priors.modified_mlp import ModifiedMLP
+from pinnzoo.priors.registry import PRIORS, PriorSpec, build_prior, prior_name
 
-__all__ = ["BatchStatNorm", "DeepDecoder", "FactorizedDense", "FourierMLP", "MLP", "ModifiedMLP", "ReflectConv2D",
-           "SkipNet"]
+__all__ = ["PRIORS", "PriorSpec", "BatchStatNorm", "CoordinateNetwork", "DeepDecoder", "DenseNetwork", "FactorizedDense",
+           "ForwardJets", "FourierMLP", "ImageGenerator", "MLP", "ModifiedMLP", "ReflectConv2D", "SkipNet",
+           "build_prior", "prior_name"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import keras
 
+from pinnzoo.priors.base import ImageGenerator, initializer
 from pinnzoo.priors.layers import BatchStatNorm
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
-class DeepDecoder(keras.Model):
+class DeepDecoder(keras.Model, ImageGenerator):
     r"""Deep Decoder generator.
 
     From a fixed random tensor ``B_0`` of ``channels`` channels at ``1/2^{d}``
@@ -22,25 +23,31 @@ class DeepDecoder(keras.Model):
     convolution to ``out_channels`` and a sigmoid. There are no 3×3
     convolutions: the smoothness comes from the upsampling, and the network has
     fewer weights than the image has pixels, so it cannot fit noise — no early
-    stopping is needed (under-parameterisation is the regulariser).
+    stopping is needed (under-parameterisation is the regulariser). ``seed``
+    seeds the initial weights (``None``: Keras's global random state).
 
     Paper: R. Heckel, P. Hand, "Deep Decoder: Concise image representations from
     untrained non-convolutional networks", ICLR 2019.
     """
 
-    def __init__(self, channels: int = 64, layers: int = 5, out_channels: int = 1, **kwargs):
+    def __init__(self, channels: int = 64, layers: int = 5, out_channels: int = 1, seed: int | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.seed = None if seed is None else int(seed)
         if int(layers) < 1 or int(channels) < 1:
             raise ValueError("channels and layers must be positive")
         self.channels, self.num_layers, self.out_channels = int(channels), int(layers), int(out_channels)
         self.blocks = []
         for i in range(self.num_layers):
-            self.blocks.append([keras.layers.Conv2D(self.channels, 1, name=f"conv{i}"),
+            self.blocks.append([keras.layers.Conv2D(self.channels, 1, name=f"conv{i}",
+                                                    kernel_initializer=initializer("glorot_uniform", seed, i)),
                                 keras.layers.UpSampling2D(2, interpolation="bilinear", name=f"upsample{i}"),
                                 keras.layers.ReLU(), BatchStatNorm(name=f"norm{i}")])
-        self.blocks.append([keras.layers.Conv2D(self.channels, 1, name=f"conv{self.num_layers}"),
+        self.blocks.append([keras.layers.Conv2D(self.channels, 1, name=f"conv{self.num_layers}",
+                                                kernel_initializer=initializer("glorot_uniform", seed, self.num_layers)),
                             keras.layers.ReLU(), BatchStatNorm(name=f"norm{self.num_layers}")])
-        self.head = keras.layers.Conv2D(self.out_channels, 1, activation="sigmoid", name="head")
+        self.head = keras.layers.Conv2D(self.out_channels, 1, activation="sigmoid", name="head",
+                                        kernel_initializer=initializer("glorot_uniform", seed, self.num_layers + 1))
 
     @property
     def stride(self) -> int:
@@ -58,5 +65,5 @@ class DeepDecoder(keras.Model):
 
     def get_config(self):
         config = super().get_config()
-        config.update(channels=self.channels, layers=self.num_layers, out_channels=self.out_channels)
+        config.update(channels=self.channels, layers=self.num_layers, out_channels=self.out_channels, seed=self.seed)
         return config

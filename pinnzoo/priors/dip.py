@@ -7,11 +7,12 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
+from pinnzoo.priors.base import ImageGenerator, initializer
 from pinnzoo.priors.layers import BatchStatNorm, ReflectConv2D
 
 
-def _block(filters, kernel, stride=1, name=None):
-    return [ReflectConv2D(filters, kernel, stride, name=None if name is None else name + "_conv"),
+def _block(filters, kernel, stride=1, name=None, seed=None):
+    return [ReflectConv2D(filters, kernel, stride, seed=seed, name=None if name is None else name + "_conv"),
             BatchStatNorm(name=None if name is None else name + "_norm"),
             keras.layers.LeakyReLU(0.2)]
 
@@ -23,7 +24,7 @@ def _run(layers, x):
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
-class SkipNet(keras.Model):
+class SkipNet(keras.Model, ImageGenerator):
     r"""The "skip" generator of Deep Image Prior: an hourglass with skip connections.
 
     Scale ``i`` (of ``len(channels_down)``) maps its input ``a_i`` to
@@ -39,7 +40,8 @@ class SkipNet(keras.Model):
     ``act`` is LeakyReLU(0.2) and ``norm`` is :class:`BatchStatNorm`. The input
     size must be a multiple of ``2^len(channels_down)`` (the image solver pads
     and crops). The original's default is 5 scales of 128 channels, 4 skip
-    channels and a 32-channel noise input.
+    channels and a 32-channel noise input. ``seed`` seeds every convolution's
+    initial weights (``None``: Keras's global random state).
 
     Paper: D. Ulyanov, A. Vedaldi, V. Lempitsky, "Deep Image Prior", CVPR 2018
     (and IJCV 2020), supplementary material, architecture "skip".
@@ -47,8 +49,14 @@ class SkipNet(keras.Model):
 
     def __init__(self, channels_down: Sequence[int] = (128,) * 5, channels_up: Sequence[int] | None = None,
                  channels_skip: Sequence[int] | int = 4, out_channels: int = 1, input_channels: int = 32,
-                 upsample: str = "bilinear", **kwargs):
+                 upsample: str = "bilinear", seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.seed = None if seed is None else int(seed)
+        counter = iter(range(10**6))
+
+        def block(filters, kernel, stride=1, name=None):  # each convolution gets its own seed
+            return _block(filters, kernel, stride, name, None if seed is None else self.seed * 1000 + next(counter))
+
         n = len(channels_down)
         self.channels_down = [int(c) for c in channels_down]
         self.channels_up = [int(c) for c in (channels_up or channels_down)]
@@ -61,13 +69,14 @@ class SkipNet(keras.Model):
         self.out_channels, self.input_channels, self.upsample = int(out_channels), int(input_channels), upsample
         self.skips, self.downs, self.ups, self.merges = [], [], [], []
         for i in range(n):
-            self.skips.append(_block(self.channels_skip[i], 1, name=f"skip{i}") if self.channels_skip[i] else [])
-            self.downs.append(_block(self.channels_down[i], 3, 2, name=f"down{i}a")
-                              + _block(self.channels_down[i], 3, name=f"down{i}b"))
+            self.skips.append(block(self.channels_skip[i], 1, name=f"skip{i}") if self.channels_skip[i] else [])
+            self.downs.append(block(self.channels_down[i], 3, 2, name=f"down{i}a")
+                              + block(self.channels_down[i], 3, name=f"down{i}b"))
             self.ups.append(keras.layers.UpSampling2D(2, interpolation=upsample, name=f"upsample{i}"))
-            self.merges.append([BatchStatNorm(name=f"merge{i}_norm")] + _block(self.channels_up[i], 3, name=f"up{i}a")
-                               + _block(self.channels_up[i], 1, name=f"up{i}b"))
-        self.head = keras.layers.Conv2D(self.out_channels, 1, activation="sigmoid", name="head")
+            self.merges.append([BatchStatNorm(name=f"merge{i}_norm")] + block(self.channels_up[i], 3, name=f"up{i}a")
+                               + block(self.channels_up[i], 1, name=f"up{i}b"))
+        self.head = keras.layers.Conv2D(self.out_channels, 1, activation="sigmoid", name="head",
+                                        kernel_initializer=initializer("glorot_uniform", seed, 999999))
 
     @property
     def stride(self) -> int:
@@ -94,5 +103,5 @@ class SkipNet(keras.Model):
         config = super().get_config()
         config.update(channels_down=self.channels_down, channels_up=self.channels_up,
                       channels_skip=self.channels_skip, out_channels=self.out_channels,
-                      input_channels=self.input_channels, upsample=self.upsample)
+                      input_channels=self.input_channels, upsample=self.upsample, seed=self.seed)
         return config

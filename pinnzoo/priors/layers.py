@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from pinnzoo.priors.base import initializer
+
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
 class BatchStatNorm(keras.layers.Layer):
@@ -52,13 +54,16 @@ class ReflectConv2D(keras.layers.Layer):
     """``Conv2D`` whose input is first extended by mirror reflection (no zero borders), as DIP's ``pad='reflection'``.
 
     With stride 2 and an even input size the output is exactly half the size.
+    The kernel is He-uniform, drawn with ``seed`` (``None``: Keras's global random state).
     """
 
-    def __init__(self, filters: int, kernel_size: int = 3, strides: int = 1, use_bias: bool = True, **kwargs):
+    def __init__(self, filters: int, kernel_size: int = 3, strides: int = 1, use_bias: bool = True,
+                 seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.filters, self.kernel_size, self.strides, self.use_bias = int(filters), int(kernel_size), int(strides), bool(use_bias)
+        self.seed = None if seed is None else int(seed)
         self.conv = keras.layers.Conv2D(self.filters, self.kernel_size, strides=self.strides, padding="valid",
-                                        use_bias=self.use_bias, kernel_initializer="he_uniform")
+                                        use_bias=self.use_bias, kernel_initializer=initializer("he_uniform", seed, 0))
 
     def build(self, input_shape):
         p = self.kernel_size // 2
@@ -75,7 +80,7 @@ class ReflectConv2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "strides": self.strides, "use_bias": self.use_bias}
+                "strides": self.strides, "use_bias": self.use_bias, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")

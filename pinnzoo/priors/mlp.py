@@ -8,10 +8,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.priors.base import CoordinateNetwork, ForwardJets, draw_seed, initializer
+
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
-class MLP(keras.Model):
-    """Fully connected network ``R^d -> R^m``.
+class DenseNetwork(keras.Model, CoordinateNetwork):
+    """Fully connected network ``R^d -> R^m``, the common part of the MLP priors.
 
     ``y = W_L σ(... σ(W_1 x + b_1) ...) + b_L`` with ``len(widths)`` hidden layers.
     The default ``tanh`` with Glorot-normal weights is the classic PINN network
@@ -23,6 +25,9 @@ class MLP(keras.Model):
         out_dim: number of outputs.
         activation: any Keras activation name.
         kernel_initializer: Keras initializer name.
+        seed: seeds every initial weight (layer ``i`` with ``seed * 1000 + i``);
+            ``None`` draws them from Keras's global random state
+            (``keras.utils.set_random_seed``).
         factorization: ``{"mean": μ, "std": σ}`` to use random weight factorisation
             (:class:`~pinnzoo.priors.layers.FactorizedDense`) in every layer; ``None`` for plain ``Dense``.
         feature_major: compute with activations laid out ``[units, N]`` (one ``Wᵀ H``
@@ -33,12 +38,12 @@ class MLP(keras.Model):
             than a tall ``[N, 20]`` block times 20 x 20. The gain shrinks as the
             network widens (``benchmarks/vs_deepxde.py`` measures both layouts
             side by side), so Keras's layout stays the default.
+
+    :class:`MLP` adds forward-mode derivatives (:class:`~pinnzoo.priors.base.ForwardJets`).
     """
 
-    has_jets = True  # offers forward-mode derivatives (see :meth:`jets`)
-
     def __init__(self, widths: Sequence[int] = (20,) * 8, out_dim: int = 1, activation: str = "tanh",
-                 kernel_initializer: str = "glorot_normal", factorization=None, seed: int = 0,
+                 kernel_initializer: str = "glorot_normal", factorization=None, seed: int | None = None,
                  feature_major: bool = False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(feature_major, (bool, np.bool_)):
@@ -51,20 +56,23 @@ class MLP(keras.Model):
         self.activation = activation
         self.kernel_initializer = kernel_initializer
         self.factorization = dict(factorization) if factorization else None
-        self.seed = int(seed)
-        # Sub-layers follow this model's dtype policy (also when a float64 model is reloaded later).
+        self.seed = None if seed is None else int(seed)
+        self.hidden = [self.dense(w, activation, f"dense_{i}", i) for i, w in enumerate(self.widths)]
+        self.head = self.dense(self.out_dim, None, "head", len(self.widths))
+
+    def dense(self, units: int, activation, name: str, index: int):
+        """Layer ``index`` of the network, seeded from :attr:`seed` (following this model's dtype policy,
+        also when a float64 model is reloaded later)."""
         if self.factorization:
             from pinnzoo.priors.layers import FactorizedDense
 
-            def dense(units, act, name, i):
-                return FactorizedDense(units, activation=act, seed=self.seed * 1000 + i, name=name,
-                                       dtype=self.dtype_policy, **self.factorization)
-        else:
-            def dense(units, act, name, i):
-                return keras.layers.Dense(units, activation=act, kernel_initializer=kernel_initializer, name=name,
-                                          dtype=self.dtype_policy)
-        self.hidden = [dense(w, activation, f"dense_{i}", i) for i, w in enumerate(self.widths)]
-        self.head = dense(self.out_dim, None, "head", len(self.widths))
+            # the factorised layers draw with numpy: an unseeded network takes its seed from Keras's state
+            if not hasattr(self, "_factor_seed"):
+                self._factor_seed = draw_seed(self.seed)
+            return FactorizedDense(units, activation=activation, seed=self._factor_seed * 1000 + index, name=name,
+                                   dtype=self.dtype_policy, **self.factorization)
+        return keras.layers.Dense(units, activation=activation, name=name, dtype=self.dtype_policy,
+                                  kernel_initializer=initializer(self.kernel_initializer, self.seed, index))
 
     def build(self, input_shape):
         shape = tuple(input_shape)
@@ -87,6 +95,26 @@ class MLP(keras.Model):
         for layer in self.hidden:
             x = layer(x)
         return self.head(x)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(widths=list(self.widths), out_dim=self.out_dim, activation=self.activation,
+                      kernel_initializer=self.kernel_initializer, factorization=self.factorization, seed=self.seed,
+                      feature_major=self.feature_major)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
+class MLP(DenseNetwork, ForwardJets):
+    """The PINN network: a :class:`DenseNetwork` (``tanh``, Glorot-normal weights by default) with
+    forward-mode derivatives (:meth:`jets`) for the ``taylor`` derivative engine.
+
+    ``y = W_L σ(... σ(W_1 x + b_1) ...) + b_L``; ``tanh`` is smooth, so the
+    second derivatives a PDE residual needs exist everywhere.
+
+    Paper: M. Raissi, P. Perdikaris, G. E. Karniadakis, "Physics-informed neural
+    networks", J. Comput. Phys. 378 (2019).
+    """
 
     def jets(self, x, first: dict, second: dict):
         """Forward ("Taylor-mode") propagation of derivatives through the network.
@@ -133,13 +161,6 @@ class MLP(keras.Model):
                 dda[(k, l)] = term if v is None else term + s1 * v
         raise AssertionError("unreachable")
 
-    def get_config(self):
-        config = super().get_config()
-        config.update(widths=list(self.widths), out_dim=self.out_dim, activation=self.activation,
-                      kernel_initializer=self.kernel_initializer, factorization=self.factorization, seed=self.seed,
-                      feature_major=self.feature_major)
-        return config
-
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
 class FourierMLP(MLP):
@@ -150,6 +171,8 @@ class FourierMLP(MLP):
     first ("spectral bias"); the features let them fit oscillatory and
     multi-scale solutions. ``σ`` sets the frequency scale, per input if a list.
     ``B`` is a non-trainable weight, so it is saved and exported with the model.
+    ``seed`` seeds ``B`` and the MLP's weights; ``feature_seed`` (if given) seeds
+    ``B`` alone, the weights then follow ``seed``.
 
     Paper: M. Tancik et al., "Fourier features let networks learn high frequency
     functions in low dimensional domains", NeurIPS 2020; S. Wang, H. Wang,
@@ -157,17 +180,19 @@ class FourierMLP(MLP):
     Comput. Methods Appl. Mech. Eng. 384 (2021).
     """
 
-    def __init__(self, widths=(64,) * 3, out_dim: int = 1, features: int = 64, scale=1.0, seed: int = 0,
-                 activation: str = "tanh", kernel_initializer: str = "glorot_normal", **kwargs):
-        super().__init__(widths, out_dim, activation, kernel_initializer, **kwargs)
+    def __init__(self, widths=(64,) * 3, out_dim: int = 1, features: int = 64, scale=1.0, seed: int | None = None,
+                 activation: str = "tanh", kernel_initializer: str = "glorot_normal", feature_seed: int | None = None,
+                 **kwargs):
+        super().__init__(widths, out_dim, activation, kernel_initializer, seed=seed, **kwargs)
         self.features = int(features)
         self.scale = [float(v) for v in scale] if isinstance(scale, (list, tuple)) else float(scale)
-        self.seed = int(seed)
+        # B is drawn from feature_seed, by default the network's seed (drawn once if that is None too)
+        self.feature_seed = draw_seed(seed if feature_seed is None else feature_seed)
 
     def build(self, input_shape):
         d = int(input_shape[-1])
         scale = np.broadcast_to(np.asarray(self.scale, dtype=float), (d,))
-        b = np.random.default_rng(self.seed).standard_normal((d, self.features)) * scale[:, None]
+        b = np.random.default_rng(self.feature_seed).standard_normal((d, self.features)) * scale[:, None]
         self.frequencies = self.add_weight(shape=(d, self.features), name="frequencies", trainable=False,
                                            initializer=keras.initializers.Constant(2 * np.pi * b))
         super().build(tuple(input_shape[:-1]) + (2 * self.features,))
@@ -191,7 +216,7 @@ class FourierMLP(MLP):
 
     def get_config(self):
         config = super().get_config()
-        config.update(features=self.features, scale=self.scale, seed=self.seed)
+        config.update(features=self.features, scale=self.scale, feature_seed=self.feature_seed)
         return config
 
 

@@ -7,11 +7,11 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
-from pinnzoo.priors.mlp import MLP, affine_t
+from pinnzoo.priors.mlp import DenseNetwork, affine_t
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
-class ModifiedMLP(MLP):
+class ModifiedMLP(DenseNetwork):
     r"""MLP whose hidden states are convex mixtures of two input encodings.
 
     .. math::
@@ -22,26 +22,23 @@ class ModifiedMLP(MLP):
     The encoders ``U, V`` carry the input to every layer multiplicatively, which
     improves gradient flow and lowers PINN errors on stiff problems. All hidden
     widths must be equal. Random weight factorisation (``factorization``) applies
-    to every layer as in :class:`MLP`. Derivatives use the tape engine (no
-    forward-mode ``jets``).
+    to every layer as in :class:`~pinnzoo.priors.MLP`. It has no forward-mode
+    jets (it is no :class:`~pinnzoo.priors.base.ForwardJets`): the ``taylor``
+    engine differentiates it with tapes.
 
     Paper: S. Wang, Y. Teng, P. Perdikaris, "Understanding and mitigating
     gradient flow pathologies in physics-informed neural networks", SIAM J. Sci.
     Comput. 43 (2021).
     """
 
-    has_jets = False  # the Taylor engine falls back to tapes for this prior
-
     def __init__(self, widths: Sequence[int] = (64,) * 4, out_dim: int = 1, activation: str = "tanh", **kwargs):
         widths = tuple(int(w) for w in widths)
         if len(set(widths)) != 1:
             raise ValueError(f"ModifiedMLP needs equal hidden widths, got {widths}")
         super().__init__(widths, out_dim, activation, **kwargs)
-        make = type(self.hidden[0])
-        extra = {"kernel_initializer": self.kernel_initializer} if make is keras.layers.Dense else {
-            **self.factorization}
-        self.encoder_u = make(widths[0], activation=activation, name="encoder_u", dtype=self.dtype_policy, **extra)
-        self.encoder_v = make(widths[0], activation=activation, name="encoder_v", dtype=self.dtype_policy, **extra)
+        n = len(widths)
+        self.encoder_u = self.dense(widths[0], activation, "encoder_u", n + 1)
+        self.encoder_v = self.dense(widths[0], activation, "encoder_v", n + 2)
 
     def build(self, input_shape):
         self.encoder_u.build(tuple(input_shape))

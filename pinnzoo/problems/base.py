@@ -31,26 +31,26 @@ import tensorflow as tf
 from pinnzoo.errors import ProblemError
 from pinnzoo.problems.derivatives import parse_derivative
 from pinnzoo.problems.domains import Box
+from pinnzoo.registry import Registry
 
-_PROBLEMS: dict[str, type] = {}
+#: name -> problem class; unknown names raise ProblemError with the closest match
+PROBLEMS: Registry = Registry("problem", ProblemError)
 
 
 def register_problem(cls):
     """Class decorator: make a problem constructible by name (needed to reload ``.keras`` files)."""
     if not getattr(cls, "name", None):
         raise ProblemError(f"{cls.__name__} needs a class attribute 'name' to be registered")
-    _PROBLEMS[cls.name] = cls
+    PROBLEMS.register(cls.name, cls, replace=True)
     return cls
 
 
 def get_problem(name: str, **params) -> "PDEProblem":
-    if name not in _PROBLEMS:
-        raise ProblemError(f"unknown problem {name!r}; registered: {sorted(_PROBLEMS)}")
-    return _PROBLEMS[name](**params)
+    return PROBLEMS.get(name)(**params)
 
 
 def problem_names() -> list[str]:
-    return sorted(_PROBLEMS)
+    return PROBLEMS.names()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from pinnzoo.errors import InputError
 from pinnzoo.operators import FourierPreconditioner, Operator, as_image_batch, operator_from_config
+from pinnzoo.priors.base import ImageGenerator
 from pinnzoo.regularizers import total_variation
 
 
@@ -87,6 +88,9 @@ class ImagePriorSolver(keras.Model):
         if window < 2:
             raise InputError(f"window must be >= 2, got {window}")
         self.input_noise_std, self.ema_decay, self.window, self.seed = float(input_noise_std), float(ema_decay), int(window), int(seed)
+        if not isinstance(prior, ImageGenerator):
+            raise InputError(f"the prior must be an ImageGenerator (a generator that states its stride and "
+                             f"noise_shape, e.g. SkipNet or DeepDecoder), got {type(prior).__name__}")
         s = prior.stride
         self.padded_shape = (math.ceil(self.image_height / s) * s, math.ceil(self.image_width / s) * s)
         zshape = (1,) + tuple(prior.noise_shape(*self.padded_shape))

@@ -26,7 +26,9 @@ import tensorflow as tf
 from threadpoolctl import threadpool_limits
 
 
-def _flat_value_and_grad(solver, batch, jit_compile: bool):
+def flat_value_and_gradient(solver, batch, jit_compile: bool):
+    """``(value_and_grad(flat) -> (loss, flat gradient), get_flat() -> flat weights)``: the solver's total loss
+    on ``batch`` as a function of all its trainable weights in one vector (what L-BFGS-B drives)."""
     variables = solver.trainable_variables
     shapes = [tuple(v.shape) for v in variables]
     sizes = [int(np.prod(s)) for s in shapes]
@@ -65,7 +67,7 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     """
     from pinnzoo.solvers.pinn import use_xla
 
-    value_and_grad, get_flat = _flat_value_and_grad(solver, batch, use_xla(solver, jit_compile))
+    value_and_grad, get_flat = flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile))
     epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
     cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,

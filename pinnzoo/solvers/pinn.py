@@ -147,6 +147,10 @@ class PINNSolver(keras.Model):
             self.prior.build((None, len(self.problem.inputs) + extra))
         self.built = True
 
+    def parts(self) -> list:
+        """The solvers trained one after the other: this one (time marching has one per window)."""
+        return [self]
+
     def call(self, inputs):
         inputs = tf.cast(inputs, self.compute_dtype)
         raw = self.prior(self.embed(inputs))

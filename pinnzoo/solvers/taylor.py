@@ -1,6 +1,6 @@
 """Forward-mode ("Taylor-mode") derivatives of a solver's output with respect to its inputs.
 
-For a prior that offers ``jets`` (the MLPs), value, first and second
+For a prior that is a :class:`~pinnzoo.priors.base.ForwardJets` (MLP, FourierMLP), value, first and second
 derivatives are pushed forward through the network in one pass (see
 :meth:`pinnzoo.priors.MLP.jets`) instead of differentiating a reverse pass
 again. The input scaling contributes the factors ``1/half_width`` (a periodic
@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.problems.derivatives import parse_derivative, tape_derivatives
+from pinnzoo.priors.base import ForwardJets
 
 
 def _embedding_jets(solver, points, inputs, firsts, seconds):
@@ -53,7 +54,7 @@ def _embedding_jets(solver, points, inputs, firsts, seconds):
 def taylor_derivatives(solver, points, inputs, outputs, requests):
     """Same contract as :func:`~pinnzoo.problems.derivatives.tape_derivatives`, for a PINN solver."""
     parsed = {r: parse_derivative(r, inputs, outputs) for r in requests}
-    if any(len(wrt) > 2 for _, wrt in parsed.values()) or not getattr(solver.prior, "has_jets", False):
+    if any(len(wrt) > 2 for _, wrt in parsed.values()) or not isinstance(solver.prior, ForwardJets):
         return tape_derivatives(solver, points, inputs, outputs, requests)
     order = {name: i for i, name in enumerate(inputs)}
     firsts = sorted({v for _, wrt in parsed.values() for v in wrt}, key=order.get)

@@ -103,6 +103,10 @@ class TimeMarchingSolver(keras.Model):
             out = tf.where(index == k, value, out)
         return out
 
+    def parts(self) -> list:
+        """The window solvers, trained one after the other."""
+        return list(self.windows)
+
     def call(self, inputs):
         inputs = tf.cast(inputs, self.compute_dtype)
         return self._select(inputs, [w(inputs) for w in self.windows])

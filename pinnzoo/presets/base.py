@@ -1,0 +1,116 @@
+"""What every preset is: an object that builds, trains, evaluates, exports and describes itself.
+
+A preset *family* is a subclass of :class:`Preset` (PINN presets, image-prior
+presets, ...). The CLI, the export evaluator and the README generator call the
+methods below and never ask which family a preset belongs to; a new family is one
+new module with a subclass, registered in :data:`FAMILIES`, plus its presets in
+:data:`PRESETS`.
+"""
+
+from __future__ import annotations
+
+import abc
+from pathlib import Path
+from typing import ClassVar
+
+from pinnzoo.errors import ExportError, PresetError
+from pinnzoo.registry import Registry
+
+
+class RunResult(abc.ABC):
+    """What :meth:`Preset.train` returns: the trained solver, where it was exported, and a summary."""
+
+    solver: object
+    export_dir: Path | None
+
+    @abc.abstractmethod
+    def summary(self) -> str:
+        """One line: the score against the target, time and steps, and where the export was written."""
+
+
+class Preset(abc.ABC):
+    """A registry entry: everything needed to reproduce one zoo model from scratch.
+
+    Subclasses are frozen dataclasses with at least ``name`` and ``description``.
+    ``family`` names the subclass in :data:`FAMILIES` and in an export's
+    ``pinnzoo.json`` (``"family"``), so that an export is evaluated by the class
+    that wrote it.
+    """
+
+    family: ClassVar[str]
+    name: str
+    description: str
+
+    @abc.abstractmethod
+    def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=()) -> RunResult:
+        """Train from scratch; export to ``out`` if given (nothing is written otherwise).
+
+        Raises:
+            KeyboardInterrupt: ``exc.solver`` holds what was trained so far.
+            TrainingError: the loss became NaN/inf (``exc.solver`` holds the last good weights).
+        """
+
+    @abc.abstractmethod
+    def quick(self) -> "Preset":
+        """A tiny version of this preset for smoke tests (seconds)."""
+
+    @abc.abstractmethod
+    def target_text(self) -> str:
+        """The target in words, for ``pinnzoo list``."""
+
+    # -- exports of this family (class methods: an export is read without its preset object) -----------
+    @classmethod
+    @abc.abstractmethod
+    def evaluate_export(cls, directory, model, meta: dict) -> dict:
+        """Recompute the export's scores from the loaded SavedModel; compare them with ``meta``."""
+
+    @classmethod
+    @abc.abstractmethod
+    def evaluation_line(cls, result: dict) -> str:
+        """One line for ``pinnzoo evaluate`` from :meth:`evaluate_export`'s result."""
+
+    @classmethod
+    @abc.abstractmethod
+    def headline(cls, meta: dict) -> dict:
+        """The README's headline row of a shipped export: ``problem``, ``result``, ``target`` (texts),
+        ``met`` (bool) and ``time_s``."""
+
+    @classmethod
+    def required_metadata(cls) -> tuple[str, ...]:
+        """Fields ``pinnzoo.json`` must hold for :meth:`evaluate_export`."""
+        return ()
+
+
+#: name -> preset (an instance of a :class:`Preset` subclass)
+PRESETS: Registry = Registry("preset", PresetError)
+#: family name -> :class:`Preset` subclass
+FAMILIES: Registry = Registry("preset family", ExportError)
+
+
+def register_family(cls):
+    """Class decorator: register a :class:`Preset` subclass under its ``family``."""
+    FAMILIES.register(cls.family, cls, replace=True)
+    return cls
+
+
+def register_preset(preset: Preset) -> Preset:
+    if not isinstance(preset, Preset):
+        raise PresetError(f"a preset must be an instance of a Preset subclass, got {type(preset).__name__}")
+    return PRESETS.register(preset.name, preset)
+
+
+def get_preset(name: str) -> Preset:
+    return PRESETS.get(name)
+
+
+def preset_names() -> list[str]:
+    return PRESETS.names()
+
+
+def family_of(meta: dict):
+    """The :class:`Preset` subclass that wrote an export with metadata ``meta``.
+
+    Exports record it as ``"family"``; those written before carry ``"kind": "image"``
+    for image priors and nothing for PINNs.
+    """
+    return FAMILIES.get(meta.get("family") or meta.get("kind") or "pinn")

@@ -1,0 +1,241 @@
+"""The image-prior preset family: restore one degraded test image with an untrained generator.
+
+A preset is a :class:`Degradation` (how the measurement is made from a clean test
+image), a :class:`~pinnzoo.restoration.RestoreConfig` (the *recipe*: prior,
+optimiser, stopping, regularisation, output) and a margin over the best classical
+baseline, which is the target. ``pinnzoo restore`` runs the same recipes on a
+user's images (:func:`recipe_for`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import numpy as np
+
+from pinnzoo.errors import ExportError, InputError
+from pinnzoo.presets.base import PRESETS, Preset, register_family
+from pinnzoo.restoration import RestoreConfig, RestoreResult, restore
+from pinnzoo.tasks import TASKS, OperatorOptions
+
+
+@dataclasses.dataclass(frozen=True)
+class Degradation:
+    """The measurement ``y = A x + n`` of the gray ``size × size`` scikit-image test image ``image``:
+    ``task``'s operator (PSF spec, fraction of missing pixels, or scale factor) and white noise
+    ``noise_sigma``, both seeded by ``seed``."""
+
+    task: str
+    image: str = "camera"
+    size: int = 256
+    noise_sigma: float = 0.0
+    psf: str | None = None
+    missing: float | None = None
+    scale: int | None = None
+    seed: int = 0
+
+    def __post_init__(self):
+        TASKS.get(self.task)
+        if not self.noise_sigma >= 0:
+            raise InputError(f"noise_sigma must be >= 0, got {self.noise_sigma}")
+
+    def measure(self):
+        """``(clean [H, W, 1], measurement, operator)``."""
+        from pinnzoo.image_io import test_image
+        from pinnzoo.operators import degrade, random_mask
+
+        clean = test_image(self.image, self.size)
+        mask = None if self.missing is None else random_mask(self.size, self.size, self.missing, self.seed)
+        op = TASKS.get(self.task).operator(OperatorOptions(psf=self.psf, mask=mask, scale=self.scale))
+        return clean, degrade(clean, op, self.noise_sigma, self.seed), op
+
+    def to_dict(self) -> dict:
+        return {"noise_sigma": self.noise_sigma, "psf": self.psf, "missing": self.missing, "scale": self.scale,
+                "seed": self.seed}
+
+
+@register_family
+@dataclasses.dataclass(frozen=True)
+class ImagePreset(Preset):
+    """An image-restoration preset: degrade a test image, fit the recipe, score against the baselines.
+
+    The target is the PSNR of the best classical baseline (each at its best
+    parameter, chosen with the clean image) plus ``margin`` dB, computed when the
+    preset runs on the same degraded image.
+    """
+
+    family: ClassVar[str] = "image"
+    name: str
+    description: str
+    degradation: Degradation
+    recipe: RestoreConfig
+    margin: float = 0.0
+
+    @property
+    def task(self) -> str:
+        return self.degradation.task
+
+    @property
+    def prior(self) -> str:
+        return self.recipe.prior.name
+
+    def quick(self) -> "ImagePreset":
+        """64×64 image, 20 steps."""
+        return dataclasses.replace(self, degradation=dataclasses.replace(self.degradation, size=64),
+                                   recipe=self.recipe.quick())
+
+    def target_text(self) -> str:
+        return f"target PSNR >= best baseline + {self.margin:g} dB"
+
+    def degrade(self):
+        """``(clean [H, W, 1], measurement, operator)``."""
+        return self.degradation.measure()
+
+    def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
+              **options) -> RestoreResult:
+        """Degrade the test image, run the classical baselines, fit the recipe, export if ``out``.
+
+        The result's ``metadata`` holds what goes into ``pinnzoo.json``: PSNR/SSIM of
+        the restored image and of the generator's output, the baselines, the
+        target, the automatic stopping point against the run's peak, time.
+        """
+        from pinnzoo.export import export_image_solver
+
+        if options:
+            raise InputError(f"{self.name}: {', '.join(sorted(options))} do(es) not apply to image presets")
+        p = self.quick() if quick else self
+        clean, y, op = p.degrade()
+        baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op)
+        result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks)
+        result.label = p.name
+        result.metadata = p.metadata(result, baselines, y, clean, seed, quick)
+        if out is not None:
+            result.export_dir = export_image_solver(result.solver, out, result.metadata)
+        return result
+
+    def metadata(self, result: RestoreResult, baselines, y, clean, seed: int, quick: bool) -> dict:
+        from pinnzoo.export import machine
+        from pinnzoo.metrics import image_scores
+
+        r, peak_step, peak_psnr = self.recipe, *result.peak
+        metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
+                   "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
+        if result.average_scores is not None:  # the restored image is the projected average: record both
+            metrics.update(psnr_average=result.average_scores["psnr"], ssim_average=result.average_scores["ssim"])
+        auto = r.stopping.enabled(self.prior)
+        d = self.degradation
+        return {
+            "preset": self.name, "description": self.description, "task": self.task,
+            "reference_image": {"name": d.image, "size": d.size, "source": "skimage.data, gray, anti-aliased resize"},
+            "degradation": d.to_dict(),
+            "measurement_psnr": image_scores(y, clean)["psnr"] if y.shape == clean.shape else None,
+            "baselines": baselines, "margin_db": self.margin, "target_psnr": baselines[0]["psnr"] + self.margin,
+            "metrics": metrics,
+            "stopping": {"rule": "windowed moving variance (ES-WMV)" if auto else "step limit (no early stopping)",
+                         "window": r.stopping.window, "patience": r.stopping.patience,
+                         "kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped,
+                         "peak_step": peak_step, "peak_psnr": peak_psnr, "gap_to_peak_db": peak_psnr - metrics["psnr"],
+                         "logged_every": r.output.log_every},
+            "training": {"time_s": round(result.time_s, 2),
+                         "ms_per_step": round(1000 * result.time_s / result.steps, 1),
+                         "max_iterations": r.optimiser.iterations, "learning_rate": r.optimiser.learning_rate,
+                         "lr_schedule": r.optimiser.lr_schedule, "precondition_lambda": r.regularisation.precondition,
+                         "data_consistency": r.output.data_consistency, "tv_weight": r.regularisation.tv_weight,
+                         "input_noise_std": result.solver.input_noise_std, "ema_decay": r.output.ema_decay,
+                         "seed": seed, "quick": quick, "machine": machine()},
+            "recipe": r.to_dict(),
+        }
+
+    # -- exports ---------------------------------------------------------------------------------------
+    @classmethod
+    def required_metadata(cls):
+        return ("image_shape",)
+
+    @classmethod
+    def evaluate_export(cls, directory, model, meta: dict) -> dict:
+        """PSNR/SSIM of the stored image and of the generator on its fixed input, against the test image."""
+        from pinnzoo.image_io import test_image
+        from pinnzoo.metrics import image_scores
+
+        image = model.signatures["serving_default"]()["image"].numpy()[0]
+        generated = model.signatures["generate"](noise=model.signatures["noise"]()["noise"])["image"].numpy()[0]
+        result = {"directory": str(directory), "preset": meta.get("preset"), "family": cls.family,
+                  "task": meta.get("task"), "stored_metrics": meta.get("metrics", {}),
+                  "target": meta.get("target_psnr")}
+        ref = meta.get("reference_image")
+        if not ref:
+            result["metrics"] = {}
+            return result
+        clean = test_image(ref["name"], int(ref["size"]))
+        if clean.shape != image.shape:
+            raise ExportError(f"{directory}: image shape {image.shape} differs from the reference's {clean.shape}")
+        metrics = image_scores(image, clean)
+        metrics["psnr_generator"] = image_scores(generated, clean)["psnr"]
+        result["metrics"] = metrics
+        stored = result["stored_metrics"]
+        if "psnr" in stored:
+            result["matches_metadata"] = bool(
+                abs(metrics["psnr"] - stored["psnr"]) < 1e-3
+                and abs(metrics["psnr_generator"] - stored.get("psnr_generator", np.nan)) < 1e-2)
+        if result["target"] is not None:
+            result["meets_target"] = bool(metrics["psnr"] >= result["target"])
+        return result
+
+    @classmethod
+    def headline(cls, meta: dict) -> dict:
+        m, best = meta["metrics"], meta["baselines"][0]
+        d = meta["degradation"]
+        parts = [f"PSF {d['psf']}" if d.get("psf") else "", f"{d['missing']:.0%} missing" if d.get("missing") else "",
+                 f"x{d['scale']} area downsampling" if d.get("scale") else "",
+                 f"noise {d['noise_sigma']:.3g}" if d.get("noise_sigma") else "noise-free"]
+        return {"problem": f"{meta['task']} (camera 256², {', '.join(p for p in parts if p)})",
+                "result": f"PSNR {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}",
+                "target": f"≥ {meta['target_psnr']:.2f} dB ({best['method']} + {meta['margin_db']:g})",
+                "met": m["psnr"] >= meta["target_psnr"], "time_s": meta["training"]["time_s"]}
+
+    @classmethod
+    def evaluation_line(cls, result: dict) -> str:
+        m = result["metrics"]
+        line = f"{result['preset'] or result['directory']}: "
+        line += f"PSNR {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}" if m else "no reference image recorded"
+        if "meets_target" in result:
+            line += f" | target {result['target']:.2f} dB: {'met' if result['meets_target'] else 'NOT met'}"
+        if "matches_metadata" in result:
+            line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
+        return line
+
+
+def image_presets() -> list[ImagePreset]:
+    return [p for p in PRESETS.values() if isinstance(p, ImagePreset)]
+
+
+def recipe_for(task: str, prior: str | None = None):
+    """``(preset, note)``: the shipped recipe for restoring ``task`` with ``prior``.
+
+    The preset with this task and prior if there is one; otherwise the task's
+    preset (the DIP one first) with the prior's network from another preset that
+    uses it, and a note that says so. ``prior=None`` takes the task's DIP preset.
+
+    Raises:
+        InputError: unknown task or prior, or no preset for the task.
+    """
+    from pinnzoo.priors import PRIORS, ImageGenerator
+
+    TASKS.get(task)
+    for_task = sorted((p for p in image_presets() if p.task == task), key=lambda p: (p.prior != "dip", p.name))
+    if not for_task:
+        raise InputError(f"no preset restores {task!r}")
+    if prior is None:
+        return for_task[0], None
+    if not issubclass(PRIORS.get(prior), ImageGenerator):
+        raise InputError(f"prior {prior!r} is not an image generator")
+    exact = [p for p in for_task if p.prior == prior]
+    if exact:
+        return exact[0], None
+    base = for_task[0]
+    donors = sorted((p for p in image_presets() if p.prior == prior), key=lambda p: p.name)
+    spec = donors[0].recipe.prior if donors else type(base.recipe.prior)(prior)
+    note = (f"no tuned {task} recipe for {prior}: {base.name}'s settings with "
+            + (f"{donors[0].name}'s network" if donors else f"the default {prior} network"))
+    return dataclasses.replace(base, recipe=dataclasses.replace(base.recipe, prior=spec)), note

@@ -1,0 +1,7 @@
+"""Restoration with untrained image priors: the recipe (:class:`RestoreConfig`) and the fit (:func:`restore`)."""
+
+from pinnzoo.restoration.config import LR_SCHEDULES, Optimiser, Output, Regularisation, RestoreConfig, Stopping
+from pinnzoo.restoration.fit import RestoreResult, build_image_solver, restore
+
+__all__ = ["LR_SCHEDULES", "Optimiser", "Output", "Regularisation", "RestoreConfig", "RestoreResult", "Stopping",
+           "build_image_solver", "restore"]

@@ -1,0 +1,163 @@
+"""Fit an untrained image prior to one measurement: the image counterpart of :mod:`pinnzoo.training`."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import keras
+import numpy as np
+
+from pinnzoo.callbacks import ImageQualityLogger, NaNGuard, VarianceStopping
+from pinnzoo.errors import InputError, TrainingError
+from pinnzoo.metrics import image_scores
+from pinnzoo.operators import FourierPreconditioner, Operator
+from pinnzoo.presets.base import RunResult
+from pinnzoo.restoration.config import RestoreConfig
+
+
+@dataclasses.dataclass
+class RestoreResult(RunResult):
+    solver: object
+    image: np.ndarray                # restored image [H, W, C]
+    steps: int                       # optimisation steps taken
+    kept_step: int                   # step whose result is returned (the automatic stopping point)
+    auto_stopped: bool               # True if the variance rule ended the fit before the step limit
+    time_s: float
+    history: dict
+    config: RestoreConfig            # the recipe that was run
+    scores: dict | None = None       # PSNR/SSIM of `image` against the reference, if one was given
+    raw_scores: dict | None = None   # the same for the generator's own output at the kept step
+    average_scores: dict | None = None  # the same for the average before the data-consistency projection
+    quality: list | None = None      # (step, psnr, ssim, psnr_raw) logged during the fit
+    peak: tuple | None = None        # (step, psnr) of the best logged averaged image
+    export_dir: object = None        # where the fit was exported, if it was
+    metadata: dict | None = None     # what the export's pinnzoo.json holds
+    label: str = "restored"          # what the summary line calls the run (a preset's name)
+
+    def summary(self) -> str:
+        """One line: PSNR (against the target, for presets), where the fit stopped, time, where it was saved."""
+        meta = self.metadata or {}
+        if "target_psnr" in meta:
+            st = meta["stopping"]
+            head = (f"{self.label}: PSNR {self.scores['psnr']:.2f} dB, SSIM {self.scores['ssim']:.3f} (target "
+                    f"{meta['target_psnr']:.2f} dB = {meta['baselines'][0]['method']} + {meta['margin_db']:g}) | "
+                    f"kept step {self.kept_step} of {self.steps} (peak {st['peak_psnr']:.2f} dB at "
+                    f"{st['peak_step']})")
+        else:
+            stop = "automatic stop" if self.auto_stopped else "step limit"
+            head = f"{self.label}: {self.steps} iterations ({stop}; image from step {self.kept_step})"
+            if self.scores:
+                head += f", PSNR {self.scores['psnr']:.2f} dB, SSIM {self.scores['ssim']:.3f}"
+        return head + f" | {self.time_s:.1f} s" + (f" | saved to {self.export_dir}" if self.export_dir else "")
+
+
+def _as_image(a, what: str) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float32)
+    a = a[:, :, None] if a.ndim == 2 else a
+    if a.ndim != 3:
+        raise InputError(f"the {what} must be [H, W] or [H, W, C], got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"the {what} contains NaN or infinite values")
+    return a
+
+
+def _check_inputs(y, operator: Operator, reference):
+    """``(y [h, w, C], reference [H, W, C] or None)``, checked against the operator."""
+    y = _as_image(y, "measurement")
+    h, w, c = y.shape
+    operator.check(*operator.input_shape(h, w))
+    if reference is not None:
+        reference = _as_image(reference, "reference")
+        expected = tuple(operator.input_shape(h, w)) + (c,)
+        if reference.shape != expected:
+            raise InputError(f"reference shape {reference.shape} differs from the restored image's {expected}")
+    return y, reference
+
+
+def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int = 0, prior=None):
+    """A compiled :class:`~pinnzoo.solvers.ImagePriorSolver` for ``config``; ``prior`` (a built
+    generator) replaces ``config.prior``."""
+    from pinnzoo.solvers import ImagePriorSolver
+
+    reg, opt = config.regularisation, config.optimiser
+    if config.output.data_consistency and operator.gram_scale is None:
+        raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); {operator.describe()} "
+                         "does not satisfy it")
+    preconditioner = None
+    if reg.precondition is not None:
+        preconditioner = FourierPreconditioner.for_operator(operator, reg.precondition)
+    keras.utils.set_random_seed(seed)
+    prior = config.prior.build(y_shape[2]) if prior is None else prior
+    solver = ImagePriorSolver(prior, operator, y_shape, input_noise_std=reg.noise_std(config.prior.name),
+                              ema_decay=config.output.ema_decay, window=config.stopping.window, seed=seed,
+                              preconditioner=preconditioner, data_consistency=config.output.data_consistency,
+                              tv_weight=reg.tv_weight)
+    rate = opt.learning_rate
+    if opt.lr_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(opt.learning_rate, decay_steps=int(opt.iterations))
+    solver.compile(optimizer=keras.optimizers.Adam(rate), jit_compile=opt.jit_compile)
+    return solver
+
+
+def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callbacks):
+    """``model.fit`` in epochs of ``log_every`` steps; returns (history, stopper, quality logger)."""
+    iterations = config.optimiser.iterations
+    log_every = max(1, min(int(config.output.log_every), int(iterations)))
+    guard = NaNGuard()
+    stopper = VarianceStopping(config.stopping.patience) if auto else None
+    quality = ImageQualityLogger(reference) if reference is not None else None
+    cbs = [cb for cb in (guard, stopper, quality) if cb is not None]
+    try:
+        fit = solver.fit(solver.dataset(y), steps_per_epoch=log_every, epochs=math.ceil(iterations / log_every),
+                         verbose=verbose, shuffle=False, callbacks=[*cbs, *callbacks])
+    except KeyboardInterrupt as exc:
+        exc.solver = solver
+        raise
+    if guard.triggered:
+        exc = TrainingError(f"the loss became NaN/inf ({guard.at}); nothing was saved")
+        exc.solver = solver
+        raise exc
+    return fit.history, stopper, quality
+
+
+def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed: int = 0, reference=None,
+            prior=None, verbose: int = 1, callbacks=()) -> RestoreResult:
+    """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
+
+    ``config`` (:class:`~pinnzoo.restoration.RestoreConfig`; default: DIP with the
+    original paper's settings) is the recipe: prior, optimiser, stopping,
+    regularisation, output. With automatic stopping ``iterations`` is an upper
+    bound: the fit ends once the output variance has not reached a new minimum
+    for ``patience`` steps, and the image at the minimum is returned. The Deep
+    Decoder is under-parameterised and does not overfit (Heckel & Hand): by
+    default it runs all iterations and returns the last average. ``prior`` (a
+    built :class:`~pinnzoo.priors.ImageGenerator`) replaces the recipe's. With
+    ``reference`` (the clean image) PSNR/SSIM are logged every ``log_every`` steps.
+
+    Raises:
+        InputError: bad measurement, reference or settings.
+        TrainingError: the loss became NaN (``exc.solver`` holds the last weights).
+        KeyboardInterrupt: ``exc.solver`` holds the solver as it was.
+    """
+    config = config or RestoreConfig()
+    y, reference = _check_inputs(y, operator, reference)
+    solver = build_image_solver(y.shape, operator, config, seed, prior)
+    auto = config.stopping.enabled(config.prior.name)
+    start = time.perf_counter()
+    history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks)
+    elapsed = time.perf_counter() - start
+    steps = int(solver.step.numpy())
+    kept = solver.finish(use_best=auto)
+    result = RestoreResult(solver=solver, image=solver.image(), steps=steps, kept_step=kept,
+                           auto_stopped=bool(stopper and stopper.stopped_at is not None), time_s=elapsed,
+                           history=history, config=config)
+    if reference is not None:
+        result.scores = image_scores(result.image, reference)
+        result.raw_scores = image_scores(solver.generate().numpy()[0], reference)
+        if config.output.data_consistency:
+            result.average_scores = image_scores(solver.average.numpy()[0], reference)
+        result.quality = quality.history
+        result.peak = quality.peak() if quality.history else None
+    return result
