@@ -40,7 +40,7 @@ class TrainResult(RunResult):
                 f"iterations" + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
-def build_solver(preset: Preset, schedule, seed: int):
+def build_solver(preset: PINNPreset, schedule, seed: int):
     """A compiled solver for ``preset`` in the schedule's float type."""
     keras.utils.set_random_seed(seed)
     with float_type(schedule.dtype):

@@ -1,7 +1,5 @@
 """Library pieces of the PINN frontier: weight factorisation, modified MLP, gradient-norm balancing."""
 
-import dataclasses
-
 import keras
 import numpy as np
 import pytest

@@ -96,6 +96,10 @@ def test_a_new_family_is_one_subclass_and_the_cli_uses_its_methods(tmp_path, cap
         def evaluation_line(cls, result):
             return "constant: evaluated"
 
+        @classmethod
+        def headline(cls, meta):
+            return {"problem": "none", "result": "done", "target": "none", "met": True, "time_s": 0.0}
+
     with FAMILIES.temporarily("_constant", Constant), PRESETS.temporarily("_constant", Constant()):
         assert cli.main(["list"]) == 0 and "a family for the test  [no target]" in capsys.readouterr().out
         assert cli.main(["train", "_constant", "--quiet"]) == 0 and "constant: done" in capsys.readouterr().out

@@ -63,7 +63,8 @@ def test_readme_python_examples_run(name, tmp_path):
         assert float(summary[-1].split("= ")[1].split()[0]) < 1e-2  # the target it declares
     else:
         psnrs = [float(re.search(r"PSNR ([\d.]+) dB", line).group(1)) for line in summary[-2:]]
-        assert (tmp_path / "restored.png").exists() and min(psnrs) > 23.5  # the blurred image is at about 23 dB
+        # the blurred image is at 24.0 dB; measured 26.7 and 26.5 dB
+        assert (tmp_path / "restored.png").exists() and min(psnrs) > 25.5
 
 
 def test_ci_runs_the_two_readme_commands():
