@@ -56,6 +56,26 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def registries_table() -> str:
+    """Priors, imaging tasks with their operators, and PSF families, from the registries."""
+    from pinnzoo.operators import PSFS
+    from pinnzoo.priors import PRIORS, ForwardJets, ImageGenerator
+    from pinnzoo.tasks import TASKS, OperatorOptions
+
+    rows = ["| prior | class | contract | what it is |", "|---|---|---|---|"]
+    for name, cls in PRIORS.items():
+        contract = "ImageGenerator" if issubclass(cls, ImageGenerator) else "CoordinateNetwork" + (
+            " + ForwardJets" if issubclass(cls, ForwardJets) else "")
+        rows.append(f"| `{name}` | `{cls.__name__}` | {contract} | {_cell(cls.__doc__.strip().splitlines()[0])} |")
+    rows += ["", "| task | operator | needs | forward model |", "|---|---|---|---|"]
+    options = OperatorOptions(psf="box:3", mask=[[1.0]], scale=2)
+    for name, task in TASKS.items():
+        needs = f"`--{task.needs}`: {task.needs_help}" if task.needs else "nothing"
+        rows.append(f"| `{name}` | `{type(task.operator(options)).__name__}` | {needs} | {_cell(task.summary)} |")
+    rows.append("\nPSFs: " + ", ".join(f"`{f.spec}`" for f in PSFS.values()) + ", or a `.npy` kernel.")
+    return "\n".join(rows)
+
+
 def headline_table() -> str:
     rows = ["| preset | problem | result | target | met | train time |", "|---|---|---|---|---|---|"]
     machines = set()
@@ -212,6 +232,7 @@ def profile_table(b: dict) -> str:
 PAGES = {
     "README.md": {"presets": presets_table, "headline": headline_table},
     "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "images": images_table},
+    "docs/architecture.md": {"registries": registries_table},
     "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
                             "engines": engines_table},
 }

@@ -17,7 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from pinnzoo.errors import InputError
-from pinnzoo.operators import Blur, Downsample, Identity, Mask, Operator
+from pinnzoo.operators import Blur, Downsample, Identity, Mask, Operator, psf_specs
 from pinnzoo.registry import Registry
 
 
@@ -75,7 +75,7 @@ class Denoise(ImagingTask):
 class Deblur(ImagingTask):
     name, summary = "deblur", "y = k * x + n (blur by a PSF, mirror boundaries)"
     preconditionable = True
-    needs, needs_help = "psf", "gaussian:SIGMA, box:SIZE, motion:LENGTH:ANGLE or a .npy file"
+    needs, needs_help = "psf", psf_specs()
 
     def operator(self, options):
         if options.psf is None:

@@ -106,8 +106,11 @@ class DenseNetwork(keras.Model, CoordinateNetwork):
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
 class MLP(DenseNetwork, ForwardJets):
-    """The PINN network: a :class:`DenseNetwork` (``tanh``, Glorot-normal weights by default) with
-    forward-mode derivatives (:meth:`jets`) for the ``taylor`` derivative engine.
+    """The PINN network: a dense tanh network with forward-mode derivatives for the taylor engine.
+
+    A :class:`DenseNetwork` (``tanh``, Glorot-normal weights by default) that is a
+    :class:`~pinnzoo.priors.base.ForwardJets`: :meth:`jets` propagates first and
+    second derivatives forward through it (the ``taylor`` derivative engine).
 
     ``y = W_L σ(... σ(W_1 x + b_1) ...) + b_L``; ``tanh`` is smooth, so the
     second derivatives a PDE residual needs exist everywhere.
