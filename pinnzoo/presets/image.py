@@ -16,6 +16,7 @@ import numpy as np
 
 from pinnzoo.errors import ExportError, InputError
 from pinnzoo.presets.base import PRESETS, Preset, register_family
+from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.restoration import RestoreConfig, RestoreResult, restore
 from pinnzoo.tasks import TASKS, OperatorOptions
 
@@ -123,7 +124,7 @@ class ImagePreset(Preset):
                    "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
         if result.average_scores is not None:  # the restored image is the projected average: record both
             metrics.update(psnr_average=result.average_scores["psnr"], ssim_average=result.average_scores["ssim"])
-        auto = r.stopping.enabled(self.prior)
+        auto = r.stopping.enabled(r.prior)
         d = self.degradation
         return {
             "preset": self.name, "description": self.description, "task": self.task,
@@ -235,7 +236,7 @@ def recipe_for(task: str, prior: str | None = None):
         return exact[0], None
     base = for_task[0]
     donors = sorted((p for p in image_presets() if p.prior == prior), key=lambda p: p.name)
-    spec = donors[0].recipe.prior if donors else type(base.recipe.prior)(prior)
+    spec = donors[0].recipe.prior if donors else PriorSpec(prior)
     note = (f"no tuned {task} recipe for {prior}: {base.name}'s settings with "
             + (f"{donors[0].name}'s network" if donors else f"the default {prior} network"))
     return dataclasses.replace(base, recipe=dataclasses.replace(base.recipe, prior=spec)), note

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import abc
 import random
+from typing import ClassVar
 
 import keras
 
@@ -46,7 +47,15 @@ class ForwardJets(abc.ABC):
 
 
 class ImageGenerator(abc.ABC):
-    """A convolutional generator ``G_Θ(z)`` of an image from a fixed input ``z`` (mixed into a ``keras.Model``)."""
+    """A convolutional generator ``G_Θ(z)`` of an image from a fixed input ``z`` (mixed into a ``keras.Model``).
+
+    Two class attributes state how the generator is fitted by default:
+    ``early_stopping`` (whether it can fit noise, so that the image solver stops it
+    automatically) and ``input_noise_std`` (the noise added to ``z`` each step).
+    """
+
+    early_stopping: ClassVar[bool] = True
+    input_noise_std: ClassVar[float] = 0.0
 
     @property
     @abc.abstractmethod

@@ -30,6 +30,8 @@ class DeepDecoder(keras.Model, ImageGenerator):
     untrained non-convolutional networks", ICLR 2019.
     """
 
+    early_stopping = False  # under-parameterised: it does not fit the noise
+
     def __init__(self, channels: int = 64, layers: int = 5, out_channels: int = 1, seed: int | None = None,
                  **kwargs):
         super().__init__(**kwargs)

@@ -47,6 +47,8 @@ class SkipNet(keras.Model, ImageGenerator):
     (and IJCV 2020), supplementary material, architecture "skip".
     """
 
+    input_noise_std = 1.0 / 30.0  # DIP's input-noise regularisation
+
     def __init__(self, channels_down: Sequence[int] = (128,) * 5, channels_up: Sequence[int] | None = None,
                  channels_skip: Sequence[int] | int = 4, out_channels: int = 1, input_channels: int = 32,
                  upsample: str = "bilinear", seed: int | None = None, **kwargs):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 
 from pinnzoo.errors import InputError
-from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.priors.registry import PRIORS, PriorSpec
 
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -46,7 +46,8 @@ class Optimiser:
 class Stopping:
     """Automatic stopping by the windowed moving variance of the outputs (ES-WMV): stop once the variance
     over the last ``window`` outputs has not reached a new minimum for ``patience`` steps and return the
-    image at the minimum. ``auto=None``: on for DIP, off for the (under-parameterised) Deep Decoder."""
+    image at the minimum. ``auto=None``: the prior's default (on for DIP, off for the under-parameterised
+    Deep Decoder: :attr:`~pinnzoo.priors.ImageGenerator.early_stopping`)."""
 
     auto: bool | None = None
     window: int = 100
@@ -56,13 +57,13 @@ class Stopping:
         if int(self.window) < 2 or int(self.patience) < 1:
             raise InputError(f"stopping needs window >= 2 and patience >= 1, got {self.window}, {self.patience}")
 
-    def enabled(self, prior: str) -> bool:
-        return (prior != "deep_decoder") if self.auto is None else bool(self.auto)
+    def enabled(self, prior: PriorSpec) -> bool:
+        return PRIORS.get(prior.name).early_stopping if self.auto is None else bool(self.auto)
 
 
 @dataclasses.dataclass(frozen=True)
 class Regularisation:
-    """Input noise ``σ_z`` added to ``z`` each step (``None``: 1/30 for DIP, 0 otherwise), total variation
+    """Input noise ``σ_z`` added to ``z`` each step (``None``: the prior's default, 1/30 for DIP), total variation
     of the output with weight ``tv_weight``, and the blur's DCT preconditioner with ``λ = precondition``
     (``None``: plain data term; deblurring only)."""
 
@@ -79,9 +80,9 @@ class Regularisation:
             raise InputError(f"the preconditioner's lambda must be > 0 (None switches it off), got "
                              f"{self.precondition}")
 
-    def noise_std(self, prior: str) -> float:
+    def noise_std(self, prior: PriorSpec) -> float:
         if self.input_noise_std is None:
-            return 1.0 / 30.0 if prior == "dip" else 0.0
+            return float(PRIORS.get(prior.name).input_noise_std)
         return float(self.input_noise_std)
 
 
@@ -147,11 +148,11 @@ class RestoreConfig:
     def describe(self) -> str:
         """The recipe in one line (printed when a restoration starts)."""
         o, s, r, out = self.optimiser, self.stopping, self.regularisation, self.output
-        auto = s.enabled(self.prior.name)
+        auto = s.enabled(self.prior)
         parts = [f"{self.prior.name} {dict(self.prior.config) or '(defaults)'}",
                  f"Adam {o.learning_rate:g} {o.lr_schedule}, up to {o.iterations} steps",
                  f"automatic stop (patience {s.patience})" if auto else "no early stopping",
-                 f"input noise {r.noise_std(self.prior.name):.3g}"]
+                 f"input noise {r.noise_std(self.prior):.3g}"]
         if r.precondition is not None:
             parts.append(f"preconditioned (lambda {r.precondition:g})")
         if r.tv_weight:

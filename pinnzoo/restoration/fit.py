@@ -90,7 +90,7 @@ def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed:
         preconditioner = FourierPreconditioner.for_operator(operator, reg.precondition)
     keras.utils.set_random_seed(seed)
     prior = config.prior.build(y_shape[2]) if prior is None else prior
-    solver = ImagePriorSolver(prior, operator, y_shape, input_noise_std=reg.noise_std(config.prior.name),
+    solver = ImagePriorSolver(prior, operator, y_shape, input_noise_std=reg.noise_std(config.prior),
                               ema_decay=config.output.ema_decay, window=config.stopping.window, seed=seed,
                               preconditioner=preconditioner, data_consistency=config.output.data_consistency,
                               tv_weight=reg.tv_weight)
@@ -144,7 +144,7 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     config = config or RestoreConfig()
     y, reference = _check_inputs(y, operator, reference)
     solver = build_image_solver(y.shape, operator, config, seed, prior)
-    auto = config.stopping.enabled(config.prior.name)
+    auto = config.stopping.enabled(config.prior)
     start = time.perf_counter()
     history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks)
     elapsed = time.perf_counter() - start
