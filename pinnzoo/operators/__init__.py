@@ -1,12 +1,14 @@
-"""Imaging operators: known linear forward models ``A`` with adjoints (no networks here)."""
+"""Operators with adjoints (no networks here): imaging forward models ``A`` and finite-difference PDE stencils."""
 
 from pinnzoo.operators.base import (OPERATORS, Identity, Operator, as_image_batch, degrade, operator_from_config,
                                     register_operator)
 from pinnzoo.operators.blur import PSFS, Blur, box_psf, gaussian_psf, motion_psf, parse_psf, psf_specs
 from pinnzoo.operators.downsample import Downsample
+from pinnzoo.operators.grid import Diffusion, GridOperator, Laplacian
 from pinnzoo.operators.mask import Mask, random_mask
 from pinnzoo.operators.preconditioner import FourierPreconditioner
 
-__all__ = ["OPERATORS", "PSFS", "Blur", "Downsample", "FourierPreconditioner", "Identity", "Mask", "Operator",
+__all__ = ["OPERATORS", "PSFS", "Blur", "Diffusion", "Downsample", "FourierPreconditioner", "GridOperator", "Identity",
+           "Laplacian", "Mask", "Operator",
            "as_image_batch", "box_psf", "degrade", "gaussian_psf", "motion_psf", "operator_from_config", "parse_psf",
            "psf_specs", "random_mask", "register_operator"]
