@@ -6,9 +6,9 @@ import scipy.sparse.linalg as spla
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
-from pinnzoo.operators.grid import Diffusion, Laplacian
+from pinnzoo.operators.grid import Diffusion, Divergence, Gradient, Laplacian
 
-OPERATORS = [lambda: Laplacian(9, order=2), lambda: Laplacian(12, order=4),
+OPERATORS = [lambda: Laplacian(9, order=2), lambda: Laplacian(12, order=4), lambda: Gradient(10), lambda: Divergence(8),
              lambda: Diffusion(np.random.default_rng(3).uniform(0.5, 4.0, (7, 7))),
              lambda: Diffusion(np.where(np.random.default_rng(4).random((8, 8)) > 0.5, 12.0, 3.0))]
 
@@ -16,15 +16,38 @@ OPERATORS = [lambda: Laplacian(9, order=2), lambda: Laplacian(12, order=4),
 @pytest.mark.parametrize("make", OPERATORS)
 def test_adjoint_and_conv2d_equals_the_sparse_matrix(make, rng):
     op = make()
-    u = rng.standard_normal((2, *op.shape, 1))
-    v = rng.standard_normal((2, *op.shape, 1))
+    cin, cout = op.channels
+    u = rng.standard_normal((2, *op.shape, cin))
+    v = rng.standard_normal((2, *op.shape, cout))
     au = op.apply(tf.constant(u)).numpy()
     lhs, rhs = np.sum(au * v), np.sum(u * op.apply_adjoint(tf.constant(v)).numpy())
     assert abs(lhs - rhs) <= 1e-12 * abs(lhs)
     a = op.matrix()
     for b in range(2):
-        np.testing.assert_allclose(au[b, :, :, 0].ravel(), a @ u[b, :, :, 0].ravel(), rtol=0,
-                                   atol=1e-10 * np.abs(au).max())
+        np.testing.assert_allclose(au[b].ravel(), a @ u[b].ravel(), rtol=0, atol=1e-10 * np.abs(au).max())
+
+
+def test_divergence_is_minus_the_gradient_transpose(rng):
+    grad, div = Gradient(11), Divergence(11)
+    np.testing.assert_allclose(div.matrix().toarray(), -grad.matrix().toarray().T, rtol=0, atol=0)
+
+
+def test_central_gradient_and_divergence_are_second_order():
+    def grad_u(x, y):
+        return np.stack([np.exp(x) * np.sin(2 * np.pi * y) * (np.sin(np.pi * x) + np.pi * np.cos(np.pi * x)),
+                         2 * np.pi * np.exp(x) * np.sin(np.pi * x) * np.cos(2 * np.pi * y)], axis=-1)
+
+    grad_errors, div_errors = [], []
+    for n in (17, 33, 65, 129):
+        xy = Gradient(n).nodes()[1:-1, 1:-1]
+        x, y = xy[..., 0], xy[..., 1]
+        g = Gradient(n).apply(tf.constant(_u(x, y)[None, :, :, None])).numpy()[0]
+        grad_errors.append(np.abs(g - grad_u(x, y)).max())
+        field = np.stack([_u(x, y), _u(y, x)], axis=-1)   # both components vanish on the boundary
+        d = Divergence(n).apply(tf.constant(field[None])).numpy()[0, :, :, 0]
+        div_errors.append(np.abs(d - (grad_u(x, y)[..., 0] + grad_u(y, x)[..., 0])).max())
+    for errors in (grad_errors, div_errors):
+        assert all(abs(p - 2.0) < 0.1 for p in _observed_orders(errors)), errors
 
 
 def _observed_orders(errors):

@@ -4,11 +4,11 @@ from pinnzoo.operators.base import (OPERATORS, Identity, Operator, as_image_batc
                                     register_operator)
 from pinnzoo.operators.blur import PSFS, Blur, box_psf, gaussian_psf, motion_psf, parse_psf, psf_specs
 from pinnzoo.operators.downsample import Downsample
-from pinnzoo.operators.grid import Diffusion, GridOperator, Laplacian
+from pinnzoo.operators.grid import Diffusion, Divergence, Gradient, GridOperator, Laplacian, Stencil
 from pinnzoo.operators.mask import Mask, random_mask
 from pinnzoo.operators.preconditioner import FourierPreconditioner
 
-__all__ = ["OPERATORS", "PSFS", "Blur", "Diffusion", "Downsample", "FourierPreconditioner", "GridOperator", "Identity",
-           "Laplacian", "Mask", "Operator",
+__all__ = ["OPERATORS", "PSFS", "Blur", "Diffusion", "Divergence", "Downsample", "FourierPreconditioner", "Gradient",
+           "GridOperator", "Identity", "Laplacian", "Mask", "Operator", "Stencil",
            "as_image_batch", "box_psf", "degrade", "gaussian_psf", "motion_psf", "operator_from_config", "parse_psf",
            "psf_specs", "random_mask", "register_operator"]

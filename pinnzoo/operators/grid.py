@@ -8,7 +8,7 @@ flattened row-major (``y`` slow, ``x`` fast), as ``numpy.ravel`` does.
 
 Grids on the unit square:
 
-* node-centred (:class:`Laplacian`): ``n × n`` nodes, ``h = 1/(n − 1)``; the unknowns
+* node-centred (:class:`Laplacian`, :class:`Gradient`, :class:`Divergence`): ``n × n`` nodes, ``h = 1/(n − 1)``; the unknowns
   are the ``(n − 2)²`` interior nodes, the boundary values are zero (homogeneous
   Dirichlet; inhomogeneous data enter the right-hand side);
 * cell-centred (:class:`Diffusion`): ``m × m`` cells, ``h = 1/m``; zero Dirichlet
@@ -34,6 +34,8 @@ class GridOperator(abc.ABC):
 
     #: spatial shape ``(ny, nx)`` of the unknowns
     shape: tuple[int, int]
+    #: channels ``(in, out)`` of the fields it maps (a gradient maps 1 to 2)
+    channels: tuple[int, int] = (1, 1)
 
     @abc.abstractmethod
     def apply(self, u) -> tf.Tensor:
@@ -45,7 +47,7 @@ class GridOperator(abc.ABC):
 
     @abc.abstractmethod
     def matrix(self) -> sp.csr_matrix:
-        """The operator as a sparse ``(ny·nx) × (ny·nx)`` matrix, assembled without TensorFlow."""
+        """The operator as a sparse matrix on the raveled fields, assembled without TensorFlow."""
 
     def _check(self, u) -> tf.Tensor:
         u = tf.convert_to_tensor(u)
@@ -55,13 +57,68 @@ class GridOperator(abc.ABC):
         return u
 
 
-def _conv(u, kernel) -> tf.Tensor:
-    """Zero-padded ("same") correlation of ``u [B, H, W, 1]`` with an odd ``kernel [k, k]``."""
-    k = tf.constant(kernel[:, :, None, None], dtype=u.dtype)
-    return tf.nn.conv2d(u, k, strides=1, padding="SAME")
+class Stencil(GridOperator):
+    """A constant-coefficient stencil ``kernel [k, k, c_in, c_out]`` (``k`` odd) applied by zero-padded
+    ("same") ``tf.nn.conv2d``: the values outside the grid are zero (homogeneous Dirichlet data)."""
+
+    kernel: np.ndarray
+
+    @property
+    def channels(self) -> tuple[int, int]:
+        return int(self.kernel.shape[2]), int(self.kernel.shape[3])
+
+    def _check(self, u, channels=None):
+        u = tf.convert_to_tensor(u)
+        c = self.channels[0] if channels is None else channels
+        if u.shape.rank != 4 or tuple(u.shape[1:3]) != tuple(self.shape) or u.shape[3] != c:
+            raise InputError(f"{type(self).__name__} acts on fields [B, {self.shape[0]}, {self.shape[1]}, {c}], "
+                             f"got {list(u.shape)}")
+        return u
+
+    def apply(self, u):
+        u = self._check(u)
+        return tf.nn.conv2d(u, tf.constant(self.kernel, dtype=u.dtype), strides=1, padding="SAME")
+
+    def apply_adjoint(self, v):
+        v = self._check(v, self.channels[1])
+        # the transpose of a zero-padded correlation: the kernel flipped in space, inputs and outputs swapped
+        flipped = np.ascontiguousarray(self.kernel[::-1, ::-1].transpose(0, 1, 3, 2))
+        return tf.nn.conv2d(v, tf.constant(flipped, dtype=v.dtype), strides=1, padding="SAME")
+
+    def matrix(self):
+        """Rows and columns index ``(y, x, channel)`` row-major, as ``numpy.ravel`` of ``[ny, nx, C]``."""
+        (ny, nx), (cin, cout), r = self.shape, self.channels, self.kernel.shape[0] // 2
+        i, j = np.meshgrid(np.arange(ny), np.arange(nx), indexing="ij")
+        rows, cols, vals = [], [], []
+        for (a, b, ci, co), w in np.ndenumerate(self.kernel):
+            if w == 0:
+                continue
+            ii, jj = i + a - r, j + b - r
+            inside = (ii >= 0) & (ii < ny) & (jj >= 0) & (jj < nx)
+            rows.append((i[inside] * nx + j[inside]) * cout + co)
+            cols.append((ii[inside] * nx + jj[inside]) * cin + ci)
+            vals.append(np.full(int(inside.sum()), w))
+        return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(ny * nx * cout, ny * nx * cin))
 
 
-class Laplacian(GridOperator):
+class NodeGrid:
+    """The interior nodes of an ``n × n`` node grid on the unit square, ``h = 1/(n − 1)``."""
+
+    def __init__(self, n: int):
+        if int(n) < 3:
+            raise InputError(f"a node grid needs n >= 3 nodes per side, got {n}")
+        self.n, self.h = int(n), 1.0 / (int(n) - 1)
+        self.shape = (self.n - 2, self.n - 2)
+
+    def nodes(self) -> np.ndarray:
+        """Coordinates ``[n, n, 2]`` (``x``, ``y``) of all nodes, boundary included."""
+        t = np.linspace(0.0, 1.0, self.n)
+        y, x = np.meshgrid(t, t, indexing="ij")
+        return np.stack([x, y], axis=-1)
+
+
+class Laplacian(NodeGrid, Stencil):
     r"""The discrete Laplacian ``Δ_h`` on the interior nodes of an ``n × n`` node grid, zero on the boundary.
 
     ``order=2``: the 5-point stencil ``(u_E + u_W + u_N + u_S − 4 u) / h²``, second order.
@@ -76,42 +133,11 @@ class Laplacian(GridOperator):
                4: np.array([[1.0, 4.0, 1.0], [4.0, -20.0, 4.0], [1.0, 4.0, 1.0]]) / 6.0}
 
     def __init__(self, n: int, order: int = 2):
-        if int(n) < 3:
-            raise InputError(f"a node grid needs n >= 3 nodes per side, got {n}")
+        super().__init__(n)
         if order not in self.KERNELS:
             raise InputError(f"Laplacian order must be 2 (5-point) or 4 (9-point), got {order}")
-        self.n, self.order, self.h = int(n), int(order), 1.0 / (int(n) - 1)
-        self.shape = (self.n - 2, self.n - 2)
-        self.kernel = self.KERNELS[self.order] / self.h ** 2
-
-    def apply(self, u):
-        return _conv(self._check(u), self.kernel)
-
-    def apply_adjoint(self, v):
-        return _conv(self._check(v), self.kernel[::-1, ::-1].copy())  # correlation with the flipped kernel
-
-    def matrix(self):
-        m = self.n - 2
-        rows, cols, vals = [], [], []
-        index = np.arange(m * m).reshape(m, m)
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
-                w = self.kernel[di + 1, dj + 1]
-                if w == 0:
-                    continue
-                i, j = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
-                ii, jj = i + di, j + dj
-                inside = (ii >= 0) & (ii < m) & (jj >= 0) & (jj < m)
-                rows.append(index[i[inside], j[inside]])
-                cols.append(index[ii[inside], jj[inside]])
-                vals.append(np.full(int(inside.sum()), w))
-        return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(m * m,) * 2)
-
-    def nodes(self) -> np.ndarray:
-        """Coordinates ``[n, n, 2]`` (``x``, ``y``) of all nodes, boundary included."""
-        t = np.linspace(0.0, 1.0, self.n)
-        y, x = np.meshgrid(t, t, indexing="ij")
-        return np.stack([x, y], axis=-1)
+        self.order = int(order)
+        self.kernel = (self.KERNELS[self.order] / self.h ** 2)[:, :, None, None]
 
     def corrected_rhs(self, f_nodes: np.ndarray) -> np.ndarray:
         """The right-hand side on the interior for ``Δu = f``: ``f`` itself for the 5-point stencil,
@@ -122,6 +148,34 @@ class Laplacian(GridOperator):
             return inner.copy()
         lap = (f[2:, 1:-1] + f[:-2, 1:-1] + f[1:-1, 2:] + f[1:-1, :-2] - 4.0 * inner) / self.h ** 2
         return inner + self.h ** 2 / 12.0 * lap
+
+
+_CENTRAL = np.array([-1.0, 0.0, 1.0])
+
+
+class Gradient(NodeGrid, Stencil):
+    """Central differences ``(∂x u, ∂y u) ≈ ((u_E − u_W) / 2h, (u_N − u_S) / 2h)`` at the interior nodes
+    (channels 0 and 1 of the output), second order; zero values on the boundary."""
+
+    def __init__(self, n: int):
+        super().__init__(n)
+        k = np.zeros((3, 3, 1, 2))
+        k[1, :, 0, 0] = _CENTRAL / (2 * self.h)   # along x (the second spatial axis)
+        k[:, 1, 0, 1] = _CENTRAL / (2 * self.h)   # along y (the first)
+        self.kernel = k
+
+
+class Divergence(NodeGrid, Stencil):
+    """Central differences ``∂x v₀ + ∂y v₁`` of a vector field ``[B, m, m, 2]`` at the interior nodes,
+    second order; zero values on the boundary. With these boundary values it is exactly
+    ``−Gradientᵀ`` (summation by parts)."""
+
+    def __init__(self, n: int):
+        super().__init__(n)
+        k = np.zeros((3, 3, 2, 1))
+        k[1, :, 0, 0] = _CENTRAL / (2 * self.h)
+        k[:, 1, 1, 0] = _CENTRAL / (2 * self.h)
+        self.kernel = k
 
 
 class Diffusion(GridOperator):
