@@ -72,6 +72,8 @@ def cmd_train(args):
     from pinnzoo.presets import get_preset
 
     preset = get_preset(args.preset)
+    if args.prior is not None:
+        preset = preset.with_prior(args.prior)
     if args.epochs is not None and args.epochs < 0:
         raise InputError("--epochs must be >= 0")
     out = Path(args.out) if args.out else Path("runs") / preset.name
@@ -305,6 +307,8 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("preset")
     tr.add_argument("--out", help="export directory (default runs/PRESET)")
     tr.add_argument("--epochs", type=int, help="Adam epochs (default: the preset's)")
+    tr.add_argument("--prior", help="grid presets: fit this registered prior instead (e.g. deep_decoder, dip, "
+                                    "raw_grid, mlp)")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")

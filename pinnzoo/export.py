@@ -24,6 +24,13 @@ nothing). Image-prior exports have instead:
   generator ``G_Θ`` (cropped to the image size);
 * ``noise``: no inputs → ``noise``, the fixed input ``z`` the generator was fitted with.
 
+Grid PDE exports (``"family": "grid"``):
+
+* ``serving_default``: no inputs → ``u`` float32 ``[ny, nx]``, the solved field on
+  the problem's grid, with its axes ``x [nx]`` and ``y [ny]``;
+* ``query``: ``inputs`` float32 ``[batch, 2]`` (``x``, ``y``) → ``u [batch, 1]``,
+  bilinear interpolation of the field with its zero boundary values.
+
 The directory is written to a temporary sibling and renamed into place, so an
 interrupted export never leaves a half-written model where a good one was.
 """
@@ -145,6 +152,61 @@ def _image_archive(solver) -> keras.export.ExportArchive:
     return archive
 
 
+class _StoredField(keras.layers.Layer):
+    """The solved grid field with its zero boundary values and the axes it lives on, as weights."""
+
+    def __init__(self, padded, xs, ys, **kwargs):
+        super().__init__(**kwargs)
+        self.padded = self.add_weight(shape=padded.shape, name="field", trainable=False,
+                                      initializer=keras.initializers.Constant(padded))
+        self.xs = self.add_weight(shape=xs.shape, name="x", trainable=False, initializer=keras.initializers.Constant(xs))
+        self.ys = self.add_weight(shape=ys.shape, name="y", trainable=False, initializer=keras.initializers.Constant(ys))
+        self.built = True
+
+
+def _grid_archive(solver) -> keras.export.ExportArchive:
+    from pinnzoo.grids.interpolation import bilinear
+
+    xs, ys = solver.problem.extended_axes()
+    padded = np.pad(solver.solution(), 1).astype(np.float32)
+    stored = _StoredField(padded, xs.astype(np.float32), ys.astype(np.float32), name="stored_field")
+    archive = keras.export.ExportArchive()
+
+    @tf.function(input_signature=[])
+    def serve():
+        return {"u": tf.identity(stored.padded[1:-1, 1:-1]), "x": stored.xs[1:-1], "y": stored.ys[1:-1]}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32, name="inputs")])
+    def query(inputs):
+        return {"u": bilinear(stored.padded, stored.xs, stored.ys, inputs)[:, None]}
+
+    archive.add_endpoint("serving_default", serve)
+    archive.add_endpoint("query", query)
+    return archive
+
+
+def export_grid_solver(solver, directory, metadata: dict) -> Path:
+    """Write a fitted :class:`~pinnzoo.solvers.GridSolver`'s field as a SavedModel with ``pinnzoo.json``."""
+    problem = solver.problem
+    meta = {
+        "format": "pinnzoo-savedmodel",
+        "format_version": FORMAT_VERSION,
+        "family": "grid",
+        "problem": problem.name, "title": problem.title, "params": problem.params,
+        "grid_shape": list(solver.grid_shape), "inputs": ["x", "y"], "outputs": ["u"],
+        "point_signature": "query",
+        "prior": {"class": type(solver.prior).__name__, "name": prior_name(solver.prior), "config": {
+            k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
+            "parameters": int(solver.prior.count_params())},
+        "loss": solver.loss_name,
+        "signatures": {"serving_default": {"inputs": [], "outputs": ["u [ny, nx]", "x [nx]", "y [ny]"]},
+                       "query": {"inputs": "inputs [batch, 2] float32 (x, y)", "outputs": ["u"]}},
+        "versions": versions(),
+        **metadata,
+    }
+    return _write_atomically(directory, _grid_archive(solver), meta)
+
+
 def _write_atomically(directory, archive, meta) -> Path:
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -257,7 +319,7 @@ def load_export(directory):
 
 def predict_export(model, meta, points: np.ndarray, batch: int = 65536) -> np.ndarray:
     """Run ``serving_default`` on ``points [N, d]``; returns ``[N, len(outputs)]`` float64."""
-    fn = model.signatures["serving_default"]
+    fn = model.signatures[meta.get("point_signature", "serving_default")]
     parts = []
     for i in range(0, len(points), batch):
         out = fn(inputs=tf.constant(points[i:i + batch], dtype=tf.float32))

@@ -46,6 +46,23 @@ class GridProblem(abc.ABC):
         """The PDE's exact solution at the unknowns' locations, where one is known."""
         return None
 
+    @property
+    @abc.abstractmethod
+    def scale(self) -> float:
+        """A rough size of the solution, ``max|f| / λ`` with ``λ`` a lower bound of the operator's smallest
+        eigenvalue (solvers multiply their prior's order-one output by it)."""
+
+    def extended_axes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(xs, ys)``: the unknowns' coordinates along each axis with the boundary (0 and 1) added, the
+        tensor grid on which the field padded with its zero boundary values is interpolated."""
+        xy = self.coordinates()
+        return (np.concatenate([[0.0], xy[0, :, 0], [1.0]]), np.concatenate([[0.0], xy[:, 0, 1], [1.0]]))
+
+    @property
+    @abc.abstractmethod
+    def params(self) -> dict:
+        """The constructor's arguments (``get_grid_problem(name, **params)`` rebuilds the problem)."""
+
     @abc.abstractmethod
     def coordinates(self) -> np.ndarray:
         """``[ny, nx, 2]`` (``x``, ``y``) of the unknowns."""
@@ -80,6 +97,14 @@ class PoissonGrid(GridProblem):
         f = 2 * np.pi ** 2 * np.sin(np.pi * xy[..., 0]) * np.sin(np.pi * xy[..., 1])
         self.rhs = -lap.corrected_rhs(-f)  # −Δu = f  ⇔  Δu = −f
 
+    @property
+    def params(self):
+        return {"n": self.n, "order": self.laplacian.order}
+
+    @property
+    def scale(self):
+        return float(np.abs(self.rhs).max() / (2 * np.pi ** 2))  # λ_min(−Δ) ≈ 2π² on the unit square
+
     def coordinates(self):
         return self.laplacian.nodes()[1:-1, 1:-1]
 
@@ -102,6 +127,14 @@ class DarcyGrid(GridProblem):
         self.coefficient = darcy_coefficient(self.m, self.seed)
         self.operator = Diffusion(self.coefficient)
         self.rhs = np.ones((self.m, self.m))
+
+    @property
+    def params(self):
+        return {"m": self.m, "seed": self.seed}
+
+    @property
+    def scale(self):
+        return float(np.abs(self.rhs).max() / (2 * np.pi ** 2 * self.coefficient.min()))  # λ_min ≥ 2π² min a
 
     def coordinates(self):
         return self.operator.centres()

@@ -54,6 +54,11 @@ class Preset(abc.ABC):
     def quick(self) -> "Preset":
         """A tiny version of this preset for smoke tests (seconds)."""
 
+    def with_prior(self, name: str) -> "Preset":
+        """This preset with the registered prior ``name`` (``pinnzoo train PRESET --prior NAME``)."""
+        raise PresetError(f"preset {self.name!r} fixes its prior; --prior applies to the grid presets "
+                          f"({', '.join(n for n, p in PRESETS.items() if type(p).with_prior is not Preset.with_prior)})")
+
     @abc.abstractmethod
     def target_text(self) -> str:
         """The target in words, for ``pinnzoo list``."""

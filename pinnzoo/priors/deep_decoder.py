@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from pinnzoo.priors.base import ImageGenerator, initializer
-from pinnzoo.priors.layers import BatchStatNorm
+from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
@@ -20,7 +20,8 @@ class DeepDecoder(keras.Model, ImageGenerator):
     a 1×1 convolution ``C_i`` (mixing channels only), bilinear ×2 upsampling
     ``U_i``, ReLU and channel normalisation ``cn`` (:class:`BatchStatNorm`).
     A last 1×1 convolution, ReLU and ``cn`` at full size, then a 1×1
-    convolution to ``out_channels`` and a sigmoid. There are no 3×3
+    convolution to ``out_channels`` and a sigmoid (``output_activation="linear"`` for
+    fields of any sign and size, as the grid PDE solvers use). There are no 3×3
     convolutions: the smoothness comes from the upsampling, and the network has
     fewer weights than the image has pixels, so it cannot fit noise — no early
     stopping is needed (under-parameterisation is the regulariser). ``seed``
@@ -32,8 +33,8 @@ class DeepDecoder(keras.Model, ImageGenerator):
 
     early_stopping = False  # under-parameterised: it does not fit the noise
 
-    def __init__(self, channels: int = 64, layers: int = 5, out_channels: int = 1, seed: int | None = None,
-                 **kwargs):
+    def __init__(self, channels: int = 64, layers: int = 5, out_channels: int = 1, output_activation: str = "sigmoid",
+                 seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.seed = None if seed is None else int(seed)
         if int(layers) < 1 or int(channels) < 1:
@@ -43,12 +44,13 @@ class DeepDecoder(keras.Model, ImageGenerator):
         for i in range(self.num_layers):
             self.blocks.append([keras.layers.Conv2D(self.channels, 1, name=f"conv{i}",
                                                     kernel_initializer=initializer("glorot_uniform", seed, i)),
-                                keras.layers.UpSampling2D(2, interpolation="bilinear", name=f"upsample{i}"),
+                                BilinearUpsample2x(name=f"upsample{i}"),
                                 keras.layers.ReLU(), BatchStatNorm(name=f"norm{i}")])
         self.blocks.append([keras.layers.Conv2D(self.channels, 1, name=f"conv{self.num_layers}",
                                                 kernel_initializer=initializer("glorot_uniform", seed, self.num_layers)),
                             keras.layers.ReLU(), BatchStatNorm(name=f"norm{self.num_layers}")])
-        self.head = keras.layers.Conv2D(self.out_channels, 1, activation="sigmoid", name="head",
+        self.output_activation = str(output_activation)
+        self.head = keras.layers.Conv2D(self.out_channels, 1, activation=self.output_activation, name="head",
                                         kernel_initializer=initializer("glorot_uniform", seed, self.num_layers + 1))
 
     @property
@@ -67,5 +69,6 @@ class DeepDecoder(keras.Model, ImageGenerator):
 
     def get_config(self):
         config = super().get_config()
-        config.update(channels=self.channels, layers=self.num_layers, out_channels=self.out_channels, seed=self.seed)
+        config.update(channels=self.channels, layers=self.num_layers, out_channels=self.out_channels,
+                      output_activation=self.output_activation, seed=self.seed)
         return config

@@ -8,7 +8,7 @@ import keras
 import tensorflow as tf
 
 from pinnzoo.priors.base import ImageGenerator, initializer
-from pinnzoo.priors.layers import BatchStatNorm, ReflectConv2D
+from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x, ReflectConv2D
 
 
 def _block(filters, kernel, stride=1, name=None, seed=None):
@@ -36,7 +36,8 @@ class SkipNet(keras.Model, ImageGenerator):
       1×1 conv → norm → act.
 
     A final 1×1 convolution to ``out_channels`` and a sigmoid give an image in
-    (0, 1). Convolutions pad by reflection, downsampling is by stride 2,
+    (0, 1) (``output_activation="linear"`` for fields of any sign and size, as
+    the grid PDE solvers use). Convolutions pad by reflection, downsampling is by stride 2,
     ``act`` is LeakyReLU(0.2) and ``norm`` is :class:`BatchStatNorm`. The input
     size must be a multiple of ``2^len(channels_down)`` (the image solver pads
     and crops). The original's default is 5 scales of 128 channels, 4 skip
@@ -51,7 +52,8 @@ class SkipNet(keras.Model, ImageGenerator):
 
     def __init__(self, channels_down: Sequence[int] = (128,) * 5, channels_up: Sequence[int] | None = None,
                  channels_skip: Sequence[int] | int = 4, out_channels: int = 1, input_channels: int = 32,
-                 upsample: str = "bilinear", seed: int | None = None, **kwargs):
+                 upsample: str = "bilinear", output_activation: str = "sigmoid", seed: int | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.seed = None if seed is None else int(seed)
         counter = iter(range(10**6))
@@ -74,10 +76,12 @@ class SkipNet(keras.Model, ImageGenerator):
             self.skips.append(block(self.channels_skip[i], 1, name=f"skip{i}") if self.channels_skip[i] else [])
             self.downs.append(block(self.channels_down[i], 3, 2, name=f"down{i}a")
                               + block(self.channels_down[i], 3, name=f"down{i}b"))
-            self.ups.append(keras.layers.UpSampling2D(2, interpolation=upsample, name=f"upsample{i}"))
+            self.ups.append(BilinearUpsample2x(name=f"upsample{i}") if upsample == "bilinear"
+                            else keras.layers.UpSampling2D(2, interpolation=upsample, name=f"upsample{i}"))
             self.merges.append([BatchStatNorm(name=f"merge{i}_norm")] + block(self.channels_up[i], 3, name=f"up{i}a")
                                + block(self.channels_up[i], 1, name=f"up{i}b"))
-        self.head = keras.layers.Conv2D(self.out_channels, 1, activation="sigmoid", name="head",
+        self.output_activation = str(output_activation)
+        self.head = keras.layers.Conv2D(self.out_channels, 1, activation=self.output_activation, name="head",
                                         kernel_initializer=initializer("glorot_uniform", seed, 999999))
 
     @property
@@ -105,5 +109,6 @@ class SkipNet(keras.Model, ImageGenerator):
         config = super().get_config()
         config.update(channels_down=self.channels_down, channels_up=self.channels_up,
                       channels_skip=self.channels_skip, out_channels=self.out_channels,
-                      input_channels=self.input_channels, upsample=self.upsample, seed=self.seed)
+                      input_channels=self.input_channels, upsample=self.upsample,
+                      output_activation=self.output_activation, seed=self.seed)
         return config

@@ -17,6 +17,8 @@ from pinnzoo.priors.deep_decoder import DeepDecoder
 from pinnzoo.priors.dip import SkipNet
 from pinnzoo.priors.mlp import MLP, FourierMLP
 from pinnzoo.priors.modified_mlp import ModifiedMLP
+from pinnzoo.priors.multiscale_grid import MultiscaleGrid
+from pinnzoo.priors.raw_grid import RawGrid
 from pinnzoo.registry import Registry
 
 #: name -> prior class (a :class:`~pinnzoo.priors.base.CoordinateNetwork` or an
@@ -28,6 +30,8 @@ PRIORS.register("fourier_mlp", FourierMLP)
 PRIORS.register("modified_mlp", ModifiedMLP)
 PRIORS.register("dip", SkipNet)
 PRIORS.register("deep_decoder", DeepDecoder)
+PRIORS.register("raw_grid", RawGrid)
+PRIORS.register("multiscale_grid", MultiscaleGrid)
 
 
 def build_prior(name: str, outputs: int, *, seed: int | None = None, **config):

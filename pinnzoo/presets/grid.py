@@ -1,0 +1,222 @@
+"""The grid-PDE preset family: solve a discrete PDE with any prior, score against the exact discrete solution.
+
+A preset is a grid problem (:data:`~pinnzoo.grids.GRID_PROBLEMS`), a prior
+(:class:`~pinnzoo.priors.PriorSpec`: a generator, the raw grid, or an MLP), the
+loss (:data:`~pinnzoo.grids.losses.GRID_LOSSES`) and a :class:`GridFit`
+schedule (Adam steps, then L-BFGS iterations). The target is a relative L2 error
+against the sparse direct solve of the same stencil.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import ClassVar, Mapping
+
+import keras
+import numpy as np
+
+from pinnzoo.errors import ExportError, InputError
+from pinnzoo.presets.base import PRESETS, Preset, RunResult, register_family
+from pinnzoo.priors.registry import PriorSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class GridFit:
+    """How a grid preset fits: ``adam_steps`` Adam steps at ``learning_rate`` (decayed ×0.1 over the
+    run), then ``lbfgs_iterations`` of scipy's L-BFGS-B; logs every ``log_every``; in ``dtype``."""
+
+    adam_steps: int = 0
+    learning_rate: float = 1e-3
+    lbfgs_iterations: int = 0
+    log_every: int = 100
+    dtype: str = "float64"
+
+    def __post_init__(self):
+        if self.adam_steps < 0 or self.lbfgs_iterations < 0 or self.adam_steps + self.lbfgs_iterations == 0:
+            raise InputError("a grid fit needs adam_steps >= 0 and lbfgs_iterations >= 0, not both 0")
+        if not self.learning_rate > 0 or self.log_every < 1:
+            raise InputError("learning_rate must be > 0 and log_every >= 1")
+
+    def quick(self) -> "GridFit":
+        return dataclasses.replace(self, adam_steps=min(self.adam_steps, 20), lbfgs_iterations=min(self.lbfgs_iterations, 20),
+                                   log_every=10)
+
+
+#: prior name -> its configuration for grid fields (generators get a linear head: fields are not images)
+GRID_PRIOR_CONFIGS: dict[str, dict] = {
+    "multiscale_grid": {"levels": 6},
+    "raw_grid": {},
+    "deep_decoder": {"channels": 64, "layers": 4, "output_activation": "linear"},
+    "dip": {"channels_down": (32,) * 4, "channels_skip": 4, "input_channels": 8, "output_activation": "linear"},
+    "mlp": {"widths": (64,) * 4},
+    "fourier_mlp": {"widths": (64,) * 3},
+    "modified_mlp": {},
+}
+
+
+@dataclasses.dataclass
+class GridResult(RunResult):
+    solver: keras.Model
+    preset: "GridPreset"
+    history: dict
+    metrics: dict
+    train_time: float
+    export_dir: Path | None = None
+
+    def summary(self) -> str:
+        m, p = self.metrics, self.preset
+        text = f"{p.name}: rel L2 = {m['rel_l2']:.3e} vs the discrete solution (target {p.target:g})"
+        if "rel_l2_continuous" in m:
+            text += f", {m['rel_l2_continuous']:.3e} vs the PDE's"
+        return (text + f" | {p.prior.name}, {self.train_time:.1f} s, {p.fit.adam_steps} Adam steps + "
+                f"{m['lbfgs_iterations']} L-BFGS iterations"
+                + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
+
+
+def field_errors(problem, u: np.ndarray) -> dict:
+    """Relative L2 errors of a field against the discrete and (where known) the continuous solution."""
+    ref = problem.discrete_solution()
+    out = {"rel_l2": float(np.linalg.norm(u - ref) / np.linalg.norm(ref))}
+    exact = problem.continuous_solution()
+    if exact is not None:
+        out["rel_l2_continuous"] = float(np.linalg.norm(u - exact) / np.linalg.norm(exact))
+        out["discretisation_error"] = float(np.linalg.norm(ref - exact) / np.linalg.norm(exact))
+    return out
+
+
+@register_family
+@dataclasses.dataclass(frozen=True)
+class GridPreset(Preset):
+    """A grid PDE solved by fitting a prior's field to the discrete residual (or energy)."""
+
+    family: ClassVar[str] = "grid"
+    name: str
+    description: str
+    problem: str
+    prior: PriorSpec
+    fit: GridFit
+    loss: str = "residual"
+    target: float = 1e-3
+    problem_params: Mapping = dataclasses.field(default_factory=dict)
+
+    def build_problem(self):
+        from pinnzoo.grids import get_grid_problem
+
+        return get_grid_problem(self.problem, **dict(self.problem_params))
+
+    def with_prior(self, name: str) -> "GridPreset":
+        """This preset with another registered prior (at its :data:`GRID_PRIOR_CONFIGS` configuration)."""
+        return dataclasses.replace(self, prior=PriorSpec(name, GRID_PRIOR_CONFIGS.get(name, {})))
+
+    def quick(self) -> "GridPreset":
+        return dataclasses.replace(self, fit=self.fit.quick())
+
+    def target_text(self) -> str:
+        return f"rel. L2 vs the discrete solution <= {self.target:g}"
+
+    def build_solver(self, seed: int = 0):
+        from pinnzoo.dtypes import float_type
+        from pinnzoo.solvers.grid import GridSolver
+
+        keras.utils.set_random_seed(seed)
+        with float_type(self.fit.dtype):
+            solver = GridSolver(self.build_problem(), self.prior.build(1, seed=seed), loss=self.loss, seed=seed)
+            decay = max(1, self.fit.adam_steps)
+            lr = keras.optimizers.schedules.ExponentialDecay(self.fit.learning_rate, decay, 0.1)
+            solver.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=True)
+        return solver
+
+    def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
+              epochs: int | None = None) -> GridResult:
+        """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS; export to ``out``."""
+        from pinnzoo.export import export_grid_solver, machine
+        from pinnzoo.solvers.lbfgs import lbfgs_refine
+
+        preset = self.quick() if quick else self
+        fit = preset.fit
+        solver = preset.build_solver(seed)
+        epochs = fit.adam_steps // fit.log_every if epochs is None else int(epochs)
+        history: dict = {}
+        start = time.perf_counter()
+        try:
+            if epochs > 0:
+                h = solver.fit(solver.dataset(), steps_per_epoch=fit.log_every, epochs=epochs, verbose=verbose,
+                               callbacks=list(callbacks))
+                history["adam"] = h.history
+            lbfgs = {"iterations": 0}
+            if fit.lbfgs_iterations:
+                h = lbfgs_refine(solver, {}, maxiter=fit.lbfgs_iterations, log_every=fit.log_every,
+                                 callbacks=list(callbacks), verbose=verbose)
+                history["lbfgs"], lbfgs = h.history, h.lbfgs
+        except KeyboardInterrupt as exc:
+            exc.solver = solver
+            raise
+        elapsed = time.perf_counter() - start
+        metrics = {**field_errors(solver.problem, solver.solution()), "lbfgs_iterations": int(lbfgs["iterations"])}
+        result = GridResult(solver, preset, history, metrics, elapsed)
+        if out is not None:
+            meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
+                    "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
+                    "training": {"time_s": elapsed, "adam_steps": epochs * fit.log_every,
+                                 "lbfgs_iterations": metrics["lbfgs_iterations"], "machine": machine()}}
+            result.export_dir = export_grid_solver(solver, out, meta)
+        return result
+
+    # -- exports ---------------------------------------------------------------------------------------
+    @classmethod
+    def required_metadata(cls):
+        return ("problem", "params", "grid_shape")
+
+    @classmethod
+    def evaluate_export(cls, directory, model, meta: dict) -> dict:
+        """The field's errors against the discrete (and continuous) solution, recomputed from the export;
+        also checks that ``query`` at the grid's own points returns the field."""
+        from pinnzoo.grids import get_grid_problem
+
+        try:
+            problem = get_grid_problem(meta["problem"], **meta["params"])
+        except Exception as exc:
+            raise ExportError(f"{directory}: cannot rebuild grid problem {meta['problem']!r}: {exc}") from None
+        served = model.signatures["serving_default"]()
+        u = served["u"].numpy().astype(np.float64)
+        if list(u.shape) != list(meta["grid_shape"]):
+            raise ExportError(f"{directory}: the served field has shape {list(u.shape)}, metadata says {meta['grid_shape']}")
+        metrics = field_errors(problem, u)
+        points = problem.coordinates().reshape(-1, 2).astype(np.float32)
+        queried = model.signatures["query"](inputs=points)["u"].numpy().reshape(u.shape)
+        metrics["query_vs_field"] = float(np.abs(queried - u).max() / np.abs(u).max())
+        stored = meta.get("metrics", {})
+        result = {"directory": str(directory), "preset": meta.get("preset"), "family": cls.family,
+                  "problem": meta["problem"], "metrics": metrics, "stored_metrics": stored, "target": meta.get("target")}
+        if "rel_l2" in stored:
+            result["matches_metadata"] = bool(np.isclose(metrics["rel_l2"], stored["rel_l2"], rtol=1e-2, atol=1e-7))
+        if meta.get("target") is not None:
+            result["meets_target"] = bool(metrics["rel_l2"] <= meta["target"])
+        return result
+
+    @classmethod
+    def evaluation_line(cls, result: dict) -> str:
+        m = result["metrics"]
+        line = f"{result['preset'] or result['problem']}: rel L2 = {m['rel_l2']:.3e} vs the discrete solution"
+        if "rel_l2_continuous" in m:
+            line += f", {m['rel_l2_continuous']:.3e} vs the continuous one"
+        if "meets_target" in result:
+            line += f" | target {result['target']:g}: {'met' if result['meets_target'] else 'NOT met'}"
+        if "matches_metadata" in result:
+            line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
+        return line
+
+    @classmethod
+    def headline(cls, meta: dict) -> dict:
+        m = meta["metrics"]
+        result = f"rel. L2 {m['rel_l2']:.2e} vs discrete ({meta['prior']['name']})"
+        if "rel_l2_continuous" in m:
+            result += f"; {m['rel_l2_continuous']:.2e} vs exact"
+        return {"problem": meta["title"], "result": result, "target": f"≤ {meta['target']:g}",
+                "met": m["rel_l2"] <= meta["target"], "time_s": meta["training"]["time_s"]}
+
+
+def grid_presets() -> list[GridPreset]:
+    return [p for p in PRESETS.values() if isinstance(p, GridPreset)]

@@ -1,0 +1,32 @@
+"""The grid-PDE presets of the zoo: the discrete PDE solved by fitting a generator's field.
+
+Both use the multiscale grid (the Deep Decoder's bilinear upsampling with its
+nonlinear layers taken out), the loss the comparison asks for (the mean squared
+discrete residual) and L-BFGS in float64. The comparison of every prior is
+``benchmarks/grid_pde.py`` (``docs/grid-pde.md``); ``pinnzoo train PRESET --prior NAME``
+runs a preset with another prior.
+"""
+
+from pinnzoo.presets.base import register_preset
+from pinnzoo.presets.grid import GRID_PRIOR_CONFIGS, GridFit, GridPreset
+from pinnzoo.priors.registry import PriorSpec
+
+MULTISCALE = PriorSpec("multiscale_grid", GRID_PRIOR_CONFIGS["multiscale_grid"])
+
+register_preset(GridPreset(
+    name="poisson2d_grid",
+    description="Poisson, 5-point stencil on 65 x 65 nodes, multiscale-grid generator, discrete residual, L-BFGS",
+    problem="poisson2d_grid",
+    prior=MULTISCALE,
+    fit=GridFit(lbfgs_iterations=3000),
+    target=1e-4,
+))
+
+register_preset(GridPreset(
+    name="darcy_grid",
+    description="Darcy flow, a in {3, 12}, 64 x 64 cells, multiscale-grid generator, discrete residual, L-BFGS",
+    problem="darcy_grid",
+    prior=MULTISCALE,
+    fit=GridFit(lbfgs_iterations=8000),
+    target=1e-3,
+))

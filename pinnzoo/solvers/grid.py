@@ -1,0 +1,148 @@
+"""Solving a grid PDE with any prior: a generator's output, a raw grid, or an MLP at the grid's points."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pinnzoo.errors import InputError
+from pinnzoo.grids.losses import GRID_LOSSES
+from pinnzoo.grids.problems import GridProblem, get_grid_problem
+from pinnzoo.priors.base import CoordinateNetwork, ImageGenerator
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
+class GridSolver(keras.Model):
+    r"""Fit a prior's field to a grid PDE ``A u = f`` by minimising a loss of the discrete field.
+
+    .. math:: L(Θ) = \frac{\operatorname{mean}\big((A\, u_Θ - f)^2\big)}{\operatorname{mean}(f^2)},
+              \qquad u_Θ = s\, P_Θ,
+
+    (``loss="residual"``, :class:`~pinnzoo.grids.losses.ResidualLoss`), or the
+    discrete energy ``½ uᵀAu − fᵀu`` (``loss="energy"``,
+    :class:`~pinnzoo.grids.losses.EnergyLoss`, for symmetric operators),
+
+    where ``A`` is the problem's :class:`~pinnzoo.operators.GridOperator`
+    (``tf.nn.conv2d`` stencils; the boundary values are zero and enter through the
+    stencil's padding, so every prior satisfies them exactly), ``s`` is
+    ``output_scale`` (by default the problem's :attr:`~pinnzoo.grids.GridProblem.scale`, the
+    rough size of the solution, so that the prior's output is of order one) and ``P_Θ`` is the prior's field on the grid:
+
+    * an :class:`~pinnzoo.priors.base.ImageGenerator` (DIP, Deep Decoder, raw grid):
+      ``P_Θ = G_Θ(z)`` from a fixed input ``z`` (uniform in ``[0, 0.1)``, drawn from
+      ``seed``; no input noise, so the loss is a deterministic function of ``Θ`` and
+      L-BFGS applies), cropped to the grid (generators work on the next multiple of
+      their stride);
+    * a :class:`~pinnzoo.priors.base.CoordinateNetwork` (the MLP-PINN control):
+      ``P_Θ = u_Θ(x_ij)`` at the unknowns' coordinates, mapped onto ``[-1, 1]²`` —
+      a PINN with collocation at the grid points and the *discrete* operator.
+
+    Each step also logs
+    ``error``, the relative L2 distance to the exact discrete solution
+    (monitoring only; the fit never sees it).
+
+    Paper: D. Ulyanov, A. Vedaldi, V. Lempitsky, "Deep Image Prior", CVPR 2018 (the
+    generator as the prior, here with a PDE operator in place of the degradation);
+    whether its architecture helps is measured in ``docs/grid-pde.md``.
+    """
+
+    def __init__(self, problem: GridProblem, prior: keras.Model, loss: str = "residual", output_scale: float | None = None,
+                 seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(problem, dict):
+            problem = get_grid_problem(problem["name"], **problem.get("params", {}))
+        if not isinstance(problem, GridProblem):
+            raise InputError(f"a GridSolver needs a GridProblem, got {type(problem).__name__}")
+        output_scale = problem.scale if output_scale is None else output_scale
+        if not output_scale > 0:
+            raise InputError(f"output_scale must be > 0, got {output_scale}")
+        self.problem, self.prior = problem, prior
+        self.loss_name = str(loss)
+        self.objective = GRID_LOSSES.get(self.loss_name)(problem)
+        self.output_scale, self.seed = float(output_scale), int(seed)
+        self.grid_shape = tuple(int(v) for v in problem.operator.shape)
+        dtype = self.compute_dtype
+        if isinstance(prior, ImageGenerator):
+            s = prior.stride
+            padded = [-(-n // s) * s for n in self.grid_shape]
+            self.inputs = tf.random.stateless_uniform((1,) + tuple(prior.noise_shape(*padded)), seed=[self.seed, 0],
+                                                      minval=0.0, maxval=0.1, dtype=dtype)
+            self._field = self._generated
+        elif isinstance(prior, CoordinateNetwork):
+            xy = problem.coordinates().reshape(-1, 2)
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
+            self.inputs = tf.constant(2 * (xy - lo) / (hi - lo) - 1, dtype=dtype)
+            self._field = self._evaluated
+        else:
+            raise InputError(f"the prior must be an ImageGenerator or a CoordinateNetwork, got {type(prior).__name__}")
+        self.reference = tf.constant(problem.discrete_solution()[None, :, :, None], dtype=dtype)
+        self.prior(self.inputs)  # creates the prior's weights
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.error_tracker = keras.metrics.Mean(name="error")
+        self.built = True
+
+    # -- the field ------------------------------------------------------------------------------------
+    def _generated(self):
+        ny, nx = self.grid_shape
+        return self.prior(self.inputs)[:, :ny, :nx, :1]
+
+    def _evaluated(self):
+        return tf.reshape(self.prior(self.inputs)[:, :1], (1,) + self.grid_shape + (1,))
+
+    def field(self) -> tf.Tensor:
+        """``u_Θ`` on the grid, ``[1, ny, nx, 1]``."""
+        return self.output_scale * self._field()
+
+    def call(self, inputs=None):
+        return self.field()
+
+    def solution(self) -> np.ndarray:
+        """The fitted field, ``[ny, nx]`` float64."""
+        return np.asarray(self.field().numpy()[0, :, :, 0], dtype=np.float64)
+
+    # -- the loss (also what L-BFGS drives, through loss_terms/total_loss) -----------------------------
+    def loss_terms(self, batch=None) -> dict:
+        u = self.field()
+        error = tf.norm(u - self.reference) / tf.norm(self.reference)
+        return {self.loss_name: self.objective(u), "error": tf.stop_gradient(error)}
+
+    def total_loss(self, terms) -> tf.Tensor:
+        return terms[self.loss_name]
+
+    @property
+    def coefficients(self) -> dict:
+        return {}
+
+    def train_step(self, data):
+        with tf.GradientTape() as tape:
+            terms = self.loss_terms()
+            loss = self.total_loss(terms)
+        variables = self.prior.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.loss_tracker.update_state(loss)
+        self.error_tracker.update_state(terms["error"])
+        return {"loss": self.loss_tracker.result(), "error": self.error_tracker.result()}
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.error_tracker]
+
+    @staticmethod
+    def dataset() -> tf.data.Dataset:
+        """The endless dataset ``fit`` consumes (the loss needs no data)."""
+        return tf.data.Dataset.from_tensors(0.0).repeat()
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(problem={"name": self.problem.name, "params": self.problem.params},
+                      prior=keras.saving.serialize_keras_object(self.prior), loss=self.loss_name,
+                      output_scale=self.output_scale,
+                      seed=self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["prior"] = keras.saving.deserialize_keras_object(config["prior"])
+        return cls(**config)
