@@ -22,7 +22,6 @@ the convergence plots ``docs/grid-pde-<problem>.svg``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 import statistics
@@ -30,7 +29,6 @@ import time
 from pathlib import Path
 
 import keras
-import numpy as np
 import scipy.sparse.linalg as spla
 
 from pinnzoo.export import machine, versions

@@ -16,7 +16,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from pinnzoo.export import load_export, machine, predict_export
 from pinnzoo.grids import get_grid_problem

@@ -29,7 +29,9 @@ Grid PDE exports (``"family": "grid"``):
 * ``serving_default``: no inputs → ``u`` float32 ``[ny, nx]``, the solved field on
   the problem's grid, with its axes ``x [nx]`` and ``y [ny]``;
 * ``query``: ``inputs`` float32 ``[batch, 2]`` (``x``, ``y``) → ``u [batch, 1]``,
-  bilinear interpolation of the field with its zero boundary values.
+  bilinear interpolation of the field with its zero boundary values;
+* time-marching grid exports (``"family": "grid_marching"``) serve the field at the
+  final time as above and ``trajectory``: no inputs → ``u [steps, ny, nx]``.
 
 The directory is written to a temporary sibling and renamed into place, so an
 interrupted export never leaves a half-written model where a good one was.
@@ -164,13 +166,31 @@ class _StoredField(keras.layers.Layer):
         self.built = True
 
 
-def _grid_archive(solver) -> keras.export.ExportArchive:
+class _StoredTrajectory(keras.layers.Layer):
+    """The fields after every time step, as one weight."""
+
+    def __init__(self, fields, **kwargs):
+        super().__init__(**kwargs)
+        self.fields = self.add_weight(shape=fields.shape, name="trajectory", trainable=False,
+                                      initializer=keras.initializers.Constant(fields))
+        self.built = True
+
+
+def _grid_archive(problem, field, trajectory=None) -> keras.export.ExportArchive:
     from pinnzoo.grids.interpolation import bilinear
 
-    xs, ys = solver.problem.extended_axes()
-    padded = np.pad(solver.solution(), 1).astype(np.float32)
+    xs, ys = problem.extended_axes()
+    padded = np.pad(field, 1).astype(np.float32)
     stored = _StoredField(padded, xs.astype(np.float32), ys.astype(np.float32), name="stored_field")
     archive = keras.export.ExportArchive()
+    if trajectory is not None:
+        steps = _StoredTrajectory(np.asarray(trajectory, np.float32), name="stored_trajectory")
+
+        @tf.function(input_signature=[])
+        def fields():
+            return {"u": tf.identity(steps.fields)}
+
+        archive.add_endpoint("trajectory", fields)
 
     @tf.function(input_signature=[])
     def serve():
@@ -185,13 +205,18 @@ def _grid_archive(solver) -> keras.export.ExportArchive:
     return archive
 
 
-def export_grid_solver(solver, directory, metadata: dict) -> Path:
-    """Write a fitted :class:`~pinnzoo.solvers.GridSolver`'s field as a SavedModel with ``pinnzoo.json``."""
+def export_grid_solver(solver, directory, metadata: dict, trajectory=None, family: str = "grid") -> Path:
+    """Write a fitted :class:`~pinnzoo.solvers.GridSolver`'s field as a SavedModel with ``pinnzoo.json``
+    (with ``trajectory [steps, ny, nx]``, the fields after every time step of a marching solve, also served)."""
     problem = solver.problem
+    signatures = {"serving_default": {"inputs": [], "outputs": ["u [ny, nx]", "x [nx]", "y [ny]"]},
+                  "query": {"inputs": "inputs [batch, 2] float32 (x, y)", "outputs": ["u"]}}
+    if trajectory is not None:
+        signatures["trajectory"] = {"inputs": [], "outputs": ["u [steps, ny, nx]"]}
     meta = {
         "format": "pinnzoo-savedmodel",
         "format_version": FORMAT_VERSION,
-        "family": "grid",
+        "family": family,
         "problem": problem.name, "title": problem.title, "params": problem.params,
         "grid_shape": list(solver.grid_shape), "inputs": ["x", "y"], "outputs": ["u"],
         "point_signature": "query",
@@ -199,12 +224,11 @@ def export_grid_solver(solver, directory, metadata: dict) -> Path:
             k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
             "parameters": int(solver.prior.count_params())},
         "loss": solver.loss_name,
-        "signatures": {"serving_default": {"inputs": [], "outputs": ["u [ny, nx]", "x [nx]", "y [ny]"]},
-                       "query": {"inputs": "inputs [batch, 2] float32 (x, y)", "outputs": ["u"]}},
+        "signatures": signatures,
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, _grid_archive(solver), meta)
+    return _write_atomically(directory, _grid_archive(problem, solver.solution(), trajectory), meta)
 
 
 def _write_atomically(directory, archive, meta) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import abc
 from typing import ClassVar
 
-import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
@@ -13,17 +12,18 @@ from pinnzoo.registry import Registry
 
 
 class GridLoss(abc.ABC):
-    """A scalar function of the field ``u [1, ny, nx, 1]`` whose minimiser is the discrete solution."""
+    """A scalar function of the field ``u [1, ny, nx, 1]`` and the right-hand side ``f`` (same shape) whose
+    minimiser is the solution of ``A u = f`` for the problem's operator ``A``. ``f`` is an argument, not part
+    of the loss, so that one compiled loss serves a sequence of right-hand sides (time stepping)."""
 
     name: ClassVar[str]
 
     def __init__(self, problem):
-        self.problem = problem
-        self.rhs_scale = float(np.mean(np.asarray(problem.rhs) ** 2))
+        self.operator = problem.operator
 
     @abc.abstractmethod
-    def __call__(self, u) -> tf.Tensor:
-        """The loss at ``u``."""
+    def __call__(self, u, f) -> tf.Tensor:
+        """The loss at ``u`` for the right-hand side ``f``."""
 
 
 class ResidualLoss(GridLoss):
@@ -35,8 +35,8 @@ class ResidualLoss(GridLoss):
 
     name = "residual"
 
-    def __call__(self, u):
-        return tf.reduce_mean(tf.square(self.problem.residual(u))) / self.rhs_scale
+    def __call__(self, u, f):
+        return tf.reduce_mean(tf.square(self.operator.apply(u) - f)) / tf.reduce_mean(tf.square(f))
 
 
 class EnergyLoss(GridLoss):
@@ -52,12 +52,10 @@ class EnergyLoss(GridLoss):
         a = problem.operator.matrix()
         if abs(a - a.T).max() > 1e-9 * abs(a).max():
             raise InputError(f"the energy loss needs a symmetric operator; {problem.name}'s is not")
-        self.count = float(np.asarray(problem.rhs).size)
 
-    def __call__(self, u):
-        f = tf.constant(np.asarray(self.problem.rhs)[None, :, :, None], dtype=u.dtype)
-        energy = 0.5 * tf.reduce_sum(u * self.problem.operator.apply(u)) - tf.reduce_sum(u * f)
-        return energy / (self.count * self.rhs_scale)
+    def __call__(self, u, f):
+        energy = 0.5 * tf.reduce_sum(u * self.operator.apply(u)) - tf.reduce_sum(u * f)
+        return energy / tf.reduce_sum(tf.square(f))
 
 
 #: name -> loss class

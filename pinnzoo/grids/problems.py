@@ -68,6 +68,30 @@ class GridProblem(abc.ABC):
         """``[ny, nx, 2]`` (``x``, ``y``) of the unknowns."""
 
 
+class MarchingGridProblem(GridProblem):
+    """One step of a time-dependent grid problem: solving it gives the next field, from which
+    :meth:`next` poses the step after (``step`` counts from 0)."""
+
+    step: int
+
+    @property
+    @abc.abstractmethod
+    def steps(self) -> int:
+        """How many steps the problem has."""
+
+    @abc.abstractmethod
+    def next(self, field: np.ndarray) -> "MarchingGridProblem":
+        """The following step, with ``field`` (the computed solution of this one) as its data."""
+
+    @abc.abstractmethod
+    def trajectory(self) -> np.ndarray:
+        """The exact discrete solution after every step from the initial data, ``[steps, ny, nx]``."""
+
+    def final_solution(self) -> np.ndarray | None:
+        """The PDE's solution at the final time, where one is known."""
+        return None
+
+
 #: name -> grid problem class
 GRID_PROBLEMS: Registry = Registry("grid problem", ProblemError)
 

@@ -70,8 +70,8 @@ class GridResult(RunResult):
         text = f"{p.name}: rel L2 = {m['rel_l2']:.3e} vs the discrete solution (target {p.target:g})"
         if "rel_l2_continuous" in m:
             text += f", {m['rel_l2_continuous']:.3e} vs the PDE's"
-        return (text + f" | {p.prior.name}, {self.train_time:.1f} s, {p.fit.adam_steps} Adam steps + "
-                f"{m['lbfgs_iterations']} L-BFGS iterations"
+        return (text + f" | {p.prior.name}, {self.train_time:.1f} s, {m.get('adam_steps', p.fit.adam_steps)} Adam "
+                f"steps + {m['lbfgs_iterations']} L-BFGS iterations"
                 + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
@@ -170,23 +170,18 @@ class GridPreset(Preset):
         return ("problem", "params", "grid_shape")
 
     @classmethod
-    def evaluate_export(cls, directory, model, meta: dict) -> dict:
-        """The field's errors against the discrete (and continuous) solution, recomputed from the export;
-        also checks that ``query`` at the grid's own points returns the field."""
+    def rebuild_problem(cls, directory, meta: dict):
+        """The export's grid problem, rebuilt from its metadata (a clear error if it cannot be)."""
         from pinnzoo.grids import get_grid_problem
 
         try:
-            problem = get_grid_problem(meta["problem"], **meta["params"])
+            return get_grid_problem(meta["problem"], **meta["params"])
         except Exception as exc:
             raise ExportError(f"{directory}: cannot rebuild grid problem {meta['problem']!r}: {exc}") from None
-        served = model.signatures["serving_default"]()
-        u = served["u"].numpy().astype(np.float64)
-        if list(u.shape) != list(meta["grid_shape"]):
-            raise ExportError(f"{directory}: the served field has shape {list(u.shape)}, metadata says {meta['grid_shape']}")
-        metrics = field_errors(problem, u)
-        points = problem.coordinates().reshape(-1, 2).astype(np.float32)
-        queried = model.signatures["query"](inputs=points)["u"].numpy().reshape(u.shape)
-        metrics["query_vs_field"] = float(np.abs(queried - u).max() / np.abs(u).max())
+
+    @classmethod
+    def verdict(cls, directory, meta: dict, metrics: dict) -> dict:
+        """``evaluate_export``'s result: recomputed ``metrics`` against the stored ones and the target."""
         stored = meta.get("metrics", {})
         result = {"directory": str(directory), "preset": meta.get("preset"), "family": cls.family,
                   "problem": meta["problem"], "metrics": metrics, "stored_metrics": stored, "target": meta.get("target")}
@@ -197,11 +192,31 @@ class GridPreset(Preset):
         return result
 
     @classmethod
+    def evaluate_export(cls, directory, model, meta: dict) -> dict:
+        """The field's errors against the discrete (and continuous) solution, recomputed from the export;
+        also checks that ``query`` at the grid's own points returns the field."""
+        problem = cls.rebuild_problem(directory, meta)
+        served = model.signatures["serving_default"]()
+        u = served["u"].numpy().astype(np.float64)
+        if list(u.shape) != list(meta["grid_shape"]):
+            raise ExportError(f"{directory}: the served field has shape {list(u.shape)}, metadata says {meta['grid_shape']}")
+        metrics = field_errors(problem, u)
+        points = problem.coordinates().reshape(-1, 2).astype(np.float32)
+        queried = model.signatures["query"](inputs=points)["u"].numpy().reshape(u.shape)
+        metrics["query_vs_field"] = float(np.abs(queried - u).max() / np.abs(u).max())
+        return cls.verdict(directory, meta, metrics)
+
+    @classmethod
+    def score_text(cls, metrics: dict, name: str) -> str:
+        """What ``pinnzoo evaluate`` says of the error (subclasses say it of their own score)."""
+        return f"{name}: rel L2 = {metrics['rel_l2']:.3e} vs the discrete solution"
+
+    @classmethod
     def evaluation_line(cls, result: dict) -> str:
         m = result["metrics"]
-        line = f"{result['preset'] or result['problem']}: rel L2 = {m['rel_l2']:.3e} vs the discrete solution"
+        line = cls.score_text(m, result["preset"] or result["problem"])
         if "rel_l2_continuous" in m:
-            line += f", {m['rel_l2_continuous']:.3e} vs the continuous one"
+            line += f", {m['rel_l2_continuous']:.3e} vs the continuous solution"
         if "meets_target" in result:
             line += f" | target {result['target']:g}: {'met' if result['meets_target'] else 'NOT met'}"
         if "matches_metadata" in result:
@@ -209,9 +224,13 @@ class GridPreset(Preset):
         return line
 
     @classmethod
+    def headline_score(cls, meta: dict) -> str:
+        return f"rel. L2 {meta['metrics']['rel_l2']:.2e} vs discrete ({meta['prior']['name']})"
+
+    @classmethod
     def headline(cls, meta: dict) -> dict:
         m = meta["metrics"]
-        result = f"rel. L2 {m['rel_l2']:.2e} vs discrete ({meta['prior']['name']})"
+        result = cls.headline_score(meta)
         if "rel_l2_continuous" in m:
             result += f"; {m['rel_l2_continuous']:.2e} vs exact"
         return {"problem": meta["title"], "result": result, "target": f"≤ {meta['target']:g}",

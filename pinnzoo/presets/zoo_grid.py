@@ -1,6 +1,7 @@
-"""The grid-PDE presets of the zoo: the discrete PDE solved by fitting a generator's field.
+"""The grid-PDE presets of the zoo: the discrete PDE solved by fitting a generator's field (``heat2d_grid``:
+one implicit Euler step after another, each warm-started from the previous step's weights).
 
-Both use the multiscale grid (the Deep Decoder's bilinear upsampling with its
+All use the multiscale grid (the Deep Decoder's bilinear upsampling with its
 nonlinear layers taken out), the loss the comparison asks for (the mean squared
 discrete residual) and L-BFGS in float64. The comparison of every prior is
 ``benchmarks/grid_pde.py`` (``docs/grid-pde.md``); ``pinnzoo train PRESET --prior NAME``
@@ -9,6 +10,7 @@ runs a preset with another prior.
 
 from pinnzoo.presets.base import register_preset
 from pinnzoo.presets.grid import GRID_PRIOR_CONFIGS, GridFit, GridPreset
+from pinnzoo.presets.grid_marching import GridMarchingPreset
 from pinnzoo.priors.registry import PriorSpec
 
 MULTISCALE = PriorSpec("multiscale_grid", GRID_PRIOR_CONFIGS["multiscale_grid"])
@@ -29,4 +31,14 @@ register_preset(GridPreset(
     prior=MULTISCALE,
     fit=GridFit(lbfgs_iterations=8000),
     target=1e-3,
+))
+
+register_preset(GridMarchingPreset(
+    name="heat2d_grid",
+    description="Heat equation, 20 implicit Euler steps on 65 x 65 nodes, multiscale grid warm-started step to step, "
+                "L-BFGS",
+    problem="heat2d_grid",
+    prior=MULTISCALE,
+    fit=GridFit(lbfgs_iterations=250),
+    target=1e-4,
 ))

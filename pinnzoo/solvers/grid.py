@@ -76,11 +76,28 @@ class GridSolver(keras.Model):
             self._field = self._evaluated
         else:
             raise InputError(f"the prior must be an ImageGenerator or a CoordinateNetwork, got {type(prior).__name__}")
-        self.reference = tf.constant(problem.discrete_solution()[None, :, :, None], dtype=dtype)
+        shape = (1,) + self.grid_shape + (1,)
+        # the right-hand side and the reference are variables: pose() swaps in another problem of the same
+        # operator (the next time step) without retracing the compiled step
+        self.rhs = self.add_weight(shape=shape, name="rhs", trainable=False, dtype=dtype,
+                                   initializer=keras.initializers.Constant(problem.rhs[None, :, :, None]))
+        self.reference = self.add_weight(shape=shape, name="reference", trainable=False, dtype=dtype,
+                                         initializer=keras.initializers.Constant(
+                                             problem.discrete_solution()[None, :, :, None]))
         self.prior(self.inputs)  # creates the prior's weights
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.error_tracker = keras.metrics.Mean(name="error")
         self.built = True
+
+    def pose(self, problem: GridProblem) -> None:
+        """Solve ``problem`` next, from the current weights (a warm start): it must have the same operator
+        (e.g. the next implicit time step, whose right-hand side is the previous field)."""
+        if type(problem) is not type(self.problem) or tuple(problem.operator.shape) != self.grid_shape:
+            raise InputError(f"pose() needs another {type(self.problem).__name__} on the {self.grid_shape} grid, got "
+                             f"{type(problem).__name__} on {tuple(problem.operator.shape)}")
+        self.problem = problem
+        self.rhs.assign(problem.rhs[None, :, :, None])
+        self.reference.assign(problem.discrete_solution()[None, :, :, None])
 
     # -- the field ------------------------------------------------------------------------------------
     def _generated(self):
@@ -105,7 +122,7 @@ class GridSolver(keras.Model):
     def loss_terms(self, batch=None) -> dict:
         u = self.field()
         error = tf.norm(u - self.reference) / tf.norm(self.reference)
-        return {self.loss_name: self.objective(u), "error": tf.stop_gradient(error)}
+        return {self.loss_name: self.objective(u, self.rhs), "error": tf.stop_gradient(error)}
 
     def total_loss(self, terms) -> tf.Tensor:
         return terms[self.loss_name]

@@ -51,7 +51,7 @@ def flat_value_and_gradient(solver, batch, jit_compile: bool):
 
 
 def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100, callbacks=None,
-                 verbose: int = 1, jit_compile: bool = True, history=None) -> keras.callbacks.History:
+                 verbose: int = 1, jit_compile: bool = True, history=None, objective=None) -> keras.callbacks.History:
     """Refine ``solver`` in place with L-BFGS-B on the fixed ``batch`` of points.
 
     Args:
@@ -62,12 +62,15 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
         log_every: iterations per logged "epoch".
         callbacks: Keras callbacks.
         verbose: 1 shows a Keras progress bar.
+        objective: the pair :func:`flat_value_and_gradient` returned for this solver and batch, to reuse
+            its compiled function across calls (a solver refined many times, e.g. once per time step,
+            whose data live in variables); built afresh when ``None``.
     Returns:
         The ``History`` of the run (``history.history["loss"]`` etc.).
     """
     from pinnzoo.solvers.pinn import use_xla
 
-    value_and_grad, get_flat = flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile))
+    value_and_grad, get_flat = objective or flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile))
     epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
     cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,

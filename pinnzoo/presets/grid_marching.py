@@ -1,0 +1,136 @@
+"""Time-dependent grid presets: march a :class:`~pinnzoo.grids.MarchingGridProblem` step by step with one prior.
+
+Each step is a grid problem (for the heat equation, one implicit Euler step whose
+right-hand side is the previous field); the solver fits it, then :meth:`GridSolver.pose`
+swaps in the next step *without resetting the weights*: every step starts from the
+previous step's solution (a warm start). The score is the error at the final time
+against the exact discrete trajectory (and the continuous solution).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import ClassVar
+
+import keras
+import numpy as np
+
+from pinnzoo.errors import ExportError, PresetError
+from pinnzoo.presets.base import register_family
+from pinnzoo.presets.grid import GridPreset, GridResult
+
+
+def _rel(a, b) -> float:
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+@register_family
+@dataclasses.dataclass(frozen=True)
+class GridMarchingPreset(GridPreset):
+    """A grid preset for a time-dependent problem: ``fit`` is the budget of *each* step; the prior's
+    weights carry over from step to step (warm start)."""
+
+    family: ClassVar[str] = "grid_marching"
+    #: False: every step starts again from the initial weights (the control for the warm start)
+    warm_start: bool = True
+
+    def target_text(self) -> str:
+        return f"rel. L2 at the final time vs the exact discrete trajectory <= {self.target:g}"
+
+    def build_problem(self):
+        from pinnzoo.grids import MarchingGridProblem
+
+        problem = super().build_problem()
+        if not isinstance(problem, MarchingGridProblem):
+            raise PresetError(f"{self.name}: {self.problem} is not a time-dependent (marching) grid problem")
+        return problem
+
+    @staticmethod
+    def _fit_step(solver, fit, objective):
+        """Adam then L-BFGS on the posed step; the compiled functions are built once and reused."""
+        from pinnzoo.solvers.lbfgs import lbfgs_refine
+
+        if fit.adam_steps:
+            solver.optimizer.iterations.assign(0)  # the learning-rate decay spans each step's budget
+            solver.fit(solver.dataset(), steps_per_epoch=fit.adam_steps, epochs=1, verbose=0)
+        if fit.lbfgs_iterations:
+            return lbfgs_refine(solver, {}, maxiter=fit.lbfgs_iterations, log_every=fit.lbfgs_iterations,
+                                verbose=0, objective=objective).lbfgs["iterations"]
+        return 0
+
+    def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
+              epochs: int | None = None) -> GridResult:
+        """March every step (a progress bar over the steps), score the final field, export to ``out``."""
+        from pinnzoo.export import export_grid_solver, machine
+        from pinnzoo.solvers.lbfgs import flat_value_and_gradient
+
+        preset = self.quick() if quick else self
+        fit = preset.fit
+        solver = preset.build_solver(seed)
+        objective = flat_value_and_gradient(solver, {}, jit_compile=True)
+        initial = [v.numpy() for v in solver.prior.weights]
+        reference = solver.problem.trajectory()
+        steps = solver.problem.steps
+        bar = keras.utils.Progbar(steps, stateful_metrics=["error"], verbose=verbose)
+        fields, step_errors, one_step, iterations = [], [], [], 0
+        start = time.perf_counter()
+        try:
+            for k in range(steps):
+                iterations += self._fit_step(solver, fit, objective)
+                u = solver.solution()
+                fields.append(u)
+                step_errors.append(_rel(u, reference[k]))
+                one_step.append(_rel(u, solver.problem.discrete_solution()))
+                bar.update(k + 1, [("error", step_errors[-1])])
+                if k + 1 < steps:
+                    solver.pose(solver.problem.next(u))
+                    if not preset.warm_start:
+                        for v, w in zip(solver.prior.weights, initial):
+                            v.assign(w)
+        except KeyboardInterrupt as exc:
+            exc.solver = solver
+            raise
+        elapsed = time.perf_counter() - start
+        metrics = {"rel_l2": step_errors[-1], "max_step_rel_l2": max(step_errors),
+                   "max_one_step_rel_l2": max(one_step), "step_rel_l2": step_errors,
+                   "adam_steps": steps * fit.adam_steps, "lbfgs_iterations": int(iterations)}
+        exact = solver.problem.final_solution()
+        if exact is not None:
+            metrics["rel_l2_continuous"] = _rel(fields[-1], exact)
+            metrics["discretisation_error"] = _rel(reference[-1], exact)
+        result = GridResult(solver, preset, {}, metrics, elapsed)
+        if out is not None:
+            meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
+                    "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
+                    "training": {"time_s": elapsed, "steps": steps, "adam_steps": steps * fit.adam_steps,
+                                 "lbfgs_iterations": int(iterations), "machine": machine()}}
+            result.export_dir = export_grid_solver(solver, out, meta, trajectory=np.stack(fields),
+                                                   family=self.family)
+        return result
+
+    @classmethod
+    def evaluate_export(cls, directory, model, meta: dict) -> dict:
+        """The final field and every step of the served trajectory against the exact discrete trajectory."""
+        problem = cls.rebuild_problem(directory, meta)
+        reference = problem.trajectory()
+        fields = model.signatures["trajectory"]()["u"].numpy().astype(np.float64)
+        u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
+        if fields.shape != reference.shape:
+            raise ExportError(f"{directory}: the served trajectory has shape {fields.shape}, expected {reference.shape}")
+        metrics = {"rel_l2": _rel(u, reference[-1]), "max_step_rel_l2": max(_rel(f, r) for f, r in zip(fields, reference)),
+                   "final_is_last_step": bool(np.array_equal(u, fields[-1]))}
+        exact = problem.final_solution()
+        if exact is not None:
+            metrics["rel_l2_continuous"] = _rel(u, exact)
+        return cls.verdict(directory, meta, metrics)
+
+    @classmethod
+    def score_text(cls, metrics: dict, name: str) -> str:
+        return (f"{name}: rel L2 at the final time = {metrics['rel_l2']:.3e} vs the exact discrete trajectory "
+                f"(worst step {metrics['max_step_rel_l2']:.3e})")
+
+    @classmethod
+    def headline_score(cls, meta: dict) -> str:
+        return (f"rel. L2 {meta['metrics']['rel_l2']:.2e} at t = T vs discrete ({meta['prior']['name']}, "
+                f"{meta['training']['steps']} steps)")
