@@ -147,14 +147,16 @@ def _measurement(args):
     task = TASKS.get(args.task)
     y = read_image(args.image)
     if task.needs and getattr(args, task.needs) is None:
-        raise InputError(f"{args.task} needs --{task.needs} ({task.needs_help})")
+        raise InputError(f"{args.task} needs --{task.needs.replace('_', '-')} ({task.needs_help})")
     mask = None
     if args.mask:
         mask = read_image(args.mask, "mask")
         if mask.shape[:2] != y.shape[:2]:
             raise InputError(f"the mask is {mask.shape[0]}×{mask.shape[1]} but the image is {y.shape[0]}×{y.shape[1]}")
         mask = mask.mean(axis=2)
-    op = task.operator(OperatorOptions(psf=args.psf, mask=mask, scale=args.scale))
+    if args.kappa_t is not None and not args.kappa_t > 0:
+        raise InputError(f"--kappa-t must be > 0, got {args.kappa_t}")
+    op = task.operator(OperatorOptions(psf=args.psf, mask=mask, scale=args.scale, kappa_t=args.kappa_t))
     reference = read_image(args.reference, "reference") if args.reference else None
     if reference is not None and reference.shape[2] != y.shape[2]:
         reference = reference.mean(axis=2, keepdims=True) if y.shape[2] == 1 else np.repeat(reference, 3, axis=2)
@@ -181,7 +183,8 @@ def recipe_from_args(args):
         notes += [note] if note else []
     task = TASKS.get(args.task)
     if args.precondition is not None and not task.preconditionable:
-        raise InputError(f"--precondition applies to deblur only ({args.task} has no blur to precondition)")
+        raise InputError(f"--precondition applies to deblur and backward-heat only ({args.task} has no blur to "
+                         "precondition)")
     if args.precondition is not None and not args.precondition >= 0:
         raise InputError(f"--precondition must be >= 0 (0 switches it off), got {args.precondition}")
     if args.data_consistency and not task.data_consistency:
@@ -250,6 +253,7 @@ def _export_restored(args, result, preset, op):
     from pinnzoo.export import export_image_solver, machine
 
     meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
+            "kappa_t": args.kappa_t,
             "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
             "recipe": result.config.to_dict(), "quick": args.quick,
             "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped},
@@ -272,6 +276,8 @@ def _restore_parser(sub):
     rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
     rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
     rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
+    rs.add_argument("--kappa-t", type=float, help="backward-heat: diffusion time kappa*T in pixels^2 (2.0 blurs like "
+                                                  "a Gaussian of sigma = 2 px)")
     rs.add_argument("--prior", choices=[n for n, c in PRIORS.items() if issubclass(c, ImageGenerator)],
                     help="the generator (default: the task's DIP recipe)")
     rs.add_argument("--recipe", metavar="PRESET", help="run this image preset's recipe (default: the preset of the "

@@ -4,7 +4,7 @@ A task names a forward operator (how to build it from what the user gives) and
 its classical baselines. ``denoise`` → :class:`~pinnzoo.operators.Identity`,
 ``deblur`` → :class:`~pinnzoo.operators.Blur`, ``inpaint`` →
 :class:`~pinnzoo.operators.Mask`, ``superres`` →
-:class:`~pinnzoo.operators.Downsample`. A new imaging problem is one new
+:class:`~pinnzoo.operators.Downsample`, ``backward-heat`` → :class:`~pinnzoo.operators.HeatFlow`. A new imaging problem is one new
 :class:`ImagingTask` subclass registered in :data:`TASKS`.
 """
 
@@ -17,17 +17,19 @@ from typing import ClassVar
 import numpy as np
 
 from pinnzoo.errors import InputError
-from pinnzoo.operators import Blur, Downsample, Identity, Mask, Operator, psf_specs
+from pinnzoo.operators import Blur, Downsample, HeatFlow, Identity, Mask, Operator, psf_specs
 from pinnzoo.registry import Registry
 
 
 @dataclasses.dataclass(frozen=True)
 class OperatorOptions:
-    """What a user can say about the measurement: a PSF spec (or kernel), a mask, a scale factor."""
+    """What a user can say about the measurement: a PSF spec (or kernel), a mask, a scale factor, a
+    diffusion time."""
 
     psf: object = None
     mask: np.ndarray | None = None
     scale: int | None = None
+    kappa_t: float | None = None
 
 
 class ImagingTask(abc.ABC):
@@ -120,12 +122,28 @@ class SuperResolve(ImagingTask):
         return superres_candidates(y, operator.factor)
 
 
+class BackwardHeat(ImagingTask):
+    name, summary = "backward-heat", "y = u(T) + n, u_t = kappa Lap u from u(0) = x (mirror boundaries)"
+    preconditionable = True
+    needs, needs_help = "kappa_t", "the diffusion time kappa*T in pixels^2 (2.0 blurs like a Gaussian of sigma = 2 px)"
+
+    def operator(self, options):
+        if options.kappa_t is None:
+            raise InputError("the backward heat problem needs the diffusion time (e.g. --kappa-t 2.0)")
+        return HeatFlow(options.kappa_t)
+
+    def candidates(self, y, sigma, operator):
+        from pinnzoo.baselines import heat_candidates
+
+        return heat_candidates(y, operator, sigma)
+
+
 #: task name -> :class:`ImagingTask` (an instance)
 TASKS: Registry = Registry("task", InputError)
-for _task in (Denoise(), Deblur(), Inpaint(), SuperResolve()):
+for _task in (Denoise(), Deblur(), Inpaint(), SuperResolve(), BackwardHeat()):
     TASKS.register(_task.name, _task)
 
 
-def make_operator(task: str, *, psf=None, mask=None, scale=None) -> Operator:
+def make_operator(task: str, *, psf=None, mask=None, scale=None, kappa_t=None) -> Operator:
     """The forward operator of a restoration task."""
-    return TASKS.get(task).operator(OperatorOptions(psf=psf, mask=mask, scale=scale))
+    return TASKS.get(task).operator(OperatorOptions(psf=psf, mask=mask, scale=scale, kappa_t=kappa_t))

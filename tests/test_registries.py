@@ -60,8 +60,8 @@ def test_prior_registry_builds_the_right_families():
 
 
 def test_operator_task_and_psf_registries():
-    assert set(TASKS.names()) == {"denoise", "deblur", "inpaint", "superres"}
-    assert {type(make_operator(t, psf="box:3", mask=np.ones((4, 4)), scale=2)).name for t in TASKS} == set(OPERATORS)
+    assert set(TASKS.names()) == {"denoise", "deblur", "inpaint", "superres", "backward-heat"}
+    assert {type(make_operator(t, psf="box:3", mask=np.ones((4, 4)), scale=2, kappa_t=1.0)).name for t in TASKS} == set(OPERATORS)
     blur = make_operator("deblur", psf="gaussian:1.5")
     assert isinstance(operator_from_config(blur.get_config()), Blur)
     assert isinstance(TASKS.get("denoise").operator(OperatorOptions()), Identity)

@@ -1,14 +1,15 @@
 """Operators with adjoints (no networks here): imaging forward models ``A`` and finite-difference PDE stencils."""
 
-from pinnzoo.operators.base import (OPERATORS, Identity, Operator, as_image_batch, degrade, operator_from_config,
+from pinnzoo.operators.base import (OPERATORS, DCTDiagonal, Identity, Operator, as_image_batch, degrade, operator_from_config,
                                     register_operator)
 from pinnzoo.operators.blur import PSFS, Blur, box_psf, gaussian_psf, motion_psf, parse_psf, psf_specs
 from pinnzoo.operators.downsample import Downsample
 from pinnzoo.operators.grid import Diffusion, Divergence, Gradient, GridOperator, Laplacian, Stencil
+from pinnzoo.operators.heat import HeatFlow
 from pinnzoo.operators.mask import Mask, random_mask
-from pinnzoo.operators.preconditioner import FourierPreconditioner
+from pinnzoo.operators.preconditioner import FourierPreconditioner, SpectralPreconditioner
 
-__all__ = ["OPERATORS", "PSFS", "Blur", "Diffusion", "Divergence", "Downsample", "FourierPreconditioner", "Gradient",
-           "GridOperator", "Identity", "Laplacian", "Mask", "Operator", "Stencil",
+__all__ = ["OPERATORS", "PSFS", "Blur", "DCTDiagonal", "Diffusion", "Divergence", "Downsample", "FourierPreconditioner", "Gradient",
+           "GridOperator", "HeatFlow", "Identity", "Laplacian", "Mask", "Operator", "SpectralPreconditioner", "Stencil",
            "as_image_batch", "box_psf", "degrade", "gaussian_psf", "motion_psf", "operator_from_config", "parse_psf",
            "psf_specs", "random_mask", "register_operator"]

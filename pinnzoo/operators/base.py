@@ -99,6 +99,15 @@ class Operator(abc.ABC):
         return f"{type(self).__name__}({self.describe()})"
 
 
+class DCTDiagonal(abc.ABC):
+    """An operator that is diagonal in the orthonormal 2-D DCT-II basis (mirror boundaries, symmetric
+    stencil): it states its eigenvalues, which preconditioners and spectral baselines use exactly."""
+
+    @abc.abstractmethod
+    def transfer(self, height: int, width: int) -> np.ndarray:
+        """The eigenvalue of the DCT-II basis function ``(k, l)``, ``[height, width]``."""
+
+
 def as_image_batch(x) -> tf.Tensor:
     """``[H, W]``, ``[H, W, C]`` or ``[B, H, W, C]`` → float32 ``[B, H, W, C]``."""
     x = tf.convert_to_tensor(x, dtype=tf.float32)

@@ -1,4 +1,4 @@
-"""A frequency-domain (DCT) preconditioner for the data term of a blur."""
+"""A frequency-domain (DCT) preconditioner for the data term of a blur or of the heat flow."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
+from pinnzoo.operators.base import DCTDiagonal, operator_from_config
 from pinnzoo.operators.blur import parse_psf
 
 
@@ -56,8 +57,11 @@ class FourierPreconditioner:
 
     @classmethod
     def for_operator(cls, operator, lam: float = 1e-2) -> "FourierPreconditioner":
-        """The preconditioner of a :class:`~pinnzoo.operators.Blur` (masks and downsampling are not
-        diagonal in a frequency basis)."""
+        """The preconditioner of a :class:`~pinnzoo.operators.Blur` or of any
+        :class:`~pinnzoo.operators.base.DCTDiagonal` operator (the heat flow): masks and downsampling are
+        not diagonal in a frequency basis."""
+        if isinstance(operator, DCTDiagonal):
+            return SpectralPreconditioner(operator, lam)
         if getattr(operator, "psf", None) is None:
             raise InputError(f"Fourier preconditioning needs a blur operator with a PSF, got {operator!r}")
         return cls(operator.spec or operator.psf, lam)
@@ -93,8 +97,30 @@ class FourierPreconditioner:
 
     @classmethod
     def from_config(cls, config: dict) -> "FourierPreconditioner":
+        if "operator" in config:  # written by SpectralPreconditioner
+            return SpectralPreconditioner(operator_from_config(config["operator"]), config["lam"])
         psf = config["psf"]
         return cls(psf if isinstance(psf, str) else np.asarray(psf), config["lam"])
 
     def __repr__(self):
         return f"FourierPreconditioner({self.spec or 'custom PSF'}, lam={self.lam:g})"
+
+
+class SpectralPreconditioner(FourierPreconditioner):
+    """:class:`FourierPreconditioner` for an operator that states its DCT-II eigenvalues
+    (:class:`~pinnzoo.operators.base.DCTDiagonal`), e.g. the heat flow: ``|ĥ|²`` is their square, exactly."""
+
+    def __init__(self, operator: DCTDiagonal, lam: float = 1e-2):
+        lam = float(lam)
+        if not lam > 0 or not np.isfinite(lam):
+            raise InputError(f"the preconditioner's lambda must be a positive number, got {lam}")
+        self.operator, self.lam, self.spec, self.psf, self._weights = operator, lam, None, None, {}
+
+    def transfer_squared(self, height: int, width: int) -> np.ndarray:
+        return self.operator.transfer(height, width) ** 2
+
+    def get_config(self) -> dict:
+        return {"operator": self.operator.get_config(), "lam": self.lam}
+
+    def __repr__(self):
+        return f"SpectralPreconditioner({self.operator.describe()}, lam={self.lam:g})"
