@@ -81,7 +81,7 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     (["deblur", "--image", "{d}/noisy.png", "--psf", "{d}/neg_psf.npy"], "positive"),
     (["deblur", "--image", "{d}/noisy.png", "--psf", "{d}/big_psf.npy"], "too large"),
     (["superres", "--image", "{d}/noisy.png", "--scale", "1"], ">= 2"),
-    (["denoise", "--image", "{d}/noisy.png", "--precondition", "0.01"], "deblur only"),
+    (["denoise", "--image", "{d}/noisy.png", "--precondition", "0.01"], "deblur and backward-heat only"),
     (["deblur", "--image", "{d}/noisy.png", "--psf", "gaussian:1", "--precondition", "-1"], ">= 0"),
     (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
     (["denoise", "--image", "{d}/noisy.png", "--data-consistency"], "inpaint and superres"),
