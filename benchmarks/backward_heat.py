@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
-from pathlib import Path
 
-from pinnzoo.export import machine
+from results_file import write_results
 from pinnzoo.presets import get_preset
 
-ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ("astronaut", "coffee", "moon")
 
 
@@ -34,10 +31,7 @@ def main() -> int:
                      "time_s": round(result.time_s, 1), "kept_step": result.kept_step,
                      "baselines": [{k: b[k] for k in ("method", "parameter", "psnr", "ssim")} for b in meta["baselines"]]})
         print(json.dumps(rows[-1]), flush=True)
-    out = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "rows": rows}
-    path = ROOT / "benchmarks" / "results" / "backward_heat.json"
-    path.write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {path}")
+    write_results("backward_heat", {"rows": rows})
     return 0
 
 

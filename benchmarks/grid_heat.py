@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
-from pathlib import Path
 
-from pinnzoo.export import machine
+from results_file import write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, GridFit, get_preset
 from pinnzoo.priors import PriorSpec
 
-ROOT = Path(__file__).resolve().parents[1]
 ADAM = GridFit(adam_steps=300, learning_rate=1e-2)
 
 
@@ -41,11 +38,8 @@ def main() -> int:
                              "warm_start": warm, "rel_l2": m["rel_l2"], "max_step_rel_l2": m["max_step_rel_l2"],
                              "rel_l2_continuous": m["rel_l2_continuous"], "time_s": round(r.train_time, 2)})
                 print(json.dumps(rows[-1]), flush=True)
-    out = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "steps": base.build_problem().steps,
-           "discretisation_error": m["discretisation_error"], "rows": rows}
-    path = ROOT / "benchmarks" / "results" / "grid_heat.json"
-    path.write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {path}")
+    write_results("grid_heat", {"steps": base.build_problem().steps, "discretisation_error": m["discretisation_error"],
+                                "rows": rows})
     return 0
 
 

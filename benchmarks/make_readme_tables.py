@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from lessons_tables import LESSON_TABLES  # benchmarks/, the script's own folder
 from pinnzoo.presets import PINNPreset, family_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,6 +341,7 @@ PAGES = {
     "docs/image-studies.md": {"backward_heat": backward_heat_table},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
+    "docs/lessons.md": LESSON_TABLES,
     "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
                             "engines": engines_table},
 }

@@ -205,3 +205,27 @@ class GradNormBalancing(keras.callbacks.Callback):
             self.update()
             if logs is not None:
                 logs.update({f"w_{k}": v for k, v in self.history[-1].items()})
+
+
+class DiscrepancyStopping(keras.callbacks.Callback):
+    """Stop a fit to noisy data once it explains the data to the noise level (Morozov's discrepancy principle).
+
+    ``monitor`` is the data misfit in units of the noise variance (the mean squared
+    residual over ``σ²``, about 1 at the truth); the fit stops at the end of the first
+    epoch where it is ``<= tau``. It sees no ground truth, only the noise level ``σ``
+    (known or estimated). ``self.stopped_at`` is the epoch (1-based) when it fired.
+
+    Paper: V. A. Morozov, "On the solution of functional equations by the method of
+    regularization", Soviet Math. Dokl. 7, 1966.
+    """
+
+    def __init__(self, tau: float = 1.0, monitor: str = "misfit"):
+        super().__init__()
+        self.tau, self.monitor = float(tau), monitor
+        self.stopped_at = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if self.stopped_at is None and value is not None and float(value) <= self.tau:
+            self.stopped_at = epoch + 1
+            self.model.stop_training = True

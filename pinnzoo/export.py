@@ -370,3 +370,44 @@ def evaluation_line(result: dict) -> str:
     from pinnzoo.presets import FAMILIES
 
     return FAMILIES.get(result["family"]).evaluation_line(result)
+
+
+class _StoredArrays(keras.layers.Layer):
+    """Named fixed arrays, as non-trainable weights."""
+
+    def __init__(self, arrays: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.arrays = {k: self.add_weight(shape=v.shape, name=k, trainable=False,
+                                          initializer=keras.initializers.Constant(v)) for k, v in arrays.items()}
+        self.built = True
+
+
+def export_coefficient_solver(solver, directory, metadata: dict, family: str = "grid_inverse") -> Path:
+    """Write a fitted :class:`~pinnzoo.solvers.CoefficientSolver`'s recovered coefficient ``a`` and the PDE
+    solution ``u`` it gives as a SavedModel (``serving_default`` → ``a``, ``u`` ``[m, m]``, ``x``, ``y``)."""
+    problem = solver.problem
+    xy = problem.coordinates()
+    stored = _StoredArrays({"a": solver.solution().astype(np.float32), "u": solver.state().astype(np.float32),
+                            "x": xy[0, :, 0].astype(np.float32), "y": xy[:, 0, 1].astype(np.float32)},
+                           name="stored_coefficient")
+
+    @tf.function(input_signature=[])
+    def serve():
+        return {k: tf.identity(v) for k, v in stored.arrays.items()}
+
+    archive = keras.export.ExportArchive()
+    archive.track(stored)
+    archive.add_endpoint("serving_default", serve)
+    meta = {
+        "format": "pinnzoo-savedmodel", "format_version": FORMAT_VERSION, "family": family,
+        "problem": problem.name, "title": problem.title, "params": problem.params,
+        "grid_shape": list(solver.grid_shape), "outputs": ["a", "u"],
+        "prior": {"class": type(solver.prior).__name__, "name": prior_name(solver.prior), "config": {
+            k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
+            "parameters": int(solver.prior.count_params())},
+        "loss": solver.loss_name,
+        "signatures": {"serving_default": {"inputs": [], "outputs": ["a [m, m]", "u [m, m]", "x [m]", "y [m]"]}},
+        "versions": versions(),
+        **metadata,
+    }
+    return _write_atomically(directory, archive, meta)

@@ -4,18 +4,20 @@ import numpy as np
 import pytest
 
 from pinnzoo.errors import PresetError
-from pinnzoo.presets import FAMILIES, PRESETS, GridPreset, ImagePreset, PINNPreset, Preset, get_preset
+from pinnzoo.presets import (FAMILIES, PRESETS, GridInversePreset, GridPreset, ImagePreset, PINNPreset, Preset,
+                             get_preset)
 from pinnzoo.sampling import fixed_batch
 from pinnzoo.training import build_solver
 
 PDE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, PINNPreset)]
 IMAGE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, ImagePreset)]
 GRID_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, GridPreset)]
+INVERSE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, GridInversePreset)]
 
 
 def test_every_preset_is_a_preset_of_a_registered_family():
-    assert len(PDE_PRESETS) + len(IMAGE_PRESETS) + len(GRID_PRESETS) == len(PRESETS)
-    assert IMAGE_PRESETS and PDE_PRESETS and GRID_PRESETS
+    assert len(PDE_PRESETS) + len(IMAGE_PRESETS) + len(GRID_PRESETS) + len(INVERSE_PRESETS) == len(PRESETS)
+    assert IMAGE_PRESETS and PDE_PRESETS and GRID_PRESETS and INVERSE_PRESETS
     for preset in PRESETS.values():
         assert isinstance(preset, Preset) and FAMILIES.get(preset.family) is type(preset)
         assert preset.description and preset.target_text() and type(preset.quick()) is type(preset)

@@ -201,15 +201,8 @@ class Diffusion(GridOperator):
         self.a, self.m = a, a.shape[0]
         self.h = 1.0 / self.m
         self.shape = (self.m, self.m)
-        # face coefficients, boundary faces included: x-faces [m, m + 1], y-faces [m + 1, m]; the
-        # distance factor 2 (h/2 to the boundary) is folded into the boundary faces
-        ax = np.empty((self.m, self.m + 1))
-        ax[:, 1:-1] = 2 * a[:, 1:] * a[:, :-1] / (a[:, 1:] + a[:, :-1])
-        ax[:, 0], ax[:, -1] = 2 * a[:, 0], 2 * a[:, -1]
-        ay = np.empty((self.m + 1, self.m))
-        ay[1:-1, :] = 2 * a[1:, :] * a[:-1, :] / (a[1:, :] + a[:-1, :])
-        ay[0, :], ay[-1, :] = 2 * a[0, :], 2 * a[-1, :]
-        self.face_x, self.face_y = ax / self.h ** 2, ay / self.h ** 2
+        face_x, face_y = face_coefficients(tf.constant(a))
+        self.face_x, self.face_y = face_x.numpy(), face_y.numpy()
 
     @staticmethod
     def _differences(u):
@@ -259,3 +252,40 @@ class Diffusion(GridOperator):
         t = (np.arange(self.m) + 0.5) * self.h
         y, x = np.meshgrid(t, t, indexing="ij")
         return np.stack([x, y], axis=-1)
+
+
+def face_coefficients(a):
+    """``(a_x [m, m + 1], a_y [m + 1, m]) / h²``: :class:`Diffusion`'s face coefficients of the cell
+    coefficients ``a [m, m]`` (a tensor; differentiable): harmonic means across inner faces, ``2 a`` on the
+    boundary faces (the distance ``h/2`` to the boundary folded in)."""
+    m = int(a.shape[0])
+    inner_x = 2 * a[:, 1:] * a[:, :-1] / (a[:, 1:] + a[:, :-1])
+    inner_y = 2 * a[1:, :] * a[:-1, :] / (a[1:, :] + a[:-1, :])
+    ax = tf.concat([2 * a[:, :1], inner_x, 2 * a[:, -1:]], axis=1)
+    ay = tf.concat([2 * a[:1, :], inner_y, 2 * a[-1:, :]], axis=0)
+    return ax * m ** 2, ay * m ** 2
+
+
+def face_differences(m: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``(D_x [m(m+1), m²], D_y [(m+1)m, m²])``: the differences of cell values across the x- and y-faces
+    (row-major face index, zero values outside), so that ``Diffusion = D_xᵀ diag(a_x) D_x + D_yᵀ diag(a_y) D_y``."""
+    cells = np.arange(m * m).reshape(m, m)
+    ones = np.ones(m * m)
+
+    def along(axis):
+        shape = (m, m + 1) if axis == 1 else (m + 1, m)
+        faces = np.arange(shape[0] * shape[1]).reshape(shape)
+        after = faces[:, 1:] if axis == 1 else faces[1:, :]     # the face after each cell: +u of that cell
+        before = faces[:, :-1] if axis == 1 else faces[:-1, :]  # the face before it: −u
+        rows = np.concatenate([before.ravel(), after.ravel()])
+        vals = np.concatenate([-ones, ones])
+        return sp.csr_matrix((vals, (rows, np.concatenate([cells.ravel()] * 2))), shape=(faces.size, m * m))
+
+    return along(1), along(0)
+
+
+def diffusion_matrix(face_x: np.ndarray, face_y: np.ndarray, differences=None) -> sp.csc_matrix:
+    """:class:`Diffusion`'s matrix assembled from its face coefficients (vectorised: ``Dᵀ W D``), for repeated
+    solves with a changing coefficient; ``differences`` are :func:`face_differences` of the grid, if at hand."""
+    dx, dy = differences or face_differences(face_x.shape[0])
+    return (dx.T @ sp.diags(face_x.ravel()) @ dx + dy.T @ sp.diags(face_y.ravel()) @ dy).tocsc()

@@ -73,3 +73,11 @@ class PriorSpec:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "config": {k: list(v) if isinstance(v, tuple) else v for k, v in self.config.items()}}
+
+
+def with_deserialized_prior(config: dict) -> dict:
+    """A solver's Keras ``config`` with its ``"prior"`` (``keras.saving.serialize_keras_object``) rebuilt: what
+    every solver holding a prior does in ``from_config``."""
+    import keras
+
+    return {**config, "prior": keras.saving.deserialize_keras_object(config["prior"])}

@@ -10,6 +10,8 @@ from pinnzoo.errors import InputError
 from pinnzoo.grids.losses import GRID_LOSSES
 from pinnzoo.grids.problems import GridProblem, get_grid_problem
 from pinnzoo.priors.base import CoordinateNetwork, ImageGenerator
+from pinnzoo.priors.registry import with_deserialized_prior
+from pinnzoo.solvers.prior_step import mean_trackers, prior_step
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
@@ -85,8 +87,7 @@ class GridSolver(keras.Model):
                                          initializer=keras.initializers.Constant(
                                              problem.discrete_solution()[None, :, :, None]))
         self.prior(self.inputs)  # creates the prior's weights
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.error_tracker = keras.metrics.Mean(name="error")
+        self.trackers = mean_trackers("loss", "error")
         self.built = True
 
     def pose(self, problem: GridProblem) -> None:
@@ -132,18 +133,11 @@ class GridSolver(keras.Model):
         return {}
 
     def train_step(self, data):
-        with tf.GradientTape() as tape:
-            terms = self.loss_terms()
-            loss = self.total_loss(terms)
-        variables = self.prior.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        self.loss_tracker.update_state(loss)
-        self.error_tracker.update_state(terms["error"])
-        return {"loss": self.loss_tracker.result(), "error": self.error_tracker.result()}
+        return prior_step(self, self.trackers)
 
     @property
     def metrics(self):
-        return [self.loss_tracker, self.error_tracker]
+        return list(self.trackers.values())
 
     @staticmethod
     def dataset() -> tf.data.Dataset:
@@ -160,6 +154,4 @@ class GridSolver(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["prior"] = keras.saving.deserialize_keras_object(config["prior"])
-        return cls(**config)
+        return cls(**with_deserialized_prior(config))

@@ -12,6 +12,7 @@ from pinnzoo.errors import InputError
 from pinnzoo.operators import FourierPreconditioner, Operator, as_image_batch, operator_from_config
 from pinnzoo.priors.base import ImageGenerator
 from pinnzoo.regularizers import total_variation
+from pinnzoo.priors.registry import with_deserialized_prior
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
@@ -249,6 +250,4 @@ class ImagePriorSolver(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["prior"] = keras.saving.deserialize_keras_object(config["prior"])
-        return cls(**config)
+        return cls(**with_deserialized_prior(config))
