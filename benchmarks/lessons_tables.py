@@ -60,7 +60,10 @@ def darcy_inverse_table() -> str:
 def _pick(r: dict, key: str) -> str:
     oracle = r["oracle"]["rel_l2"]
     p = r[key]
-    return f"{p['rel_l2']:.2e} ({100 * _gap(p['rel_l2'], oracle):+.0f} %)" if key != "oracle" else f"{oracle:.2e}"
+    if key == "oracle":
+        return f"{oracle:.2e}"
+    gap = _gap(p["rel_l2"], oracle)
+    return f"{p['rel_l2']:.2e} ({f'{gap + 1:.0f}×' if gap >= 9 else f'{100 * gap:+.0f} %'}, epoch {p['epoch']})"
 
 
 def noisy_pinns_table() -> str:
