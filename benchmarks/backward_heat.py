@@ -1,6 +1,6 @@
 """The backward heat equation on three more scikit-image test images, with the Deep Decoder recipe.
 
-    python benchmarks/backward_heat.py
+    python benchmarks/backward_heat.py [IMAGE ...]   # default: astronaut coffee moon
 
 The shipped presets restore camera; this runs ``deep_decoder_backward_heat``'s
 recipe (u(T) + noise 0.01, κT = 2 px², automatic stopping as shipped) unchanged
@@ -20,10 +20,10 @@ from pinnzoo.presets import get_preset
 IMAGES = ("astronaut", "coffee", "moon")
 
 
-def main() -> int:
+def main(images=IMAGES) -> int:
     base = get_preset("deep_decoder_backward_heat")
     rows = []
-    for image in IMAGES:
+    for image in images:
         preset = dataclasses.replace(base, degradation=dataclasses.replace(base.degradation, image=image))
         result = preset.train(verbose=0)
         meta = result.metadata
@@ -36,4 +36,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import sys
+
+    raise SystemExit(main(tuple(sys.argv[1:]) or IMAGES))
