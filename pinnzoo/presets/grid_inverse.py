@@ -142,11 +142,11 @@ class GridInversePreset(Preset):
         preset = self.quick() if quick else self
         fit = preset.fit if epochs is None else dataclasses.replace(preset.fit, adam_steps=int(epochs) * preset.fit.log_every)
         problem = preset.build_problem()
+        solver = build_coefficient_solver(problem, preset.prior, seed=seed)  # a bad prior fails before the baselines run
         start = time.perf_counter()
         bar = keras.utils.Progbar(sum(len(b.weights) for b in preset.baselines), verbose=verbose, unit_name="baseline fit")
         baselines = [b.run(problem, seed, progress=bar) for b in preset.baselines]
         baseline_time = time.perf_counter() - start
-        solver = build_coefficient_solver(problem, preset.prior, seed=seed)
         stop = DiscrepancyStopping(preset.discrepancy) if preset.discrepancy is not None else None
         start = time.perf_counter()
         try:
