@@ -51,8 +51,15 @@ def _points(path: str, width: int):
 
 
 def cmd_list(args):
-    from pinnzoo.presets import PRESETS
+    from pinnzoo.presets import PRESETS, get_preset
 
+    if args.params:
+        declared = get_preset(args.params).parameters()
+        if not declared:
+            print(f"{args.params} declares no parameters")
+        for p in declared:
+            print(f"{p.name} = {p.text(p.default)}  ({p.range_text()}; {p.kind}{'; ' + p.doc if p.doc else ''})")
+        return 0
     width = max(len(n) for n in PRESETS)
     for name, p in PRESETS.items():
         print(f"{name:<{width}}  {p.description}  [{p.target_text()}]")
@@ -69,9 +76,10 @@ def _rescue(solver, out: Path, suffix: str) -> Path:
 
 def cmd_train(args):
     from pinnzoo.errors import InputError, TrainingError
+    from pinnzoo.parameters import parse_assignments
     from pinnzoo.presets import get_preset
 
-    preset = get_preset(args.preset)
+    preset = get_preset(args.preset).with_params(parse_assignments(args.set))
     if args.prior is not None:
         preset = preset.with_prior(args.prior)
     if args.epochs is not None and args.epochs < 0:
@@ -308,13 +316,18 @@ def _restore_parser(sub):
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pinnzoo", description="Data-free neural solvers: train, export, evaluate.")
     sub = ap.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the presets").set_defaults(fn=cmd_list)
+    ls = sub.add_parser("list", help="list the presets")
+    ls.add_argument("--params", metavar="PRESET", help="list this preset's problem parameters (for --set)")
+    ls.set_defaults(fn=cmd_list)
     tr = sub.add_parser("train", help="train a preset from scratch and export it")
     tr.add_argument("preset")
     tr.add_argument("--out", help="export directory (default runs/PRESET)")
     tr.add_argument("--epochs", type=int, help="Adam epochs (default: the preset's)")
     tr.add_argument("--prior", help="grid presets: fit this registered prior instead (e.g. deep_decoder, dip, "
                                     "raw_grid, mlp)")
+    tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="change a problem parameter (repeatable): --set nu=0.005; `pinnzoo list --params PRESET` "
+                         "shows them with their ranges")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -197,6 +197,7 @@ def _metadata(result: TrainResult, schedule, reference, seed: int, quick: bool) 
         "target": preset.target,
         "param_target": preset.param_target,
         "observations": dict(preset.observations) if preset.observations else None,
+        "set_params": dict(preset.params),  # what --set / with_params changed (all values: the problem's "params")
         "metrics": metrics,
         "training": {
             "time_s": round(result.train_time, 2),

@@ -48,6 +48,12 @@ def test_train_quick_evaluate_predict(tmp_path):
     (["train", "nosuch"], "available presets: allen_cahn, allen_cahn_sota, burgers"),
     (["evaluate", "/nonexistent/dir"], "no such directory"),
     (["predict", "/nonexistent/dir", "--points", "p.npy"], "no such directory"),
+    (["train", "burgers", "--set", "mu=0.005"], "no parameter 'mu' (did you mean 'nu'?)"),
+    (["train", "burgers", "--set", "nu=fast"], "nu must be a real number, got 'fast'"),
+    (["train", "darcy_grid", "--set", "seed=-1"], "seed must lie in [0, 2147483647]"),
+    (["train", "helmholtz2d", "--set", "k=10"], "k must be a multiple of pi"),
+    (["train", "burgers", "--set", "nu"], "--set expects NAME=VALUE"),
+    (["list", "--params", "burgerz"], "did you mean 'burgers'"),
 ])
 def test_bad_input_gives_message_not_traceback(args, message, capsys):
     assert cli.main(args) == 2

@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from pinnzoo.errors import PresetError
+from pinnzoo.parameters import ParameterError
 from pinnzoo.presets import (FAMILIES, PRESETS, GridInversePreset, GridPreset, ImagePreset, PINNPreset, Preset,
                              get_preset)
 from pinnzoo.sampling import fixed_batch
@@ -112,3 +114,37 @@ def test_a_new_family_is_one_subclass_and_the_cli_uses_its_methods(tmp_path, cap
         assert cli.main(["list"]) == 0 and "a family for the test  [no target]" in capsys.readouterr().out
         assert cli.main(["train", "_constant", "--quiet"]) == 0 and "constant: done" in capsys.readouterr().out
     assert "_constant" not in PRESETS and "_constant" not in FAMILIES
+
+
+def test_parameters_reach_the_residual_and_the_reference(rng):
+    """``build(params=...)``: the solver's residual reads the new ν, and the exact solution at that ν satisfies it."""
+    from test_problems import _fields
+
+    preset = get_preset("burgers")
+    assert {p.name: p.default for p in preset.parameters()} == {"nu": 0.01 / np.pi}
+    solver = preset.build(params={"nu": 0.005})
+    problem = solver.problem
+    assert problem.params == {"nu": 0.005} and np.isclose(float(solver.params()["nu"]), 0.005, rtol=1e-6)
+    pts = np.column_stack([rng.uniform(-0.9, 0.9, 200), rng.uniform(0.05, 0.2, 200)])
+    f = _fields(problem, pts, problem.derivatives)
+    def residual(params):  # the solver's coefficients (float32) in the float64 residual of the exact fields
+        p = {k: tf.constant(float(v.numpy()), tf.float64) for k, v in params.items()}
+        return np.abs(problem.residual_terms(f, p)["residual"].numpy()).max()
+
+    exact, default = residual(solver.params()), residual(preset.build().params())
+    assert exact < 2e-5 * np.abs(f["u_t"].numpy()).max() < default / 10  # the default ν's residual is not ~0
+    assert preset.with_params({"nu": "0.005"}).parameters()[0].default == 0.005
+
+
+def test_grid_parameters_give_a_new_instance_scored_against_its_own_solve():
+    preset = get_preset("darcy_grid").with_params({"seed": 3, "m": 16})
+    problem = preset.build_problem()
+    assert problem.params == {"m": 16, "seed": 3}
+    u = problem.discrete_solution()
+    assert np.abs(problem.residual(u[None, :, :, None]).numpy()).max() < 1e-9
+    other = get_preset("darcy_grid").with_params({"m": 16}).build_problem()
+    assert np.abs(other.coefficient - problem.coefficient).max() > 1  # another draw of the two phases
+    with pytest.raises(ParameterError, match="did you mean 'seed'"):
+        get_preset("darcy_grid").with_params({"sed": 1})
+    with pytest.raises(ParameterError, match="declares no parameters|has no parameters"):
+        get_preset("poisson2d").with_params({"k": 1})

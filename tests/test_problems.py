@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
+from pinnzoo.parameters import ParameterError, parse_assignments, resolve, Parameter
 from pinnzoo.problems import get_problem, parse_derivative, problem_names
 
 PROBLEMS = [n for n in problem_names() if not n.startswith("_")]
@@ -47,9 +48,26 @@ def _interior(problem, n, rng):
     return rng.uniform(lo + margin, hi - margin, (n, box.dim))
 
 
-@pytest.mark.parametrize("name", PROBLEMS)
-def test_reference_satisfies_the_pde(name, rng):
-    problem = get_problem(name)
+def _off_default(name) -> dict:
+    """Every declared parameter moved off its default, inside its range (the reference must follow)."""
+    values = {}
+    for p in get_problem(name).parameters():
+        lo, hi = max(p.low, p.default / 2), min(p.high, p.default * 2)
+        values[p.name] = hi if hi > p.default * 1.2 else lo  # upwards where the range allows
+    return values
+
+
+# the exact solution in the residual at parameters other than the defaults
+NON_DEFAULT = [(n, _off_default(n)) for n in PROBLEMS if get_problem(n).parameters()]
+NON_DEFAULT += [("burgers", {"nu": 0.5 * 0.01 / np.pi}), ("helmholtz2d", {"k": 2 * np.pi}),
+                ("helmholtz2d", {"k": 6 * np.pi})]
+
+
+@pytest.mark.parametrize("name,params", [(n, {}) for n in PROBLEMS] + NON_DEFAULT,
+                         ids=[n for n in PROBLEMS] + [f"{n}-{p}" for n, p in NON_DEFAULT])
+def test_reference_satisfies_the_pde(name, params, rng):
+    problem = get_problem(name, **params)
+    assert all(np.isclose(problem.params[k], v) for k, v in params.items())
     pts = _interior(problem, 300, rng)
     f = _fields(problem, pts, problem.derivatives)
     p = {k: tf.constant(v, tf.float64) for k, v in problem.params.items()}
@@ -125,10 +143,44 @@ def test_periodic_embedding_makes_periodic_conditions_exact(name, rng):
 def test_unknown_problem_and_bad_params():
     with pytest.raises(ProblemError, match="unknown problem .nope.; available problems: .*allen_cahn"):
         get_problem("nope")
-    with pytest.raises(ProblemError, match="unknown parameters"):
+    with pytest.raises(ParameterError, match="burgers has no parameter 'mu' .did you mean 'nu'.."):
         get_problem("burgers", mu=1.0)
-    with pytest.raises(ProblemError, match="finite"):
+    with pytest.raises(ParameterError, match="finite"):
         get_problem("burgers", nu=float("nan"))
+    with pytest.raises(ParameterError, match=r"out of range; nu must lie in \[0.0005, 1\]"):
+        get_problem("burgers", nu=1e-5)
+    with pytest.raises(ParameterError, match="must be a real number"):
+        get_problem("heat1d", a="fast")
+    with pytest.raises(ParameterError, match="multiple of pi"):
+        get_problem("helmholtz2d", k=10.0)
+    assert get_problem("helmholtz2d", k=12.566).params["k"] == 4 * np.pi  # 0.1 % off 4π: taken as 4π
+
+
+def _trapezoid_cole_hopf(x, t, nu):
+    """An independent quadrature of the Cole-Hopf integral: the trapezoid rule over a window wide enough that
+    both the heat kernel and the peaks of exp(-cos(πy)/2πν) it meets are inside, 20 points per feature."""
+    zmax = 8.0 + np.sqrt(1.0 / (np.pi * nu))
+    dz = min(1.0, 1.0 / np.sqrt(2 * np.pi * t)) / 20
+    z = np.arange(-zmax, zmax + dz, dz)
+    y = x[:, None] - np.sqrt(4 * nu * t) * z[None, :]
+    g = -np.cos(np.pi * y) / (2 * np.pi * nu) - z[None, :] ** 2
+    e = np.exp(g - g.max(axis=1, keepdims=True))
+    return -np.sum(np.sin(np.pi * y) * e, axis=1) / np.sum(e, axis=1)
+
+
+@pytest.mark.parametrize("nu", [5e-4, 0.5 * 0.01 / np.pi, 2 * 0.01 / np.pi, 1.0])
+def test_burgers_reference_follows_nu_over_its_range(nu):
+    """Over the declared range of nu (its ends included) the Gauss-Hermite reference equals another quadrature."""
+    problem = get_problem("burgers", nu=nu)
+    x = np.linspace(-1, 1, 401)
+    for t in (0.1, 0.5, 1.0):
+        ref = problem.reference(np.stack([x, np.full_like(x, t)], axis=1))[:, 0]
+        assert np.abs(ref - _trapezoid_cole_hopf(x, t, nu)).max() < 1e-8, (nu, t)
+    # the check can fail: just below the range, 200 Gauss-Hermite nodes miss the sharp peaks
+    x, t = np.linspace(-1, 1, 401), 1.0
+    low = get_problem("burgers", nu=5e-4)
+    low.params["nu"] = 1e-4
+    assert np.abs(low.reference(np.stack([x, np.full_like(x, t)], axis=1))[:, 0] - _trapezoid_cole_hopf(x, t, 1e-4)).max() > 0.1
 
 
 def test_observations_are_noisy_reference_values():
@@ -138,3 +190,28 @@ def test_observations_are_noisy_reference_values():
     rel = np.std(y - clean) / np.std(clean)
     assert x.shape == (2000, 2) and problem.domain.contains(x).all()
     assert 0.008 < rel < 0.012
+
+
+def test_noisy_initial_data_lies_on_the_initial_line():
+    problem = get_problem("heat1d_noisy_initial")
+    x, y = problem.observations(4000, noise=0.05, seed=3)
+    assert np.all(x[:, 1] == 0.0) and problem.domain.contains(x).all()
+    noise = y[:, 0] - np.sin(np.pi * x[:, 0])
+    assert 0.045 < np.std(noise) / np.std(np.sin(np.pi * x[:, 0])) < 0.055
+    assert [c.name for c in problem.conditions()] == ["boundary"]  # the initial values come only from the data
+
+
+def test_parameter_declarations_and_assignments():
+    declared = [Parameter("m", 64, 8, 512, integer=True), Parameter("nu", 0.1, 0.0, 1.0)]
+    assert resolve("p", declared, {"m": "32"}) == {"m": 32, "nu": 0.1}
+    assert isinstance(resolve("p", declared, {"m": 32.0})["m"], int)
+    with pytest.raises(ParameterError, match="m must be an integer, got '3.5'"):
+        resolve("p", declared, {"m": "3.5"})
+    with pytest.raises(ParameterError, match=r"m = 4 is out of range; m must lie in \[8, 512\]"):
+        resolve("p", declared, {"m": 4})
+    with pytest.raises(ParameterError, match="must be a number"):
+        resolve("p", declared, {"nu": True})
+    assert parse_assignments(["nu=0.005", " k = 12.566 "]) == {"nu": "0.005", "k": "12.566"}
+    for bad in (["nu"], ["=3"], ["nu="], ["nu=1", "nu=2"]):
+        with pytest.raises(ParameterError):
+            parse_assignments(bad)

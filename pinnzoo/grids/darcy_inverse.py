@@ -15,6 +15,7 @@ import tensorflow as tf
 from pinnzoo.errors import InputError
 from pinnzoo.grids.problems import DarcyGrid
 from pinnzoo.operators.grid import diffusion_matrix, face_coefficients, face_differences
+from pinnzoo.parameters import Parameter
 
 
 def _cell_differences(u):
@@ -89,6 +90,11 @@ class DarcyInverse:
 
     name = "darcy_inverse"
     title = "Darcy permeability a in {3, 12} from 1 % noisy u at every 2nd cell"
+    parameters = (Parameter("m", 64, 8, 512, integer=True, doc="cells per side"),
+                  Parameter("seed", 0, 0, 2 ** 31 - 1, integer=True, doc="the permeability draw"),
+                  Parameter("stride", 2, 1, 16, integer=True, doc="u observed at every stride-th cell"),
+                  Parameter("noise", 0.01, 0.0, 0.5, doc="noise std as a fraction of rms(u)"),
+                  Parameter("noise_seed", 1, 0, 2 ** 31 - 1, integer=True, doc="the noise draw"))
 
     def __init__(self, m: int = 64, seed: int = 0, stride: int = 2, noise: float = 0.01, noise_seed: int = 1):
         if int(stride) < 1 or int(stride) > int(m):

@@ -11,6 +11,7 @@ import scipy.sparse.linalg as spla
 from pinnzoo.errors import InputError
 from pinnzoo.grids.problems import MarchingGridProblem, register_grid_problem
 from pinnzoo.operators.grid import GridOperator, Laplacian
+from pinnzoo.parameters import Parameter
 
 #: the initial condition's modes: (amplitude, m, n) of sin(m π x) sin(n π y)
 MODES = ((1.0, 1, 1), (0.5, 2, 3))
@@ -64,6 +65,10 @@ class HeatGrid(MarchingGridProblem):
     """
 
     name, title = "heat2d_grid", "Heat equation, implicit Euler on a 65 x 65 node grid, two modes"
+    parameters = (Parameter("n", 65, 5, 1025, integer=True, doc="nodes per side, boundary included"),
+                  Parameter("kappa", 0.1, 1e-4, 10.0, doc="diffusivity"),
+                  Parameter("dt", 0.01, 1e-5, 1.0, doc="time step"),
+                  Parameter("steps", 20, 1, 1000, integer=True, doc="implicit Euler steps"))
 
     def __init__(self, n: int = 65, kappa: float = 0.1, dt: float = 0.01, steps: int = 20, step: int = 0,
                  previous: np.ndarray | None = None):

@@ -19,6 +19,7 @@ import tensorflow as tf
 from pinnzoo.errors import ProblemError
 from pinnzoo.grids.random_fields import darcy_coefficient
 from pinnzoo.operators.grid import Diffusion, GridOperator, Laplacian
+from pinnzoo.parameters import Parameter, resolve
 from pinnzoo.registry import Registry
 
 
@@ -27,6 +28,8 @@ class GridProblem(abc.ABC):
 
     name: ClassVar[str]
     title: ClassVar[str]
+    #: what ``--set`` may change (the constructor's keyword arguments), with their valid ranges
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
     operator: GridOperator
     rhs: np.ndarray  # [ny, nx]
     _discrete: np.ndarray | None = None
@@ -102,7 +105,10 @@ def register_grid_problem(cls):
 
 
 def get_grid_problem(name: str, **params) -> GridProblem:
-    return GRID_PROBLEMS.get(name)(**params)
+    """The registered grid problem ``name`` with ``params`` (checked against its declared parameters)."""
+    cls = GRID_PROBLEMS.get(name)
+    values = resolve(name, cls.parameters, params)
+    return cls(**{k: values[k] for k in params})
 
 
 @register_grid_problem
@@ -112,6 +118,8 @@ class PoissonGrid(GridProblem):
     (5-point or compact 9-point stencil with the corrected right-hand side)."""
 
     name, title = "poisson2d_grid", "Poisson on a 65 x 65 node grid, u = sin(pi x) sin(pi y)"
+    parameters = (Parameter("n", 65, 5, 1025, integer=True, doc="nodes per side, boundary included"),
+                  Parameter("order", 2, 2, 4, integer=True, doc="2: 5-point stencil, 4: compact 9-point"))
 
     def __init__(self, n: int = 65, order: int = 2):
         lap = Laplacian(n, order)
@@ -145,6 +153,8 @@ class DarcyGrid(GridProblem):
     the reference is the discrete one."""
 
     name, title = "darcy_grid", "Darcy flow, two-phase permeability {3, 12} from a Gaussian random field"
+    parameters = (Parameter("m", 64, 8, 512, integer=True, doc="cells per side"),
+                  Parameter("seed", 0, 0, 2 ** 31 - 1, integer=True, doc="the permeability draw"))
 
     def __init__(self, m: int = 64, seed: int = 0):
         self.m, self.seed = int(m), int(seed)

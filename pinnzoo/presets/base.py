@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import abc
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 from pinnzoo.errors import ExportError, PresetError
+from pinnzoo.parameters import Parameter, resolve
 from pinnzoo.registry import Registry
 
 
@@ -53,6 +54,22 @@ class Preset(abc.ABC):
     @abc.abstractmethod
     def quick(self) -> "Preset":
         """A tiny version of this preset for smoke tests (seconds)."""
+
+    def parameters(self) -> tuple[Parameter, ...]:
+        """The problem parameters ``pinnzoo train PRESET --set NAME=VALUE`` may change, at this preset's values."""
+        return ()
+
+    def with_params(self, params: Mapping[str, object]) -> "Preset":
+        """This preset on another instance of its problem: ``params`` checked against :meth:`parameters`
+        (unknown name, wrong type or out of range: :class:`~pinnzoo.parameters.ParameterError`)."""
+        if not params:
+            return self
+        values = resolve(f"preset {self.name!r}", self.parameters(), params)
+        return self.replace_params({k: values[k] for k in params})
+
+    def replace_params(self, values: dict) -> "Preset":
+        """This preset with the (checked) parameter ``values``; families with :meth:`parameters` override it."""
+        raise PresetError(f"preset {self.name!r} declares no parameters")
 
     def with_prior(self, name: str) -> "Preset":
         """This preset with the registered prior ``name`` (``pinnzoo train PRESET --prior NAME``)."""

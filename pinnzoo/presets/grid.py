@@ -75,6 +75,11 @@ class GridResult(RunResult):
                 + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
+def current_parameters(problem) -> tuple:
+    """A grid problem's declared parameters with their defaults set to the problem's values."""
+    return tuple(dataclasses.replace(p, default=problem.params[p.name]) for p in problem.parameters)
+
+
 def field_errors(problem, u: np.ndarray) -> dict:
     """Relative L2 errors of a field against the discrete and (where known) the continuous solution."""
     ref = problem.discrete_solution()
@@ -105,6 +110,12 @@ class GridPreset(Preset):
         from pinnzoo.grids import get_grid_problem
 
         return get_grid_problem(self.problem, **dict(self.problem_params))
+
+    def parameters(self):
+        return current_parameters(self.build_problem())
+
+    def replace_params(self, values):
+        return dataclasses.replace(self, problem_params={**self.problem_params, **values})
 
     def with_prior(self, name: str) -> "GridPreset":
         """This preset with another registered prior (at its :data:`GRID_PRIOR_CONFIGS` configuration)."""
@@ -158,6 +169,7 @@ class GridPreset(Preset):
         result = GridResult(solver, preset, history, metrics, elapsed)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
+                    "set_params": dict(preset.problem_params),
                     "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
                     "training": {"time_s": elapsed, "adam_steps": epochs * fit.log_every,
                                  "lbfgs_iterations": metrics["lbfgs_iterations"], "machine": machine()}}

@@ -19,7 +19,7 @@ import numpy as np
 
 from pinnzoo.errors import ExportError, InputError
 from pinnzoo.presets.base import Preset, RunResult, register_family
-from pinnzoo.presets.grid import GRID_PRIOR_CONFIGS, GridFit
+from pinnzoo.presets.grid import GRID_PRIOR_CONFIGS, GridFit, current_parameters
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.regularizers import PENALTIES
 
@@ -122,6 +122,12 @@ class GridInversePreset(Preset):
 
         return DarcyInverse(**dict(self.problem_params))
 
+    def parameters(self):
+        return current_parameters(self.build_problem())
+
+    def replace_params(self, values):
+        return dataclasses.replace(self, problem_params={**self.problem_params, **values})
+
     def with_prior(self, name: str) -> "GridInversePreset":
         return dataclasses.replace(self, prior=PriorSpec(name, GRID_PRIOR_CONFIGS.get(name, {})))
 
@@ -160,6 +166,7 @@ class GridInversePreset(Preset):
         result = InverseResult(solver, preset, history, metrics, baselines, elapsed)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "metrics": metrics,
+                    "set_params": dict(preset.problem_params),
                     "baselines": baselines, "target": min((b["rel_l2"] for b in baselines), default=None),
                     "fit": dataclasses.asdict(fit), "discrepancy": preset.discrepancy, "seed": seed,
                     "training": {"time_s": elapsed, "baselines_time_s": baseline_time, "machine": machine()}}

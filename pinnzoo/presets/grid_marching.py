@@ -102,6 +102,7 @@ class GridMarchingPreset(GridPreset):
         result = GridResult(solver, preset, {}, metrics, elapsed)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
+                    "set_params": dict(preset.problem_params),
                     "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
                     "training": {"time_s": elapsed, "steps": steps, "adam_steps": steps * fit.adam_steps,
                                  "lbfgs_iterations": int(iterations), "machine": machine()}}

@@ -15,6 +15,7 @@ from typing import ClassVar
 import numpy as np
 
 from pinnzoo.errors import ExportError, InputError
+from pinnzoo.parameters import Parameter
 from pinnzoo.presets.base import PRESETS, Preset, register_family
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.restoration import RestoreConfig, RestoreResult, restore
@@ -87,6 +88,22 @@ class ImagePreset(Preset):
     @property
     def prior(self) -> str:
         return self.recipe.prior.name
+
+    def parameters(self):
+        """The degradation's numbers: noise level, noise (and mask) seed, and the task's operator parameter."""
+        d = self.degradation
+        out = [Parameter("noise_sigma", d.noise_sigma, 0.0, 0.5, doc="white noise std (image in [0, 1])"),
+               Parameter("seed", d.seed, 0, 2 ** 31 - 1, integer=True, doc="the noise (and mask) draw")]
+        if d.kappa_t is not None:
+            out.append(Parameter("kappa_t", d.kappa_t, 0.01, 50.0, doc="diffusion time, pixels^2"))
+        if d.missing is not None:
+            out.append(Parameter("missing", d.missing, 0.0, 0.99, doc="fraction of missing pixels"))
+        if d.scale is not None:
+            out.append(Parameter("scale", d.scale, 2, 16, integer=True, doc="downsampling factor"))
+        return tuple(out)
+
+    def replace_params(self, values):
+        return dataclasses.replace(self, degradation=dataclasses.replace(self.degradation, **values))
 
     def quick(self) -> "ImagePreset":
         """64×64 image, 20 steps."""

@@ -17,8 +17,8 @@ from pinnzoo.presets.base import Preset, register_family
 from pinnzoo.presets.schedule import Schedule
 from pinnzoo.priors.registry import PriorSpec
 
-#: a problem by registry name, or a factory returning a fresh problem
-ProblemSource = Union[str, Callable[[], object]]
+#: a problem by registry name, or a factory called with the preset's ``params`` as keywords (a problem class)
+ProblemSource = Union[str, Callable[..., object]]
 #: a prior by registry name and config, or a factory ``problem -> network``
 PriorSource = Union[PriorSpec, Callable[[object], object]]
 
@@ -48,23 +48,37 @@ class PINNPreset(Preset):
     observations: Mapping | None = None
     param_target: float | None = None
     marching: Mapping | None = None
+    params: Mapping = dataclasses.field(default_factory=dict)
 
     def make_problem(self):
+        """The problem, with the preset's ``params`` (``problem`` by name, or from the factory with them)."""
         from pinnzoo.problems import get_problem
 
-        return get_problem(self.problem) if isinstance(self.problem, str) else self.problem()
+        if isinstance(self.problem, str):
+            return get_problem(self.problem, **dict(self.params))
+        return self.problem(**dict(self.params))
+
+    def parameters(self):
+        problem = self.make_problem()
+        return tuple(dataclasses.replace(p, default=problem.params[p.name]) for p in type(problem).parameters())
+
+    def replace_params(self, values):
+        return dataclasses.replace(self, params={**self.params, **values})
 
     def make_prior(self, problem):
         if isinstance(self.prior, PriorSpec):
             return self.prior.build(len(problem.outputs))
         return self.prior(problem)
 
-    def build(self):
+    def build(self, params: Mapping | None = None):
         """A fresh, uncompiled solver (in the current Keras float type): a
         :class:`~pinnzoo.solvers.PINNSolver`, or with ``marching`` a
-        :class:`~pinnzoo.solvers.TimeMarchingSolver` of ``windows`` of them."""
+        :class:`~pinnzoo.solvers.TimeMarchingSolver` of ``windows`` of them;
+        ``params`` changes problem parameters (as :meth:`with_params`)."""
         from pinnzoo.solvers import PINNSolver, TimeMarchingSolver
 
+        if params:
+            return self.with_params(params).build()
         problem = self.make_problem()
         if self.marching:
             windows = int(self.marching["windows"])

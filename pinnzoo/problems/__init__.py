@@ -6,12 +6,12 @@ from pinnzoo.problems.burgers import Burgers, BurgersInverse
 from pinnzoo.problems.derivatives import parse_derivative, tape_derivatives
 from pinnzoo.problems.diffusion_reaction import DiffusionReaction
 from pinnzoo.problems.domains import Box
-from pinnzoo.problems.heat import Heat1D, HeatInverse
+from pinnzoo.problems.heat import Heat1D, HeatInverse, HeatNoisyInitial
 from pinnzoo.problems.kovasznay import Kovasznay
 from pinnzoo.problems.poisson import Helmholtz2D, Poisson2D
 from pinnzoo.problems.schrodinger import Schrodinger
 from pinnzoo.problems.wave import Wave1D
 
-__all__ = ["PROBLEMS", "AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D", "HeatInverse",
+__all__ = ["PROBLEMS", "AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D", "HeatInverse", "HeatNoisyInitial",
            "Helmholtz2D", "Kovasznay", "PDEProblem", "Poisson2D", "Schrodinger", "Wave1D", "get_problem", "parse_derivative", "problem_names",
            "register_problem", "tape_derivatives"]

@@ -4,8 +4,10 @@ A :class:`PDEProblem` declares
 
 * ``inputs`` / ``outputs``: coordinate and solution names (``("x", "t")``, ``("u",)``);
 * ``domain``: a :class:`~pinnzoo.problems.domains.Box`;
-* ``params``: PDE coefficients (``{"nu": 0.01/π}``); those listed in
-  ``trainable`` become trainable variables of the solver (inverse problems);
+* ``params``: PDE coefficients, declared by their defaults ``default_params``
+  (``{"nu": 0.01/π}``) and the ranges ``param_ranges`` in which the problem and
+  its reference are valid (:meth:`parameters`; set by ``--set nu=0.005``); those
+  listed in ``trainable`` become trainable variables of the solver (inverse problems);
 * ``derivatives``: the derivative names the residual reads (``"u_t"``, ``"u_xx"``);
 * :meth:`residual`: the PDE residual ``N(u) - f`` from a dict of fields, a tensor
   or a dict of named tensors for systems;
@@ -29,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
+from pinnzoo.parameters import Parameter, resolve
 from pinnzoo.problems.derivatives import parse_derivative
 from pinnzoo.problems.domains import Box
 from pinnzoo.registry import Registry
@@ -91,6 +94,7 @@ class PDEProblem:
     outputs: Sequence[str] = ("u",)
     derivatives: Sequence[str] = ()
     default_params: Mapping[str, float] = {}
+    param_ranges: Mapping[str, tuple[float, float]] = {}  # closed [low, high]; absent: any finite value
     trainable: Sequence[str] = ()
     hard_constrained: Sequence[str] = ()
     periodic: Mapping[str, float] = {}  # coordinate -> period, satisfied exactly by a periodic embedding
@@ -98,13 +102,8 @@ class PDEProblem:
     paper: str = ""
 
     def __init__(self, **params):
-        unknown = set(params) - set(self.default_params)
-        if unknown:
-            raise ProblemError(f"{self.name}: unknown parameters {sorted(unknown)}; "
-                               f"known: {sorted(self.default_params)}")
-        self.params = {k: float(params.get(k, v)) for k, v in self.default_params.items()}
-        if not np.all(np.isfinite(list(self.params.values()))):
-            raise ProblemError(f"{self.name}: parameters must be finite, got {self.params}")
+        self.params = {k: float(v) for k, v in resolve(self.name, self.parameters(), params).items()}
+        self.check_params()
         if any(self.params[k] <= 0 for k in self.trainable):
             raise ProblemError(f"{self.name}: trainable coefficients must be positive, got {self.params}")
         for name in self.outputs:
@@ -114,6 +113,15 @@ class PDEProblem:
             parse_derivative(d, self.inputs, self.outputs)
 
     # -- declarations -------------------------------------------------------------------
+    @classmethod
+    def parameters(cls) -> tuple[Parameter, ...]:
+        """The declared parameters: ``default_params`` with their ``param_ranges``."""
+        return tuple(Parameter(k, float(v), *cls.param_ranges.get(k, (-np.inf, np.inf)))
+                     for k, v in cls.default_params.items())
+
+    def check_params(self) -> None:
+        """Constraints between or beyond the ranges (raise :class:`~pinnzoo.parameters.ParameterError`)."""
+
     @property
     def domain(self) -> Box:
         raise NotImplementedError(f"{type(self).__name__} must define its domain")
@@ -179,9 +187,11 @@ class PDEProblem:
 
     def describe(self) -> dict:
         """Metadata written beside exports."""
+        changed = {k: v for k, v in self.params.items() if v != self.default_params.get(k)}
+        title = self.title + (" [" + ", ".join(f"{k} = {v:.6g}" for k, v in changed.items()) + "]" if changed else "")
         return {
             "problem": self.name,
-            "title": self.title,
+            "title": title,
             "paper": self.paper,
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),

@@ -38,6 +38,7 @@ class Kovasznay(PDEProblem):
     outputs = ("u", "v", "p")
     derivatives = ("u_x", "u_y", "u_xx", "u_yy", "v_x", "v_y", "v_xx", "v_yy", "p_x", "p_y")
     default_params = {"re": 20.0}
+    param_ranges = {"re": (0.1, 1000.0)}
 
     @property
     def domain(self) -> Box:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.parameters import ParameterError
 from pinnzoo.problems.base import Condition, PDEProblem, register_problem
 from pinnzoo.problems.domains import Box
 
@@ -72,6 +73,16 @@ class Helmholtz2D(_UnitSquareDirichlet):
     title = "Helmholtz on [0,1]^2, k = 4 pi"
     paper = "Wang, Teng & Perdikaris, SIAM J. Sci. Comput. 43 (2021)"
     default_params = {"k": 4.0 * np.pi}
+    param_ranges = {"k": (np.pi, 20.0 * np.pi)}
+
+    def check_params(self):
+        """``k`` must be a multiple of π, where ``sin(kx) sin(ky)`` vanishes on the boundary; a value within
+        0.1 % of one (``k=12.566``) is taken as that multiple exactly."""
+        n = self.params["k"] / np.pi
+        if abs(n - round(n)) > 1e-3:
+            raise ParameterError(f"{self.name}: k must be a multiple of pi (sin(kx) sin(ky) vanishes on the boundary "
+                                 f"of the unit square only then), got k = {self.params['k']:g} = {n:.4g} pi")
+        self.params["k"] = round(n) * np.pi
 
     def residual(self, f, p):
         k = p["k"]

@@ -34,6 +34,7 @@ class Wave1D(PDEProblem):
     outputs = ("u",)
     derivatives = ("u_tt", "u_xx")
     default_params = {"c": 10.0}
+    param_ranges = {"c": (0.1, 100.0)}
     hard_constrained = ("initial", "initial_velocity", "boundary")
 
     @property
