@@ -92,9 +92,9 @@ register_preset(ImagePreset(
 register_preset(ImagePreset(
     name="deep_decoder_backward_heat",
     description="Deep Decoder (k = 64, 5 layers), backward heat equation: u(0) from u(T) + noise 0.01, kappa*T = 2 "
-                "px^2; DCT-preconditioned data term (lambda 0.1), cosine learning-rate decay over 8,000 steps",
+                "px^2; DCT-preconditioned data term (lambda 0.1), cosine learning-rate decay over 5,000 steps",
     degradation=Degradation("backward-heat", kappa_t=2.0, noise_sigma=0.01),
-    recipe=RestoreConfig(DEEP_DECODER, Optimiser(iterations=8000, lr_schedule="cosine"), Stopping(patience=300),
+    recipe=RestoreConfig(DEEP_DECODER, Optimiser(iterations=5000, lr_schedule="cosine"), Stopping(patience=300),
                          Regularisation(precondition=0.1)),
     margin=1.0,
     target_methods=("Tikhonov",),
