@@ -29,6 +29,7 @@ def main(images=IMAGES) -> int:
         meta = result.metadata
         rows.append({"image": image, "preset": base.name, "psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                      "time_s": round(result.time_s, 1), "kept_step": result.kept_step,
+                     "iterations": base.recipe.optimiser.iterations,
                      "baselines": [{k: b[k] for k in ("method", "parameter", "psnr", "ssim")} for b in meta["baselines"]]})
         print(json.dumps(rows[-1]), flush=True)
     write_results("backward_heat", {"rows": rows})

@@ -9,6 +9,7 @@ import tensorflow as tf
 from pinnzoo.errors import InputError
 from pinnzoo.export import evaluate_export, load_export
 from pinnzoo.grids import HeatGrid, get_grid_problem
+from pinnzoo.parameters import ParameterError
 from pinnzoo.presets import GridFit, get_preset
 
 
@@ -44,8 +45,10 @@ def test_implicit_euler_is_first_order_in_time():
 
 
 def test_bad_heat_setups_get_named_errors():
+    with pytest.raises(ParameterError, match=r"steps = 0 is out of range; steps must lie in \[1, 1000\]"):
+        get_grid_problem("heat2d_grid", steps=0)  # by name (as --set does): the declared range
     with pytest.raises(InputError, match="steps >= 1"):
-        get_grid_problem("heat2d_grid", steps=0)
+        HeatGrid(steps=0)  # the class itself
     with pytest.raises(InputError, match="step must be in"):
         HeatGrid(steps=2, step=2)
     with pytest.raises(InputError, match="previous field"):
