@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from lessons_tables import LESSON_TABLES  # benchmarks/, the script's own folder
+from transfer_tables import TRANSFER_TABLES
 from pinnzoo.presets import PINNPreset, family_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -342,6 +343,7 @@ PAGES = {
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": LESSON_TABLES,
+    "docs/transfer.md": TRANSFER_TABLES,
     "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
                             "engines": engines_table},
 }

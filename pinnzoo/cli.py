@@ -82,10 +82,18 @@ def cmd_train(args):
     preset = get_preset(args.preset).with_params(parse_assignments(args.set))
     if args.prior is not None:
         preset = preset.with_prior(args.prior)
-    if args.epochs is not None and args.epochs < 0:
-        raise InputError("--epochs must be >= 0")
+    for flag, value in (("--epochs", args.epochs), ("--lbfgs-iterations", args.lbfgs_iterations)):
+        if value is not None and value < 0:
+            raise InputError(f"{flag} must be >= 0")
     out = Path(args.out) if args.out else Path("runs") / preset.name
-    options = {"epochs": args.epochs} if args.epochs is not None else {}
+    options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations)) if v is not None}
+    if args.init_reset and not args.init:
+        raise InputError("--init-reset needs --init DIR")
+    if args.init:
+        from pinnzoo.warm_start import WarmStart
+
+        options["init"] = WarmStart.parse(args.init, args.init_reset)
+        options["init"].load()  # a missing or unusable source fails now, not after the baselines
     try:
         result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1, **options)
     except KeyboardInterrupt as exc:
@@ -243,12 +251,20 @@ def cmd_restore(args):
         raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {out.name}")
     y, op, reference = _measurement(args)
     preset, config, notes = recipe_from_args(args)
+    init = None
+    if args.init_reset and not args.init:
+        raise InputError("--init-reset needs --init DIR")
+    if args.init:
+        from pinnzoo.warm_start import WarmStart
+
+        init = WarmStart.parse(args.init, args.init_reset)
+        init.load()
     shape = op.input_shape(*y.shape[:2])
     if not args.quiet:
         print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")
         print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
               + "".join(f"\nnote: {n}" for n in notes))
-    result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1)
+    result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1, init=init)
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
     write_image(out, result.image)
     if args.export:
@@ -263,6 +279,7 @@ def _export_restored(args, result, preset, op):
     meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
             "kappa_t": args.kappa_t,
             "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
+            "init": result.init,
             "recipe": result.config.to_dict(), "quick": args.quick,
             "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped},
             "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
@@ -306,11 +323,20 @@ def _restore_parser(sub):
     tune.add_argument("--data-consistency", action=argparse.BooleanOptionalAction, default=None,
                       help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly "
                            "as measured, x + A^+(y - A x)")
+    _init_arguments(rs)
     rs.add_argument("--seed", type=int, default=0)
     rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     rs.set_defaults(fn=cmd_restore)
+
+
+def _init_arguments(p):
+    p.add_argument("--init", metavar="DIR", help="warm start: initialise the prior from the weights of this export "
+                                                 "(a shipped model or your run; the architectures must match)")
+    p.add_argument("--init-reset", action="append", default=[], metavar="WHAT",
+                   help="with --init: 'last' or N re-initialises the last (N) layers, 'noise' draws a fresh input "
+                        "for image priors (repeatable, or comma-separated)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -328,6 +354,8 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="change a problem parameter (repeatable): --set nu=0.005; `pinnzoo list --params PRESET` "
                          "shows them with their ranges")
+    tr.add_argument("--lbfgs-iterations", type=int, help="L-BFGS iterations (default: the preset's)")
+    _init_arguments(tr)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")

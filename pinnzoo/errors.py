@@ -26,3 +26,7 @@ class ExportError(PinnzooError):
 
 class TrainingError(PinnzooError):
     """Training diverged (NaN/inf loss) or could not run."""
+
+
+class InitError(PinnzooError):
+    """A warm start cannot be made: the source is not a usable export, or its prior's architecture differs."""

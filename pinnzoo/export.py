@@ -5,6 +5,7 @@ Layout of an export directory::
     saved_models/burgers/
         saved_model.pb, variables/, fingerprint.pb   (plain TensorFlow)
         pinnzoo.json                                 (metadata)
+        prior_weights.npz                            (the prior's weights, for warm starts: pinnzoo.warm_start)
 
 Signatures (``saved_model_cli show --all --dir DIR`` lists them):
 
@@ -220,24 +221,35 @@ def export_grid_solver(solver, directory, metadata: dict, trajectory=None, famil
         "problem": problem.name, "title": problem.title, "params": problem.params,
         "grid_shape": list(solver.grid_shape), "inputs": ["x", "y"], "outputs": ["u"],
         "point_signature": "query",
-        "prior": {"class": type(solver.prior).__name__, "name": prior_name(solver.prior), "config": {
-            k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
-            "parameters": int(solver.prior.count_params())},
+        "prior": prior_record(solver.prior),
         "loss": solver.loss_name,
         "signatures": signatures,
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, _grid_archive(problem, solver.solution(), trajectory), meta)
+    return _write_atomically(directory, _grid_archive(problem, solver.solution(), trajectory), meta, [solver.prior])
 
 
-def _write_atomically(directory, archive, meta) -> Path:
+def prior_record(prior) -> dict:
+    """The metadata of a prior: class, registry name, configuration, number of parameters."""
+    return {"class": type(prior).__name__, "name": prior_name(prior),
+            "config": {k: v for k, v in prior.get_config().items() if k not in ("name", "trainable", "dtype")},
+            "parameters": int(prior.count_params())}
+
+
+def _write_atomically(directory, archive, meta, priors) -> Path:
+    """Write the SavedModel, ``pinnzoo.json`` and the priors' weights (:mod:`pinnzoo.warm_start`) to a
+    temporary sibling, then rename it into place."""
+    from pinnzoo.warm_start import prior_weight_file
+
+    weights, meta["prior_weights"] = prior_weight_file(priors)
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
     old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
     try:
         archive.write_out(str(tmp), verbose=False)
+        (tmp / meta["prior_weights"]["file"]).write_bytes(weights)
         with open(tmp / METADATA, "w") as fh:
             json.dump(meta, fh, indent=2, sort_keys=False, default=float)
             fh.write("\n")
@@ -258,17 +270,16 @@ def export_image_solver(solver, directory, metadata: dict) -> Path:
         "family": "image",
         "image_shape": [solver.image_height, solver.image_width, solver.channels],
         "noise_shape": list(solver.noise.shape),
+        "noise_seed": solver.noise_seed,  # the fixed input z is drawn from it (the `noise` signature)
         "operator": solver.operator.describe(),
-        "prior": {"class": type(solver.prior).__name__, "name": prior_name(solver.prior), "config": {
-            k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
-            "parameters": int(solver.prior.count_params())},
+        "prior": prior_record(solver.prior),
         "signatures": {"serving_default": {"inputs": [], "outputs": ["image"]},
                        "generate": {"inputs": ["noise"], "outputs": ["image"]},
                        "noise": {"inputs": [], "outputs": ["noise"]}},
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, _image_archive(solver), meta)
+    return _write_atomically(directory, _image_archive(solver), meta, [solver.prior])
 
 
 def export_solver(solver, directory, metadata: dict) -> Path:
@@ -287,10 +298,11 @@ def export_solver(solver, directory, metadata: dict) -> Path:
                          "outputs": sorted(solver.residual(tf.zeros((1, len(problem.inputs)))).keys())},
         },
         "identified_params": {k: float(v.numpy()) for k, v in solver.coefficients.items()},
+        "prior": prior_record(solver.parts()[0].prior),
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, _archive(solver), meta)
+    return _write_atomically(directory, _archive(solver), meta, [part.prior for part in solver.parts()])
 
 
 def shipped_metadata(preset: str) -> dict | None:
@@ -402,12 +414,10 @@ def export_coefficient_solver(solver, directory, metadata: dict, family: str = "
         "format": "pinnzoo-savedmodel", "format_version": FORMAT_VERSION, "family": family,
         "problem": problem.name, "title": problem.title, "params": problem.params,
         "grid_shape": list(solver.grid_shape), "outputs": ["a", "u"],
-        "prior": {"class": type(solver.prior).__name__, "name": prior_name(solver.prior), "config": {
-            k: v for k, v in solver.prior.get_config().items() if k not in ("name", "trainable", "dtype")},
-            "parameters": int(solver.prior.count_params())},
+        "prior": prior_record(solver.prior),
         "loss": solver.loss_name,
         "signatures": {"serving_default": {"inputs": [], "outputs": ["a [m, m]", "u [m, m]", "x [m]", "y [m]"]}},
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, archive, meta)
+    return _write_atomically(directory, archive, meta, [solver.prior])

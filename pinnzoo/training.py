@@ -32,6 +32,10 @@ class TrainResult(RunResult):
     lbfgs_iterations: int
     export_dir: Path | None = None
     time_to_target: float | None = None
+    #: (seconds since the start, rel. L2 on the scoring grid) at every logged epoch, then the final one
+    error_curve: list = dataclasses.field(default_factory=list)
+    #: where the prior's weights came from (:meth:`pinnzoo.warm_start.WarmStart.apply`), or None (cold start)
+    init: dict | None = None
 
     def summary(self) -> str:
         m, p = self.metrics, self.preset
@@ -147,14 +151,17 @@ def _keep_weights(window, trained):
             dst.assign(tf.cast(src, dst.dtype))
 
 
-def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs):
+def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_iterations):
     schedule = schedule or preset.schedule
     if quick:
         schedule = schedule.quick()
+    for name, value in (("epochs", epochs), ("lbfgs_iterations", lbfgs_iterations)):
+        if value is not None and int(value) < 0:
+            raise TrainingError(f"{name} must be >= 0, got {value}")
     if epochs is not None:
-        if int(epochs) < 0:
-            raise TrainingError(f"epochs must be >= 0, got {epochs}")
         schedule = schedule.replace(adam={"epochs": int(epochs)})
+    if lbfgs_iterations is not None:
+        schedule = schedule.replace(lbfgs={"maxiter": int(lbfgs_iterations)})
     return schedule
 
 
@@ -186,7 +193,7 @@ def _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every, 
     return history, iterations
 
 
-def _metadata(result: TrainResult, schedule, reference, seed: int, quick: bool) -> dict:
+def _metadata(result: TrainResult, schedule, seed: int, quick: bool) -> dict:
     """What goes into an export's ``pinnzoo.json`` besides the problem's description."""
     preset, solver, history, metrics = result.preset, result.solver, result.history, result.metrics
     marching = isinstance(solver, TimeMarchingSolver)
@@ -198,6 +205,7 @@ def _metadata(result: TrainResult, schedule, reference, seed: int, quick: bool) 
         "param_target": preset.param_target,
         "observations": dict(preset.observations) if preset.observations else None,
         "set_params": dict(preset.params),  # what --set / with_params changed (all values: the problem's "params")
+        "init": result.init,  # a warm start's source (pinnzoo.warm_start), or None
         "metrics": metrics,
         "training": {
             "time_s": round(result.train_time, 2),
@@ -208,8 +216,7 @@ def _metadata(result: TrainResult, schedule, reference, seed: int, quick: bool) 
             # why L-BFGS-B stopped (scipy's message), per window
             "lbfgs_stops": [h["lbfgs_info"]["message"] for h in runs if "lbfgs_info" in h],
             # (seconds since the start, rel. L2 on the grid) per logged epoch (single solvers), then the final one
-            "error_curve": [[round(t, 2), float(e)] for t, e in reference.history]
-            + [[round(result.train_time, 2), float(metrics["rel_l2"])]],
+            "error_curve": [[round(t, 2), float(e)] for t, e in result.error_curve],
             "seed": seed,
             "quick": quick,
             "dtype": solver.compute_dtype,  # of the exported model (float64 after a float64 continuation)
@@ -234,7 +241,8 @@ def train(preset, **options) -> RunResult:
 
 
 def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
-               verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None) -> TrainResult:
+               verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None, lbfgs_iterations: int | None = None,
+               init=None) -> TrainResult:
     """Train a PINN preset from scratch: build → Adam with ``model.fit`` → L-BFGS → score → export.
 
     Args:
@@ -245,13 +253,17 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         callbacks: extra Keras callbacks for both phases.
         log_every: compute the reference error every this many epochs.
         schedule: replaces the preset's :class:`~pinnzoo.presets.Schedule`.
+        lbfgs_iterations: L-BFGS iterations (overrides the schedule's).
+        init: a :class:`~pinnzoo.warm_start.WarmStart`: the prior starts from a trained export's weights.
     Raises:
         KeyboardInterrupt: interrupted; ``exc.solver`` holds the weights trained so far.
         TrainingError: the loss became NaN/inf. The solver in the exception
             (``exc.solver``) holds the last good weights; nothing is exported.
+        InitError: ``init`` cannot be applied (no weights, another architecture).
     """
-    schedule = _schedule_for(preset, schedule, quick, epochs)
+    schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations)
     solver = build_solver(preset, schedule, seed)
+    origin = init.apply([part.prior for part in solver.parts()]) if init is not None else None
     problem = solver.problem
     start = time.perf_counter()
     reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
@@ -281,7 +293,8 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
                          adam_steps=schedule.adam_steps * len(solver.parts())
                          * int(dict(preset.solver).get("inner_steps", 1)), lbfgs_iterations=iterations,
-                         time_to_target=reference.time_to_target)
+                         time_to_target=reference.time_to_target, init=origin,
+                         error_curve=[*reference.history, (train_time, float(metrics["rel_l2"]))])
     if out is not None:
-        result.export_dir = export_solver(solver, out, _metadata(result, schedule, reference, seed, quick))
+        result.export_dir = export_solver(solver, out, _metadata(result, schedule, seed, quick))
     return result

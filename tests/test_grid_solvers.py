@@ -144,8 +144,8 @@ def test_bad_grid_input_gets_named_errors():
         GridSolver(get_grid_problem("darcy_grid", m=8), RawGrid(), loss="energi")
     with pytest.raises(InputError, match="GridProblem"):
         GridSolver(object(), RawGrid())
-    with pytest.raises(InputError, match="not both 0"):
-        GridFit()
+    with pytest.raises(InputError, match="lbfgs_iterations >= 0"):
+        GridFit(lbfgs_iterations=-5)
     with pytest.raises(PresetError, match="fixes its prior"):
         get_preset("burgers").with_prior("mlp")
 

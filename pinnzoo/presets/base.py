@@ -43,10 +43,14 @@ class Preset(abc.ABC):
     description: str
 
     @abc.abstractmethod
-    def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=()) -> RunResult:
-        """Train from scratch; export to ``out`` if given (nothing is written otherwise).
+    def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
+              init=None) -> RunResult:
+        """Train from scratch, or from a trained export's prior weights with ``init`` (a
+        :class:`~pinnzoo.warm_start.WarmStart`); export to ``out`` if given (nothing is written otherwise).
+        The result's ``init`` (and the export's ``pinnzoo.json``) records the warm start's source.
 
         Raises:
+            InitError: ``init`` cannot be applied (the source holds no weights, or another architecture).
             KeyboardInterrupt: ``exc.solver`` holds what was trained so far.
             TrainingError: the loss became NaN/inf (``exc.solver`` holds the last good weights).
         """

@@ -34,8 +34,9 @@ class GridFit:
     dtype: str = "float64"
 
     def __post_init__(self):
-        if self.adam_steps < 0 or self.lbfgs_iterations < 0 or self.adam_steps + self.lbfgs_iterations == 0:
-            raise InputError("a grid fit needs adam_steps >= 0 and lbfgs_iterations >= 0, not both 0")
+        if self.adam_steps < 0 or self.lbfgs_iterations < 0:
+            raise InputError("a grid fit needs adam_steps >= 0 and lbfgs_iterations >= 0 (both 0: the prior's "
+                             "initial field, e.g. a warm start's)")
         if not self.learning_rate > 0 or self.log_every < 1:
             raise InputError("learning_rate must be > 0 and log_every >= 1")
 
@@ -64,6 +65,7 @@ class GridResult(RunResult):
     metrics: dict
     train_time: float
     export_dir: Path | None = None
+    init: dict | None = None  # a warm start's source (pinnzoo.warm_start), or None
 
     def summary(self) -> str:
         m, p = self.metrics, self.preset
@@ -139,16 +141,28 @@ class GridPreset(Preset):
             solver.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=True)
         return solver
 
+    def with_fit(self, epochs: int | None = None, lbfgs_iterations: int | None = None) -> "GridPreset":
+        """This preset with ``epochs`` of ``log_every`` Adam steps and/or ``lbfgs_iterations`` (a shorter run)."""
+        changes = {}
+        if epochs is not None:
+            changes["adam_steps"] = int(epochs) * self.fit.log_every
+        if lbfgs_iterations is not None:
+            changes["lbfgs_iterations"] = int(lbfgs_iterations)
+        return dataclasses.replace(self, fit=dataclasses.replace(self.fit, **changes)) if changes else self
+
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              epochs: int | None = None) -> GridResult:
-        """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS; export to ``out``."""
+              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> GridResult:
+        """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS (``lbfgs_iterations``
+        overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
+        export to ``out``."""
         from pinnzoo.export import export_grid_solver, machine
         from pinnzoo.solvers.lbfgs import lbfgs_refine
 
-        preset = self.quick() if quick else self
+        preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
         fit = preset.fit
         solver = preset.build_solver(seed)
-        epochs = fit.adam_steps // fit.log_every if epochs is None else int(epochs)
+        origin = init.apply([solver.prior]) if init is not None else None
+        epochs = fit.adam_steps // fit.log_every
         history: dict = {}
         start = time.perf_counter()
         try:
@@ -166,10 +180,10 @@ class GridPreset(Preset):
             raise
         elapsed = time.perf_counter() - start
         metrics = {**field_errors(solver.problem, solver.solution()), "lbfgs_iterations": int(lbfgs["iterations"])}
-        result = GridResult(solver, preset, history, metrics, elapsed)
+        result = GridResult(solver, preset, history, metrics, elapsed, init=origin)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
-                    "set_params": dict(preset.problem_params),
+                    "set_params": dict(preset.problem_params), "init": origin,
                     "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
                     "training": {"time_s": elapsed, "adam_steps": epochs * fit.log_every,
                                  "lbfgs_iterations": metrics["lbfgs_iterations"], "machine": machine()}}

@@ -91,6 +91,7 @@ class InverseResult(RunResult):
     baselines: list
     train_time: float
     export_dir: object = None
+    init: dict | None = None  # a warm start's source (pinnzoo.warm_start), or None
 
     def summary(self) -> str:
         m, best = self.metrics, min(self.baselines, key=lambda b: b["rel_l2"]) if self.baselines else None
@@ -140,15 +141,21 @@ class GridInversePreset(Preset):
         return "rel. L2 of a below the best tuned " + " / ".join(b.penalty.upper() for b in self.baselines) + " baseline"
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              epochs: int | None = None) -> InverseResult:
-        """Run the baselines, fit the prior (stopping at the discrepancy), score, export to ``out``."""
+              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> InverseResult:
+        """Run the baselines, fit the prior (stopping at the discrepancy), score, export to ``out``;
+        ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights."""
         from pinnzoo.callbacks import DiscrepancyStopping
         from pinnzoo.export import export_coefficient_solver, machine
 
         preset = self.quick() if quick else self
-        fit = preset.fit if epochs is None else dataclasses.replace(preset.fit, adam_steps=int(epochs) * preset.fit.log_every)
+        fit = preset.fit
+        if epochs is not None:
+            fit = dataclasses.replace(fit, adam_steps=int(epochs) * fit.log_every)
+        if lbfgs_iterations is not None:
+            fit = dataclasses.replace(fit, lbfgs_iterations=int(lbfgs_iterations))
         problem = preset.build_problem()
         solver = build_coefficient_solver(problem, preset.prior, seed=seed)  # a bad prior fails before the baselines run
+        origin = init.apply([solver.prior]) if init is not None else None
         start = time.perf_counter()
         bar = keras.utils.Progbar(sum(len(b.weights) for b in preset.baselines), verbose=verbose, unit_name="baseline fit")
         baselines = [b.run(problem, seed, progress=bar) for b in preset.baselines]
@@ -163,10 +170,10 @@ class GridInversePreset(Preset):
         elapsed = time.perf_counter() - start
         metrics = {**problem.scores(solver.solution()), **_curve(history, fit.log_every),
                    "stop": "discrepancy" if stop and stop.stopped_at else "step limit"}
-        result = InverseResult(solver, preset, history, metrics, baselines, elapsed)
+        result = InverseResult(solver, preset, history, metrics, baselines, elapsed, init=origin)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "metrics": metrics,
-                    "set_params": dict(preset.problem_params),
+                    "set_params": dict(preset.problem_params), "init": origin,
                     "baselines": baselines, "target": min((b["rel_l2"] for b in baselines), default=None),
                     "fit": dataclasses.asdict(fit), "discrepancy": preset.discrepancy, "seed": seed,
                     "training": {"time_s": elapsed, "baselines_time_s": baseline_time, "machine": machine()}}

@@ -60,14 +60,17 @@ class GridMarchingPreset(GridPreset):
         return 0
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              epochs: int | None = None) -> GridResult:
-        """March every step (a progress bar over the steps), score the final field, export to ``out``."""
+              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> GridResult:
+        """March every step (a progress bar over the steps), score the final field, export to ``out``;
+        ``epochs``/``lbfgs_iterations`` override each step's budget, ``init`` starts the first step from a
+        trained export's prior weights."""
         from pinnzoo.export import export_grid_solver, machine
         from pinnzoo.solvers.lbfgs import flat_value_and_gradient
 
-        preset = self.quick() if quick else self
+        preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
         fit = preset.fit
         solver = preset.build_solver(seed)
+        origin = init.apply([solver.prior]) if init is not None else None
         objective = flat_value_and_gradient(solver, {}, jit_compile=True)
         initial = [v.numpy() for v in solver.prior.weights]
         reference = solver.problem.trajectory()
@@ -99,10 +102,10 @@ class GridMarchingPreset(GridPreset):
         if exact is not None:
             metrics["rel_l2_continuous"] = _rel(fields[-1], exact)
             metrics["discretisation_error"] = _rel(reference[-1], exact)
-        result = GridResult(solver, preset, {}, metrics, elapsed)
+        result = GridResult(solver, preset, {}, metrics, elapsed, init=origin)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
-                    "set_params": dict(preset.problem_params),
+                    "set_params": dict(preset.problem_params), "init": origin,
                     "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
                     "training": {"time_s": elapsed, "steps": steps, "adam_steps": steps * fit.adam_steps,
                                  "lbfgs_iterations": int(iterations), "machine": machine()}}

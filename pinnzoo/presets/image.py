@@ -125,21 +125,26 @@ class ImagePreset(Preset):
         return self.degradation.measure()
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              **options) -> RestoreResult:
+              init=None, iterations: int | None = None, **options) -> RestoreResult:
         """Degrade the test image, run the classical baselines, fit the recipe, export if ``out``.
 
         The result's ``metadata`` holds what goes into ``pinnzoo.json``: PSNR/SSIM of
         the restored image and of the generator's output, the baselines, the
-        target, the automatic stopping point against the run's peak, time.
+        target, the automatic stopping point against the run's peak, time. ``init`` (a
+        :class:`~pinnzoo.warm_start.WarmStart`) starts the generator from a trained export;
+        ``iterations`` replaces the recipe's step limit.
         """
         from pinnzoo.export import export_image_solver
 
         if options:
             raise InputError(f"{self.name}: {', '.join(sorted(options))} do(es) not apply to image presets")
         p = self.quick() if quick else self
+        if iterations is not None:
+            p = dataclasses.replace(p, recipe=p.recipe.override(iterations=int(iterations)))
         clean, y, op = p.degrade()
         baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op)
-        result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks)
+        result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks,
+                         init=init)
         result.label = p.name
         result.metadata = p.metadata(result, baselines, y, clean, seed, quick)
         if out is not None:
@@ -158,7 +163,7 @@ class ImagePreset(Preset):
         auto = r.stopping.enabled(r.prior)
         d = self.degradation
         return {
-            "preset": self.name, "description": self.description, "task": self.task,
+            "preset": self.name, "description": self.description, "task": self.task, "init": result.init,
             "reference_image": {"name": d.image, "size": d.size, "source": "skimage.data, gray, anti-aliased resize"},
             "degradation": d.to_dict(),
             "measurement_psnr": image_scores(y, clean)["psnr"] if y.shape == clean.shape else None,

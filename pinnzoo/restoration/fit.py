@@ -35,6 +35,7 @@ class RestoreResult(RunResult):
     export_dir: object = None        # where the fit was exported, if it was
     metadata: dict | None = None     # what the export's pinnzoo.json holds
     label: str = "restored"          # what the summary line calls the run (a preset's name)
+    init: dict | None = None         # a warm start's source (pinnzoo.warm_start), or None
 
     def summary(self) -> str:
         """One line: PSNR (against the target, for presets), where the fit stopped, time, where it was saved."""
@@ -124,7 +125,7 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
 
 
 def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed: int = 0, reference=None,
-            prior=None, verbose: int = 1, callbacks=()) -> RestoreResult:
+            prior=None, verbose: int = 1, callbacks=(), init=None) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``config`` (:class:`~pinnzoo.restoration.RestoreConfig`; default: DIP with the
@@ -136,15 +137,19 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     default it runs all iterations and returns the last average. ``prior`` (a
     built :class:`~pinnzoo.priors.ImageGenerator`) replaces the recipe's. With
     ``reference`` (the clean image) PSNR/SSIM are logged every ``log_every`` steps.
+    ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) starts the generator from a
+    trained export's weights (and fixed input, unless ``init.fresh_noise``).
 
     Raises:
         InputError: bad measurement, reference or settings.
+        InitError: ``init`` cannot be applied (no weights, another architecture).
         TrainingError: the loss became NaN (``exc.solver`` holds the last weights).
         KeyboardInterrupt: ``exc.solver`` holds the solver as it was.
     """
     config = config or RestoreConfig()
     y, reference = _check_inputs(y, operator, reference)
     solver = build_image_solver(y.shape, operator, config, seed, prior)
+    origin = init.apply_image(solver) if init is not None else None
     auto = config.stopping.enabled(config.prior)
     start = time.perf_counter()
     history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks)
@@ -153,7 +158,7 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     kept = solver.finish(use_best=auto)
     result = RestoreResult(solver=solver, image=solver.image(), steps=steps, kept_step=kept,
                            auto_stopped=bool(stopper and stopper.stopped_at is not None), time_s=elapsed,
-                           history=history, config=config)
+                           history=history, config=config, init=origin)
     if reference is not None:
         result.scores = image_scores(result.image, reference)
         result.raw_scores = image_scores(solver.generate().numpy()[0], reference)

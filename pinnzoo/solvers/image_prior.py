@@ -62,7 +62,7 @@ class ImagePriorSolver(keras.Model):
 
     def __init__(self, prior: keras.Model, operator: Operator, measurement_shape, input_noise_std: float = 0.0,
                  ema_decay: float = 0.99, window: int = 100, seed: int = 0, preconditioner=None,
-                 data_consistency: bool = False, tv_weight: float = 0.0, **kwargs):
+                 data_consistency: bool = False, tv_weight: float = 0.0, noise_seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(operator, dict):
             operator = operator_from_config(operator)
@@ -89,6 +89,7 @@ class ImagePriorSolver(keras.Model):
         if window < 2:
             raise InputError(f"window must be >= 2, got {window}")
         self.input_noise_std, self.ema_decay, self.window, self.seed = float(input_noise_std), float(ema_decay), int(window), int(seed)
+        self.noise_seed = self.seed if noise_seed is None else int(noise_seed)
         if not isinstance(prior, ImageGenerator):
             raise InputError(f"the prior must be an ImageGenerator (a generator that states its stride and "
                              f"noise_shape, e.g. SkipNet or DeepDecoder), got {type(prior).__name__}")
@@ -131,7 +132,12 @@ class ImagePriorSolver(keras.Model):
         """The fixed input ``z``: uniform in ``[0, 0.1)`` from TensorFlow's stateless Philox generator,
         so an export can recompute it from the seed instead of storing it (it is as large as the image
         times the input channels)."""
-        return tf.random.stateless_uniform(self.noise_shape, seed=[self.seed, 0], minval=0.0, maxval=0.1)
+        return tf.random.stateless_uniform(self.noise_shape, seed=[self.noise_seed, 0], minval=0.0, maxval=0.1)
+
+    def reseed_noise(self, noise_seed: int) -> None:
+        """Draw the fixed input from ``noise_seed`` (a warm start keeps its source's input this way)."""
+        self.noise_seed = int(noise_seed)
+        self.noise.assign(self.initial_noise())
 
     def generate(self, z=None):
         """``G_Θ(z)`` cropped to the image size (``z`` defaults to the fixed input)."""
@@ -245,7 +251,7 @@ class ImagePriorSolver(keras.Model):
                       measurement_shape=list(self.measurement_shape), input_noise_std=self.input_noise_std,
                       ema_decay=self.ema_decay, window=self.window, seed=self.seed,
                       preconditioner=self.preconditioner.get_config() if self.preconditioner else None,
-                      data_consistency=self.data_consistency, tv_weight=self.tv_weight)
+                      data_consistency=self.data_consistency, tv_weight=self.tv_weight, noise_seed=self.noise_seed)
         return config
 
     @classmethod

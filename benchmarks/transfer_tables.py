@@ -1,0 +1,82 @@
+"""The tables of ``docs/transfer.md``: warm start vs cold start, from ``benchmarks/results/transfer.json``.
+
+The verdicts are computed here by the issue's rules: the median speed-up (time for a
+cold start to reach its final error over the warm start's time to reach it; 0 when
+the warm start never does) over the instances of the PDE families is at least 3×,
+and no family's median final error is worse warm than cold.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "transfer.json"
+TARGET_SPEEDUP = 3.0
+PDE_FAMILIES = ("burgers", "helmholtz", "darcy_multiscale", "darcy_mlp")
+
+
+def _load():
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else None
+
+
+def _value(v: float, lower: bool) -> str:
+    return f"{v:.2e}" if lower else f"{v:.2f} dB"
+
+
+def _speedup(v: float) -> str:
+    return f"{v:.1f}×" if v else "never"
+
+
+def transfer_table() -> str:
+    b = _load()
+    if b is None:
+        return "_(run `python benchmarks/transfer.py` to fill this table)_"
+    rows = ["| family | instance | warm from | seeds | cold: final, time | warm: final, time | warm at cold's end "
+            "| time to cold's final: cold / warm (median) | speed-up (median) | reached |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in b["rows"]:
+        lower = r["lower_is_better"]
+        times = [(x["cold_time_to_cold_final"], x["warm_time_to_cold_final"]) for x in r["runs"]]
+        cold_t = float(np.median([c for c, _ in times]))
+        warm_t = [w for _, w in times if w is not None]
+        warm_text = f"{np.median(warm_t):.0f} s" if warm_t else "never"
+        rows.append(f"| {r['family']} | {r['label']} | {r['source']} | {r['seeds']} | "
+                    f"{_value(r['median_cold_final'], lower)}, {r['median_cold_time']:.0f} s | "
+                    f"{_value(r['median_warm_final'], lower)}, {r['median_warm_time']:.0f} s | "
+                    f"{_value(r['median_warm_at_cold_time'], lower)} | {cold_t:.0f} s / {warm_text} | "
+                    f"{_speedup(r['median_speedup'])} | {r['reached']}/{r['seeds']} |")
+    rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
+                f"dip: PSNR of the restored image. Medians over seeds; {b['machine']}, {b['date']}.")
+    return "\n".join(rows)
+
+
+def verdict_table() -> str:
+    b = _load()
+    if b is None:
+        return "_(run `python benchmarks/transfer.py` to fill this table)_"
+    rows = ["| family | instances | median speed-up | warm final not worse than cold (instances) | verdict |",
+            "|---|---|---|---|---|"]
+    by_family: dict[str, list] = {}
+    for r in b["rows"]:
+        by_family.setdefault(r["family"], []).append(r)
+    pde = []
+    for family, rs in by_family.items():
+        speedups = [r["median_speedup"] for r in rs]
+        not_worse = sum(1 for r in rs if r["warm_not_worse"])
+        if family in PDE_FAMILIES:
+            pde += speedups
+        good = np.median(speedups) >= TARGET_SPEEDUP and not_worse == len(rs)
+        rows.append(f"| {family} | {len(rs)} | {_speedup(float(np.median(speedups)))} | {not_worse}/{len(rs)} | "
+                    f"{'gains' if good else 'does not meet the target'} |")
+    if pde:
+        median = float(np.median(pde))
+        rows.append(f"\nOver the PDE families' {len(pde)} instances: median speed-up {_speedup(median)} "
+                    f"(target ≥ {TARGET_SPEEDUP:g}×: {'met' if median >= TARGET_SPEEDUP else 'NOT met'}).")
+    return "\n".join(rows)
+
+
+TRANSFER_TABLES = {"transfer": transfer_table, "transfer_verdict": verdict_table}

@@ -1,0 +1,179 @@
+"""Warm starts (``--init DIR``): weights reach the new prior exactly, mismatches fail with InitError."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import run_cli
+from pinnzoo.errors import InitError
+from pinnzoo.presets import get_preset
+from pinnzoo.priors import PriorSpec
+from pinnzoo.warm_start import WEIGHTS_FILE, WarmStart, read_prior_weights
+
+
+@pytest.fixture(scope="module")
+def burgers_export(tmp_path_factory):
+    """A quick Burgers run, exported (prior: 4x32 tanh MLP)."""
+    out = tmp_path_factory.mktemp("warm") / "burgers"
+    result = get_preset("burgers").train(quick=True, out=out, verbose=0, seed=5)
+    return out, result
+
+
+def _points(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.column_stack([rng.uniform(-1, 1, n), rng.uniform(0, 1, n)]).astype(np.float32)
+
+
+def test_export_stores_the_prior_weights(burgers_export):
+    out, result = burgers_export
+    meta = json.loads((out / "pinnzoo.json").read_text())
+    assert meta["prior"]["name"] == "mlp" and meta["prior_weights"]["file"] == WEIGHTS_FILE
+    source = read_prior_weights(out)
+    assert len(source.priors) == 1 and len(source.priors[0]) == len(result.solver.prior.weights)
+    for (path, array), v in zip(source.priors[0], result.solver.prior.weights):
+        assert path.endswith(v.name) and np.array_equal(array, v.numpy())
+
+
+def test_warm_start_reproduces_the_source(burgers_export):
+    """A fresh solver of another seed, warm-started and not trained, predicts what the export serves."""
+    out, _ = burgers_export
+    result = get_preset("burgers").train(quick=True, seed=11, verbose=0, epochs=0, lbfgs_iterations=0,
+                                         init=WarmStart(str(out)))
+    served = tf.saved_model.load(str(out)).signatures["serving_default"]
+    x = _points()
+    np.testing.assert_allclose(result.solver.predict_numpy(x), served(inputs=tf.constant(x))["u"].numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert result.init["from"] == str(out) and result.init["variables_loaded"] == 10
+    cold = get_preset("burgers").train(quick=True, seed=11, verbose=0, epochs=0, lbfgs_iterations=0)
+    assert np.abs(cold.solver.predict_numpy(x) - result.solver.predict_numpy(x)).max() > 1e-2
+
+
+def test_warm_start_to_another_parameter_records_its_origin(burgers_export, tmp_path):
+    out, _ = burgers_export
+    preset = get_preset("burgers").with_params({"nu": 0.005})
+    result = preset.train(quick=True, verbose=0, epochs=0, out=tmp_path / "b", init=WarmStart(str(out)))
+    meta = json.loads((tmp_path / "b" / "pinnzoo.json").read_text())
+    assert meta["params"]["nu"] == 0.005 and meta["init"]["from"] == str(out)
+    assert meta["init"]["preset"] == "burgers" and np.isfinite(result.metrics["rel_l2"])
+
+
+def test_another_width_fails_with_the_named_error(burgers_export):
+    out, _ = burgers_export
+    narrow = dataclasses.replace(get_preset("burgers"), prior=PriorSpec("mlp", {"widths": (16,) * 4}))
+    with pytest.raises(InitError, match=r"variable 0 is dense_0/kernel \(2, 16\) here, dense_0/kernel \(2, 32\)"):
+        narrow.train(quick=True, verbose=0, init=WarmStart(str(out)))
+    deeper = dataclasses.replace(get_preset("burgers"), prior=PriorSpec("mlp", {"widths": (32,) * 5}))
+    with pytest.raises(InitError, match="variable 8"):
+        deeper.train(quick=True, verbose=0, init=WarmStart(str(out)))
+
+
+def test_another_prior_class_fails(burgers_export):
+    out, _ = burgers_export
+    with pytest.raises(InitError, match="is mlp, this solver's is modified_mlp"):
+        get_preset("burgers_sota").train(quick=True, verbose=0, init=WarmStart(str(out)))
+
+
+def test_reset_last_layer_keeps_the_rest(burgers_export):
+    out, source = burgers_export
+    result = get_preset("burgers").train(quick=True, seed=11, verbose=0, epochs=0, lbfgs_iterations=0,
+                                         init=WarmStart.parse(out, ["last"]))
+    src, new = source.solver.prior.weights, result.solver.prior.weights
+    assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(src[:8], new[:8]))
+    assert not np.array_equal(src[8].numpy(), new[8].numpy())  # the head: fresh
+    assert result.init["variables_loaded"] == 8
+
+
+def test_parse_and_bad_sources(burgers_export, tmp_path):
+    out, _ = burgers_export
+    assert WarmStart.parse(out, ["noise,2"]) == WarmStart(str(out), 2, True)
+    with pytest.raises(InitError, match="expected 'noise', 'last'"):
+        WarmStart.parse(out, ["head"])
+    with pytest.raises(InitError, match="only 5 layers"):
+        get_preset("burgers").train(quick=True, verbose=0, init=WarmStart(str(out), reset_layers=6))
+    with pytest.raises(InitError, match="no such directory"):
+        WarmStart(str(tmp_path / "missing")).load()
+    copy = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(out, copy)
+    data = bytearray((copy / WEIGHTS_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / WEIGHTS_FILE).write_bytes(bytes(data))
+    with pytest.raises(InitError, match="checksum"):
+        WarmStart(str(copy)).load()
+    (copy / WEIGHTS_FILE).unlink()
+    with pytest.raises(InitError, match="holds no prior weights"):
+        WarmStart(str(copy)).load()
+
+
+def test_image_prior_warm_start_keeps_or_redraws_the_input(tmp_path):
+    """DIP: the warm-started generator on the source's input gives the exported generator's image."""
+    preset = get_preset("dip_denoise")
+    out = tmp_path / "dip"
+    preset.train(quick=True, verbose=0, seed=2, out=out)
+    served = tf.saved_model.load(str(out)).signatures
+    exported = served["generate"](noise=served["noise"]()["noise"])["image"].numpy()
+    warm = preset.train(quick=True, verbose=0, seed=9, iterations=1, init=WarmStart(str(out)))
+    assert warm.init["noise"].startswith("the source's") and warm.solver.noise_seed == 2
+    np.testing.assert_array_equal(warm.solver.noise.numpy(), served["noise"]()["noise"].numpy())
+    fresh = preset.train(quick=True, verbose=0, seed=9, iterations=1, init=WarmStart(str(out), fresh_noise=True))
+    assert fresh.init["noise"] == "fresh" and fresh.solver.noise_seed == 9
+    # before any step, the warm-started generator on its (the source's) input is the exported generator
+    from pinnzoo.restoration import build_image_solver
+
+    clean, y, op = preset.quick().degrade()
+    solver = build_image_solver(y.shape, op, preset.quick().recipe, seed=9)
+    WarmStart(str(out)).apply_image(solver)
+    np.testing.assert_allclose(solver.generate().numpy(), exported, rtol=1e-5, atol=1e-6)
+    with pytest.raises(InitError, match="is dip, this solver's is deep_decoder"):
+        get_preset("deep_decoder_denoise").train(quick=True, verbose=0, init=WarmStart(str(out)))
+
+
+def test_grid_warm_start_starts_from_the_source_field(tmp_path):
+    """darcy_grid: a warm start with no iterations serves the source's field, also on a new draw's problem."""
+    preset = get_preset("darcy_grid")
+    out = tmp_path / "darcy"
+    source = preset.train(quick=True, verbose=0, out=out)
+    warm = preset.with_params({"seed": 4}).train(quick=True, verbose=0, lbfgs_iterations=0,
+                                                  init=WarmStart(str(out)))
+    np.testing.assert_allclose(warm.solver.solution(), source.solver.solution(), rtol=1e-10, atol=1e-12)
+    mlp = preset.with_prior("mlp")
+    with pytest.raises(InitError, match="is multiscale_grid, this solver's is mlp"):
+        mlp.train(quick=True, verbose=0, init=WarmStart(str(out)))
+
+
+def test_cli_init_errors(burgers_export, tmp_path):
+    out, _ = burgers_export
+    r = run_cli("train", "burgers_sota", "--quick", "--quiet", "--init", out, "--out", tmp_path / "x")
+    assert r.returncode == 2 and "modified_mlp" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("train", "burgers", "--quick", "--init-reset", "last", "--out", tmp_path / "y")
+    assert r.returncode == 2 and "--init-reset needs --init" in r.stderr
+    r = run_cli("train", "burgers", "--quick", "--init", tmp_path / "nowhere", "--out", tmp_path / "z")
+    assert r.returncode == 2 and "no such directory" in r.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()
+
+
+def _shipped_with_weights(families):
+    from conftest import ROOT
+
+    out = []
+    for meta_path in sorted((ROOT / "saved_models").glob("*/pinnzoo.json")):
+        meta = json.loads(meta_path.read_text())
+        if (meta_path.parent / WEIGHTS_FILE).exists() and meta.get("family", "pinn") in families:
+            out.append(meta_path.parent)
+    return out
+
+
+@pytest.mark.parametrize("directory", _shipped_with_weights({"pinn", "grid"}), ids=lambda p: p.name)
+def test_shipped_weights_reproduce_the_shipped_error(directory):
+    """A warm start from a shipped model with no training scores what its metadata says it scores."""
+    meta = json.loads((directory / "pinnzoo.json").read_text())
+    preset = get_preset(meta["preset"]).with_params(meta.get("set_params") or {})
+    result = preset.train(seed=int(meta.get("seed", meta.get("training", {}).get("seed", 0))), verbose=0, epochs=0,
+                          lbfgs_iterations=0, init=WarmStart(str(directory)))
+    assert result.metrics["rel_l2"] == pytest.approx(meta["metrics"]["rel_l2"], rel=2e-2, abs=1e-7)
