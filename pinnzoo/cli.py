@@ -120,6 +120,21 @@ def cmd_evaluate(args):
     return 0
 
 
+def cmd_verify(args):
+    from pinnzoo.export import read_metadata
+    from pinnzoo.manifest import MANIFEST, manifest_problems
+
+    read_metadata(args.directory)
+    problems = manifest_problems(args.directory)
+    for p in problems:
+        print(f"{args.directory}: {p}", file=sys.stderr)
+    if problems:
+        print(f"error: {args.directory} does not match its {MANIFEST} ({len(problems)} problem(s))", file=sys.stderr)
+        return 2
+    print(f"{args.directory}: every file matches {MANIFEST}")
+    return 0
+
+
 def cmd_predict(args):
     import numpy as np
 
@@ -295,7 +310,8 @@ def _restore_parser(sub):
                         description="Runs the shipped recipe (preset) of the task and prior; flags override single "
                                     "settings of it.")
     rs.add_argument("task", choices=TASKS.names())
-    rs.add_argument("--image", required=True, help="degraded image: PNG/JPEG/TIFF/BMP, or .npy floats in [0, 1]")
+    rs.add_argument("--image", required=True, help="degraded image: PNG/JPEG/TIFF/BMP (scaled to [0, 1]), or .npy floats on that "
+                                                      "scale (noise may take them outside it: any finite value)")
     rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float)")
     rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export)")
     rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
@@ -364,6 +380,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("directory")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(fn=cmd_evaluate)
+    vf = sub.add_parser("verify", help="check an export's files against its SHA-256 manifest")
+    vf.add_argument("directory")
+    vf.set_defaults(fn=cmd_verify)
     pr = sub.add_parser("predict", help="evaluate an export at points from a .npy or .csv file")
     pr.add_argument("directory")
     pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")

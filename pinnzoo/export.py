@@ -6,6 +6,7 @@ Layout of an export directory::
         saved_model.pb, variables/, fingerprint.pb   (plain TensorFlow)
         pinnzoo.json                                 (metadata)
         prior_weights.npz                            (the prior's weights, for warm starts: pinnzoo.warm_start)
+        manifest.sha256                              (SHA-256 of every file: pinnzoo.manifest, `pinnzoo verify`)
 
 Signatures (``saved_model_cli show --all --dir DIR`` lists them):
 
@@ -13,6 +14,10 @@ Signatures (``saved_model_cli show --all --dir DIR`` lists them):
   order of ``pinnzoo.json["inputs"]``) → one ``[batch, 1]`` tensor per output name;
 * ``coordinates``: the same with one ``[batch, 1]`` tensor per named coordinate;
 * ``residual``: ``inputs`` → the residual term(s) and the derivatives they use.
+
+Parametric PINNs (a problem with ``parameter_inputs``, e.g. ``burgers_parametric``) serve
+``serving_default(inputs [batch, n_coordinates], nu [batch, 1])``: the coordinates and,
+as separate tensors, the parameters; ``points`` takes all inputs in one ``[batch, n_inputs]``.
 
 ``pinnzoo.json["family"]`` names the preset family that wrote the export (``"pinn"``
 or ``"image"``; exports written before it was recorded have ``"kind": "image"`` or
@@ -73,8 +78,21 @@ def _archive(solver) -> keras.export.ExportArchive:
         return {name: y[:, j:j + 1] for j, name in enumerate(problem.outputs)}
 
     @tf.function(input_signature=[tf.TensorSpec([None, n_in], tf.float32, name="inputs")])
-    def serve(inputs):
+    def points(inputs):
         return _cast_out(split(solver(tf.cast(inputs, dtype))))
+
+    coords = [n for n in problem.inputs if n not in problem.parameter_inputs]
+    if problem.parameter_inputs:  # serving_default(inputs [batch, coordinates], one [batch, 1] per parameter)
+        @tf.function(input_signature=[tf.TensorSpec([None, len(coords)], tf.float32, name="inputs")]
+                     + [tf.TensorSpec([None, 1], tf.float32, name=n) for n in problem.parameter_inputs])
+        def serve(inputs, *params):
+            given = {n: inputs[:, i:i + 1] for i, n in enumerate(coords)}
+            given.update(zip(problem.parameter_inputs, params))
+            return points(tf.concat([given[n] for n in problem.inputs], axis=1))
+
+        archive.add_endpoint("points", points)
+    else:
+        serve = points
 
     @tf.function(input_signature=[tf.TensorSpec([None, 1], tf.float32, name=n) for n in problem.inputs])
     def coordinates(*cols):
@@ -238,8 +256,9 @@ def prior_record(prior) -> dict:
 
 
 def _write_atomically(directory, archive, meta, priors) -> Path:
-    """Write the SavedModel, ``pinnzoo.json`` and the priors' weights (:mod:`pinnzoo.warm_start`) to a
-    temporary sibling, then rename it into place."""
+    """Write the SavedModel, ``pinnzoo.json``, the priors' weights (:mod:`pinnzoo.warm_start`) and the
+    SHA-256 manifest of them all (:mod:`pinnzoo.manifest`) to a temporary sibling, then rename it into place."""
+    from pinnzoo.manifest import write_manifest
     from pinnzoo.warm_start import prior_weight_file
 
     weights, meta["prior_weights"] = prior_weight_file(priors)
@@ -253,6 +272,7 @@ def _write_atomically(directory, archive, meta, priors) -> Path:
         with open(tmp / METADATA, "w") as fh:
             json.dump(meta, fh, indent=2, sort_keys=False, default=float)
             fh.write("\n")
+        write_manifest(tmp)  # last: it covers everything above
         if directory.exists():
             os.replace(directory, old)
         os.replace(tmp, directory)
@@ -302,6 +322,14 @@ def export_solver(solver, directory, metadata: dict) -> Path:
         "versions": versions(),
         **metadata,
     }
+    if problem.parameter_inputs:  # a parametric solver: the parameters are served as separate tensors
+        coords = [n for n in problem.inputs if n not in problem.parameter_inputs]
+        meta["signatures"]["serving_default"] = {
+            "inputs": f"inputs [batch, {len(coords)}] float32 ({', '.join(coords)}); "
+            + "; ".join(f"{n} [batch, 1] float32" for n in problem.parameter_inputs), "outputs": list(problem.outputs)}
+        meta["signatures"]["points"] = {"inputs": "inputs [batch, %d] float32" % len(problem.inputs),
+                                        "outputs": list(problem.outputs)}
+        meta["point_signature"] = "points"
     return _write_atomically(directory, _archive(solver), meta, [part.prior for part in solver.parts()])
 
 
@@ -344,8 +372,12 @@ def read_metadata(directory) -> dict:
 
 
 def load_export(directory):
-    """``(loaded SavedModel, metadata)`` — the model loaded with plain ``tf.saved_model.load``."""
+    """``(loaded SavedModel, metadata)`` — the model loaded with plain ``tf.saved_model.load``, after its
+    files were checked against its ``manifest.sha256`` (:func:`pinnzoo.manifest.check_manifest`)."""
+    from pinnzoo.manifest import check_manifest
+
     meta = read_metadata(directory)
+    check_manifest(directory)
     try:
         model = tf.saved_model.load(str(directory))
     except Exception as exc:  # TF raises many types for corrupt files

@@ -77,9 +77,12 @@ def read_prior_weights(directory) -> SourceWeights:
     from pinnzoo.errors import ExportError
     from pinnzoo.export import read_metadata
 
+    from pinnzoo.manifest import check_manifest
+
     directory = Path(directory)
     try:
         meta = read_metadata(directory)
+        check_manifest(directory)
     except ExportError as exc:
         raise InitError(f"--init: {exc}") from None
     path = directory / WEIGHTS_FILE

@@ -16,7 +16,8 @@ PROBLEMS = [n for n in problem_names() if not n.startswith("_")]
 # seeds travel at frequency k^2/2 and dominate any finite-difference time derivative (the spectral
 # solution itself agrees with the published field to 3e-8; see test_references.py).
 TOLERANCE = {"schrodinger": 1e-2}
-REGION = {"burgers": {"t": (0.05, 0.2)}, "burgers_inverse": {"t": (0.05, 0.2)}, "allen_cahn": {"t": (0.05, 0.95)}}
+REGION = {"burgers": {"t": (0.05, 0.2)}, "burgers_inverse": {"t": (0.05, 0.2)}, "burgers_parametric": {"t": (0.05, 0.2)},
+          "allen_cahn": {"t": (0.05, 0.95)}}
 
 
 def _fd(fn, pts, wrt, names, h):

@@ -148,3 +148,21 @@ def test_cli_quick_run_uses_the_recipe_of_the_image_table(images, tmp_path):
     assert meta["recipe_preset"] == "dip_deblur"
     assert meta["recipe"] == json.loads(json.dumps(get_preset("dip_deblur").recipe.quick().to_dict()))
     assert meta["stopping"]["steps"] <= 20
+
+
+def test_a_noisy_float_measurement_is_accepted_as_it_is(tmp_path):
+    """Gaussian noise takes a measurement outside [0, 1]: any finite .npy is read unchanged; NaN/empty are not."""
+    from pinnzoo.errors import InputError
+    from pinnzoo.image_io import read_image
+
+    rng = np.random.default_rng(0)
+    noisy = (0.5 + 0.3 * rng.standard_normal((32, 32))).astype(np.float32)  # about [-0.5, 1.5]
+    np.save(tmp_path / "noisy.npy", noisy)
+    np.testing.assert_array_equal(read_image(tmp_path / "noisy.npy")[:, :, 0], noisy)
+    noisy[3, 4] = np.nan
+    np.save(tmp_path / "nan.npy", noisy)
+    with pytest.raises(InputError, match="NaN"):
+        read_image(tmp_path / "nan.npy")
+    np.save(tmp_path / "empty.npy", np.zeros((0, 5), np.float32))
+    with pytest.raises(InputError, match="empty"):
+        read_image(tmp_path / "empty.npy")

@@ -104,7 +104,10 @@ def test_parse_and_bad_sources(burgers_export, tmp_path):
     data = bytearray((copy / WEIGHTS_FILE).read_bytes())
     data[len(data) // 2] ^= 0xFF
     (copy / WEIGHTS_FILE).write_bytes(bytes(data))
-    with pytest.raises(InitError, match="checksum"):
+    with pytest.raises(InitError, match="prior_weights.npz differs from its checksum"):  # the manifest
+        WarmStart(str(copy)).load()
+    (copy / "manifest.sha256").unlink()  # an export without a manifest: the checksum in pinnzoo.json
+    with pytest.raises(InitError, match="does not match the checksum in its pinnzoo.json"):
         WarmStart(str(copy)).load()
     (copy / WEIGHTS_FILE).unlink()
     with pytest.raises(InitError, match="holds no prior weights"):

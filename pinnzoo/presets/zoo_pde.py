@@ -164,3 +164,10 @@ register_preset(dataclasses.replace(
     description="Wave equation for accuracy: as wave1d with 8,192 L-BFGS points and up to 30,000 L-BFGS "
                 "iterations (float32 L-BFGS-B ends by itself after about 19,000)",
     schedule=_WAVE1D.schedule.replace(lbfgs={"maxiter": 30000, "points": 8192, "log_every": 1000})))
+
+register_preset(dataclasses.replace(
+    _BURGERS, name="burgers_parametric", problem="burgers_parametric", prior=PriorSpec("mlp", {"widths": (48,) * 6}),
+    description="Burgers for every nu in [0.5, 2] x 0.01/pi at once (nu a network input), 6x48 tanh MLP with exact "
+                "initial/boundary conditions; Adam then L-BFGS on 16,384 points of (x, t, nu)",
+    schedule=Schedule(adam=AdamPhase(epochs=4, steps_per_epoch=500), collocation=Collocation(8192),
+                      lbfgs=LBFGSPhase(maxiter=10000, points=16384, log_every=500))))

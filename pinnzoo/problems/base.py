@@ -98,6 +98,8 @@ class PDEProblem:
     trainable: Sequence[str] = ()
     hard_constrained: Sequence[str] = ()
     periodic: Mapping[str, float] = {}  # coordinate -> period, satisfied exactly by a periodic embedding
+    #: inputs that are problem parameters (a parametric solver): exports take them as separate tensors
+    parameter_inputs: Sequence[str] = ()
     title: str = ""
     paper: str = ""
 
