@@ -126,3 +126,48 @@ def test_export_stores_each_weight_once(tmp_path):
     shapes = tf.train.load_checkpoint(str(tmp_path / "m" / "variables" / "variables")).get_variable_to_shape_map()
     stored = sum(int(np.prod(s)) for k, s in shapes.items() if k != "_CHECKPOINTABLE_OBJECT_GRAPH")
     assert solver.prior.count_params() <= stored <= solver.count_params()
+
+
+KILL_SCRIPT = r'''
+import sys, numpy as np
+sys.path.insert(0, sys.argv[2])
+from conftest import small_solver
+from pinnzoo.export import export_solver
+target = sys.argv[1]
+pts = np.linspace(0, 1, 8).reshape(4, 2)
+a, b = small_solver(seed=1), small_solver(seed=2)
+np.save(target + ".a.npy", a.predict_numpy(pts)); np.save(target + ".b.npy", b.predict_numpy(pts))
+export_solver(a, target, {"preset": "first"})
+print("exporting", flush=True)
+export_solver(b, target, {"preset": "second"})
+print("done", flush=True)
+'''
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.7, 1.2])  # before, during and after the write (here)
+def test_sigkill_during_export_leaves_an_intact_model(tmp_path, delay):
+    """A real process killed with SIGKILL while it replaces an export: the directory holds the old or the new
+    model, whole (its manifest matches, it loads and predicts what that model predicted)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+    from pinnzoo.manifest import manifest_problems
+
+    script = tmp_path / "kill_me.py"
+    script.write_text(KILL_SCRIPT)
+    target = tmp_path / "model"
+    proc = subprocess.Popen([sys.executable, str(script), str(target), str(ROOT / "tests")], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline().strip() == "exporting"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert manifest_problems(target) == []
+    model, meta = load_export(target)
+    expected = np.load(f"{target}.{'a' if meta['preset'] == 'first' else 'b'}.npy")
+    np.testing.assert_allclose(predict_export(model, meta, np.linspace(0, 1, 8).reshape(4, 2)), expected, atol=1e-6)
