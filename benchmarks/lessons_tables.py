@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 WITHIN = 0.10  # an automatic stop "works" within 10 % of the oracle-best error
@@ -217,8 +219,18 @@ def _per_instance() -> tuple[str, str]:
     effect = "heat2d_grid, 20 implicit steps, same budget per step: " + ", ".join(
         f"{p} {o} warm {rows[(p, o, True)]:.1e} vs cold {rows[(p, o, False)]:.1e}" for p, o in pairs)
     better = sum(rows[(p, o, True)] < rows[(p, o, False)] for p, o in pairs)
-    return effect, (f"solving from scratch is not needed: the warm start is better in {better} of {len(pairs)} "
-                    "settings (transfer across instances: the warm-starts issue)")
+    verdict = f"solving from scratch is not needed: the warm start is better in {better} of {len(pairs)} settings"
+    t = _results("transfer")
+    if t is None:
+        return effect, verdict + " (across instances: " + _missing("transfer") + ")"
+    families: dict[str, list] = {}
+    for r in t["rows"]:
+        families.setdefault(r["family"], []).append(r)
+    effect += "; across instances ([warm starts](transfer.md)), median speed-up to the cold start's final error: " + \
+        ", ".join(f"{f} {float(np.median([r['median_speedup'] for r in rs])):.1f}× "
+                  f"(warm not worse in {sum(r['warm_not_worse'] for r in rs)}/{len(rs)})" for f, rs in families.items())
+    gains = [f for f, rs in families.items() if float(np.median([r["median_speedup"] for r in rs])) >= 3.0]
+    return effect, verdict + f"; across instances the warm start gains ≥ 3× in {len(gains)} of {len(families)} families"
 
 
 LESSONS = (

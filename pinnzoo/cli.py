@@ -66,6 +66,23 @@ def cmd_list(args):
     return 0
 
 
+def check_writable(path: Path, flag: str, folder: bool) -> None:
+    """Refuse, before any training, an output ``path`` that cannot be written: its nearest existing
+    ancestor must be a writable folder (missing folders below it are created on export); an export
+    ``folder`` must not be an existing file."""
+    from pinnzoo.errors import InputError
+
+    parent = Path(path).absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{flag} {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path}: cannot write into {parent} (read-only or no permission)")
+    if folder and Path(path).is_file():
+        raise InputError(f"{flag} {path} is a file, not an export folder")
+
+
 def _rescue(solver, out: Path, suffix: str) -> Path:
     """Save ``solver``'s weights beside the export that was not written: ``OUT.SUFFIX.keras``."""
     rescue = out.parent / f"{out.name}.{suffix}.keras"
@@ -86,6 +103,7 @@ def cmd_train(args):
         if value is not None and value < 0:
             raise InputError(f"{flag} must be >= 0")
     out = Path(args.out) if args.out else Path("runs") / preset.name
+    check_writable(out, "--out", folder=True)  # checked before the minutes of training
     options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations)) if v is not None}
     if args.init_reset and not args.init:
         raise InputError("--init-reset needs --init DIR")
@@ -264,6 +282,9 @@ def cmd_restore(args):
     out = Path(args.out)
     if out.suffix.lower() not in IMAGE_SUFFIXES:
         raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {out.name}")
+    check_writable(out, "--out", folder=False)
+    if args.export:
+        check_writable(Path(args.export), "--export", folder=True)
     y, op, reference = _measurement(args)
     preset, config, notes = recipe_from_args(args)
     init = None

@@ -128,3 +128,27 @@ def test_a_killed_training_keeps_its_weights(tmp_path):
 
     model = keras.saving.load_model(tmp_path / "b.interrupted.keras")
     assert model.problem.name == "burgers"
+
+
+def test_unwritable_outputs_are_refused_before_training(tmp_path, capsys, monkeypatch):
+    import os
+
+    from pinnzoo.presets import PINNPreset
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started although the output cannot be written")
+
+    monkeypatch.setattr(PINNPreset, "train", no_training)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert cli.main(["train", "burgers", "--out", str(blocker / "run")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert cli.main(["train", "burgers", "--out", str(blocker)]) == 2
+    assert "is a file, not an export folder" in capsys.readouterr().err
+    assert cli.main(["restore", "denoise", "--image", "none.png", "--out", str(blocker / "r.png")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        assert cli.main(["train", "burgers", "--out", str(locked / "run")]) == 2
+        assert "cannot write into" in capsys.readouterr().err
