@@ -72,6 +72,10 @@ def verdict_table() -> str:
         good = np.median(speedups) >= TARGET_SPEEDUP and not_worse == len(rs)
         rows.append(f"| {family} | {len(rs)} | {_speedup(float(np.median(speedups)))} | {not_worse}/{len(rs)} | "
                     f"{'gains' if good else 'does not meet the target'} |")
+    missing = [f for f in (*PDE_FAMILIES, "dip") if f not in by_family]
+    if missing:
+        rows.append(f"\nNot measured yet: {', '.join(missing)} (`python benchmarks/transfer.py {' '.join(missing)}`); "
+                    "the target below is over the families measured.")
     if pde:
         median = float(np.median(pde))
         rows.append(f"\nOver the PDE families' {len(pde)} instances: median speed-up {_speedup(median)} "
