@@ -105,13 +105,9 @@ def cmd_train(args):
     out = Path(args.out) if args.out else Path("runs") / preset.name
     check_writable(out, "--out", folder=True)  # checked before the minutes of training
     options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations)) if v is not None}
-    if args.init_reset and not args.init:
-        raise InputError("--init-reset needs --init DIR")
-    if args.init:
-        from pinnzoo.warm_start import WarmStart
-
-        options["init"] = WarmStart.parse(args.init, args.init_reset)
-        options["init"].load()  # a missing or unusable source fails now, not after the baselines
+    init = _warm_start(args)
+    if init is not None:
+        options["init"] = init
     try:
         result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1, **options)
     except KeyboardInterrupt as exc:
@@ -287,14 +283,7 @@ def cmd_restore(args):
         check_writable(Path(args.export), "--export", folder=True)
     y, op, reference = _measurement(args)
     preset, config, notes = recipe_from_args(args)
-    init = None
-    if args.init_reset and not args.init:
-        raise InputError("--init-reset needs --init DIR")
-    if args.init:
-        from pinnzoo.warm_start import WarmStart
-
-        init = WarmStart.parse(args.init, args.init_reset)
-        init.load()
+    init = _warm_start(args)
     shape = op.input_shape(*y.shape[:2])
     if not args.quiet:
         print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")
@@ -366,6 +355,20 @@ def _restore_parser(sub):
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     rs.set_defaults(fn=cmd_restore)
+
+
+def _warm_start(args):
+    """The ``--init``/``--init-reset`` warm start, its source checked now (not after minutes of baselines)."""
+    from pinnzoo.errors import InputError
+    from pinnzoo.warm_start import WarmStart
+
+    if args.init_reset and not args.init:
+        raise InputError("--init-reset needs --init DIR")
+    if not args.init:
+        return None
+    init = WarmStart.parse(args.init, args.init_reset)
+    init.load()
+    return init
 
 
 def _init_arguments(p):

@@ -81,7 +81,7 @@ def _archive(solver) -> keras.export.ExportArchive:
     def points(inputs):
         return _cast_out(split(solver(tf.cast(inputs, dtype))))
 
-    coords = [n for n in problem.inputs if n not in problem.parameter_inputs]
+    coords = problem.coordinate_inputs
     if problem.parameter_inputs:  # serving_default(inputs [batch, coordinates], one [batch, 1] per parameter)
         @tf.function(input_signature=[tf.TensorSpec([None, len(coords)], tf.float32, name="inputs")]
                      + [tf.TensorSpec([None, 1], tf.float32, name=n) for n in problem.parameter_inputs])
@@ -323,7 +323,7 @@ def export_solver(solver, directory, metadata: dict) -> Path:
         **metadata,
     }
     if problem.parameter_inputs:  # a parametric solver: the parameters are served as separate tensors
-        coords = [n for n in problem.inputs if n not in problem.parameter_inputs]
+        coords = problem.coordinate_inputs
         meta["signatures"]["serving_default"] = {
             "inputs": f"inputs [batch, {len(coords)}] float32 ({', '.join(coords)}); "
             + "; ".join(f"{n} [batch, 1] float32" for n in problem.parameter_inputs), "outputs": list(problem.outputs)}

@@ -40,6 +40,15 @@ class GridFit:
         if not self.learning_rate > 0 or self.log_every < 1:
             raise InputError("learning_rate must be > 0 and log_every >= 1")
 
+    def shortened(self, epochs: int | None = None, lbfgs_iterations: int | None = None) -> "GridFit":
+        """This fit with ``epochs`` of ``log_every`` Adam steps and/or ``lbfgs_iterations`` (``None``: as is)."""
+        changes = {}
+        if epochs is not None:
+            changes["adam_steps"] = int(epochs) * self.log_every
+        if lbfgs_iterations is not None:
+            changes["lbfgs_iterations"] = int(lbfgs_iterations)
+        return dataclasses.replace(self, **changes) if changes else self
+
     def quick(self) -> "GridFit":
         return dataclasses.replace(self, adam_steps=min(self.adam_steps, 20), lbfgs_iterations=min(self.lbfgs_iterations, 20),
                                    log_every=10)
@@ -142,13 +151,8 @@ class GridPreset(Preset):
         return solver
 
     def with_fit(self, epochs: int | None = None, lbfgs_iterations: int | None = None) -> "GridPreset":
-        """This preset with ``epochs`` of ``log_every`` Adam steps and/or ``lbfgs_iterations`` (a shorter run)."""
-        changes = {}
-        if epochs is not None:
-            changes["adam_steps"] = int(epochs) * self.fit.log_every
-        if lbfgs_iterations is not None:
-            changes["lbfgs_iterations"] = int(lbfgs_iterations)
-        return dataclasses.replace(self, fit=dataclasses.replace(self.fit, **changes)) if changes else self
+        """This preset with a shorter (or longer) fit: :meth:`GridFit.shortened`."""
+        return dataclasses.replace(self, fit=self.fit.shortened(epochs, lbfgs_iterations))
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
               epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> GridResult:

@@ -148,11 +148,7 @@ class GridInversePreset(Preset):
         from pinnzoo.export import export_coefficient_solver, machine
 
         preset = self.quick() if quick else self
-        fit = preset.fit
-        if epochs is not None:
-            fit = dataclasses.replace(fit, adam_steps=int(epochs) * fit.log_every)
-        if lbfgs_iterations is not None:
-            fit = dataclasses.replace(fit, lbfgs_iterations=int(lbfgs_iterations))
+        fit = preset.fit.shortened(epochs, lbfgs_iterations)
         problem = preset.build_problem()
         solver = build_coefficient_solver(problem, preset.prior, seed=seed)  # a bad prior fails before the baselines run
         origin = init.apply([solver.prior]) if init is not None else None

@@ -158,6 +158,11 @@ class PDEProblem:
         raise ProblemError(f"{self.name} defines no hard constraint")
 
     # -- derived ------------------------------------------------------------------------
+    @property
+    def coordinate_inputs(self) -> list[str]:
+        """The inputs that are coordinates (all but the ``parameter_inputs``)."""
+        return [n for n in self.inputs if n not in self.parameter_inputs]
+
     def all_derivatives(self) -> list[str]:
         names = list(self.derivatives)
         for c in self.conditions():
