@@ -7,6 +7,7 @@ so each can be swapped (another prior, more points, different weights).
 """
 
 import argparse
+import os
 
 import keras
 
@@ -23,7 +24,8 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
-    steps, iters = (100, 50) if args.quick else (2000, 6000)
+    fast = args.quick or os.environ.get("PINNZOO_EXAMPLES_FAST") == "1"
+    steps, iters = (100, 50) if fast else (2000, 6000)
 
     keras.utils.set_random_seed(0)
     problem = Burgers()                                   # u_t + u u_x = (0.01/pi) u_xx

@@ -9,6 +9,7 @@ metrics and export come from pinnzoo.
 """
 
 import argparse
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -41,8 +42,9 @@ class Heat(PDEProblem):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=4)
-    ap.add_argument("--lbfgs", type=int, default=300)
+    fast = os.environ.get("PINNZOO_EXAMPLES_FAST") == "1"  # CI's smoke test: a few seconds
+    ap.add_argument("--epochs", type=int, default=2 if fast else 4)
+    ap.add_argument("--lbfgs", type=int, default=200 if fast else 300)
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 

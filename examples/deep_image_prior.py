@@ -12,6 +12,7 @@ consistency). The clean image is used only to print PSNR along the way.
 """
 
 import argparse
+import os
 
 import keras
 
@@ -26,8 +27,9 @@ from pinnzoo.solvers import ImagePriorSolver
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--task", choices=["denoise", "deblur", "inpaint", "superres"], default="denoise")
-    ap.add_argument("--size", type=int, default=128)
-    ap.add_argument("--iterations", type=int, default=2000)
+    fast = os.environ.get("PINNZOO_EXAMPLES_FAST") == "1"  # CI's smoke test: a few seconds
+    ap.add_argument("--size", type=int, default=64 if fast else 128)
+    ap.add_argument("--iterations", type=int, default=400 if fast else 2000)
     ap.add_argument("--verbose", type=int, default=1)
     args = ap.parse_args(argv)
 

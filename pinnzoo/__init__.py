@@ -14,6 +14,7 @@ from pinnzoo.presets import (AdamPhase, Collocation, ImagePreset, LBFGSPhase, PI
 from pinnzoo.problems import Box, Condition, PDEProblem, get_problem, register_problem
 from pinnzoo.priors import MLP, PriorSpec, build_prior
 from pinnzoo.restoration import RestoreConfig, restore
+from pinnzoo.run_log import TrainingLog
 from pinnzoo.solvers import ImagePriorSolver, PINNSolver, TimeMarchingSolver, lbfgs_refine
 from pinnzoo.tasks import make_operator
 from pinnzoo.training import train
@@ -22,5 +23,5 @@ from pinnzoo.warm_start import WarmStart
 __all__ = ["AdamPhase", "Box", "Collocation", "Condition", "ExportError", "ImagePreset", "ImagePriorSolver",
            "InitError", "InputError", "LBFGSPhase", "MLP", "PDEProblem", "PINNPreset", "PINNSolver", "PinnzooError", "Preset",
            "PresetError", "PriorSpec", "ProblemError", "RestoreConfig", "Schedule", "TimeMarchingSolver",
-           "TrainingError", "WarmStart", "build_prior", "get_preset", "get_problem", "lbfgs_refine", "make_operator",
+           "TrainingError", "TrainingLog", "WarmStart", "build_prior", "get_preset", "get_problem", "lbfgs_refine", "make_operator",
            "preset_names", "register_preset", "register_problem", "restore", "train"]

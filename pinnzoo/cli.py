@@ -1,4 +1,4 @@
-"""The ``pinnzoo`` command: list, train, evaluate, predict and restore.
+"""The ``pinnzoo`` command: list, train, evaluate, verify, predict, plot and restore.
 
 Errors in what the user gave (unknown preset, missing export, bad points) print
 one ``error:`` line and exit with status 2; a diverged training run exits with 3;
@@ -108,22 +108,37 @@ def cmd_train(args):
     init = _warm_start(args)
     if init is not None:
         options["init"] = init
+    log = _training_log(args, out.parent / f"{out.name}.history.csv")
     try:
-        result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1, **options)
+        result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1,
+                              callbacks=[log], **options)
     except KeyboardInterrupt as exc:
         if getattr(exc, "solver", None) is None:
             raise
         rescue = _rescue(exc.solver, out, "interrupted")
         print(f"\ninterrupted: nothing was exported; the weights trained so far are in {rescue} "
-              "(keras.saving.load_model)", file=sys.stderr)
+              f"(keras.saving.load_model), what was logged in {log.csv_path}", file=sys.stderr)
         return 130
     except TrainingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if getattr(exc, "solver", None) is not None:
             print(f"the last good weights are in {_rescue(exc.solver, out, 'nan-recovery')}", file=sys.stderr)
         return 3
+    finally:
+        log.close()
+    log.csv_path.unlink(missing_ok=True)  # the export holds it now (history.csv)
     print(result.summary())
     return 0
+
+
+def _training_log(args, csv_path):
+    """The run's :class:`~pinnzoo.run_log.TrainingLog`: the CSV history streamed to ``csv_path`` while it
+    runs (kept there if the run does not end in an export), TensorBoard summaries in ``--logdir``."""
+    from pinnzoo.run_log import TrainingLog
+
+    if args.logdir:
+        check_writable(Path(args.logdir), "--logdir", folder=True)
+    return TrainingLog(logdir=args.logdir, csv_path=csv_path, images_every=args.images_every)
 
 
 def cmd_evaluate(args):
@@ -146,6 +161,17 @@ def cmd_verify(args):
         print(f"error: {args.directory} does not match its {MANIFEST} ({len(problems)} problem(s))", file=sys.stderr)
         return 2
     print(f"{args.directory}: every file matches {MANIFEST}")
+    return 0
+
+
+def cmd_plot(args):
+    from pinnzoo.plotting import plot
+
+    source = Path(args.source)
+    out = Path(args.out) if args.out else Path("runs") / "plots" / (source.stem if source.is_file() else source.name)
+    check_writable(out, "--out", folder=True)
+    for path in plot(source, out):
+        print(f"wrote {path}")
     return 0
 
 
@@ -289,16 +315,21 @@ def cmd_restore(args):
         print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")
         print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
               + "".join(f"\nnote: {n}" for n in notes))
-    result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1, init=init)
+    log = _training_log(args, Path(args.logdir) / "history.csv" if args.logdir else None)
+    try:
+        result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1,
+                         init=init, callbacks=[log])
+    finally:
+        log.close()
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
     write_image(out, result.image)
     if args.export:
-        result.export_dir = _export_restored(args, result, preset, op)
+        result.export_dir = _export_restored(args, result, preset, op, log)
     print(result.summary() + f" -> {out}")
     return 0
 
 
-def _export_restored(args, result, preset, op):
+def _export_restored(args, result, preset, op, log):
     from pinnzoo.export import export_image_solver, machine
 
     meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
@@ -308,7 +339,7 @@ def _export_restored(args, result, preset, op):
             "recipe": result.config.to_dict(), "quick": args.quick,
             "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped},
             "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
-    return export_image_solver(result.solver, args.export, meta)
+    return export_image_solver(result.solver, args.export, meta, files=log.files())
 
 def _restore_parser(sub):
     from pinnzoo.operators.blur import psf_specs
@@ -354,6 +385,7 @@ def _restore_parser(sub):
     rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
+    _log_arguments(rs)
     rs.set_defaults(fn=cmd_restore)
 
 
@@ -369,6 +401,13 @@ def _warm_start(args):
     init = WarmStart.parse(args.init, args.init_reset)
     init.load()
     return init
+
+
+def _log_arguments(p):
+    p.add_argument("--logdir", metavar="DIR", help="write TensorBoard summaries here (every loss term, the error "
+                                                   "or PSNR, the learning rate, images of the solution)")
+    p.add_argument("--images-every", type=int, default=10, metavar="N",
+                   help="with --logdir: an image of the current solution every N logged epochs (0: at the end only)")
 
 
 def _init_arguments(p):
@@ -396,6 +435,7 @@ def parser() -> argparse.ArgumentParser:
                          "shows them with their ranges")
     tr.add_argument("--lbfgs-iterations", type=int, help="L-BFGS iterations (default: the preset's)")
     _init_arguments(tr)
+    _log_arguments(tr)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -412,6 +452,10 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")
     pr.add_argument("--out", help=".npy (values) or .csv (points and values); default: CSV to stdout")
     pr.set_defaults(fn=cmd_predict)
+    pl = sub.add_parser("plot", help="figures of an export (fields, error, curves) as PNG files (needs matplotlib)")
+    pl.add_argument("source", help="an export directory, or a run's history .csv")
+    pl.add_argument("--out", help="folder for the PNG files (default runs/plots/NAME)")
+    pl.set_defaults(fn=cmd_plot)
     _restore_parser(sub)
     return ap
 

@@ -6,6 +6,7 @@ Layout of an export directory::
         saved_model.pb, variables/, fingerprint.pb   (plain TensorFlow)
         pinnzoo.json                                 (metadata)
         prior_weights.npz                            (the prior's weights, for warm starts: pinnzoo.warm_start)
+        history.csv                                  (what the run logged: pinnzoo.run_log)
         manifest.sha256                              (SHA-256 of every file: pinnzoo.manifest, `pinnzoo verify`)
 
 Signatures (``saved_model_cli show --all --dir DIR`` lists them):
@@ -224,7 +225,7 @@ def _grid_archive(problem, field, trajectory=None) -> keras.export.ExportArchive
     return archive
 
 
-def export_grid_solver(solver, directory, metadata: dict, trajectory=None, family: str = "grid") -> Path:
+def export_grid_solver(solver, directory, metadata: dict, trajectory=None, family: str = "grid", files=None) -> Path:
     """Write a fitted :class:`~pinnzoo.solvers.GridSolver`'s field as a SavedModel with ``pinnzoo.json``
     (with ``trajectory [steps, ny, nx]``, the fields after every time step of a marching solve, also served)."""
     problem = solver.problem
@@ -245,7 +246,8 @@ def export_grid_solver(solver, directory, metadata: dict, trajectory=None, famil
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, _grid_archive(problem, solver.solution(), trajectory), meta, [solver.prior])
+    return _write_atomically(directory, _grid_archive(problem, solver.solution(), trajectory), meta, [solver.prior],
+                             files)
 
 
 def prior_record(prior) -> dict:
@@ -255,9 +257,10 @@ def prior_record(prior) -> dict:
             "parameters": int(prior.count_params())}
 
 
-def _write_atomically(directory, archive, meta, priors) -> Path:
-    """Write the SavedModel, ``pinnzoo.json``, the priors' weights (:mod:`pinnzoo.warm_start`) and the
-    SHA-256 manifest of them all (:mod:`pinnzoo.manifest`) to a temporary sibling, then rename it into place."""
+def _write_atomically(directory, archive, meta, priors, files=None) -> Path:
+    """Write the SavedModel, ``pinnzoo.json``, the priors' weights (:mod:`pinnzoo.warm_start`), ``files``
+    (name → bytes, e.g. the run's ``history.csv``) and the SHA-256 manifest of them all
+    (:mod:`pinnzoo.manifest`) to a temporary sibling, then rename it into place."""
     from pinnzoo.manifest import write_manifest
     from pinnzoo.warm_start import prior_weight_file
 
@@ -269,6 +272,10 @@ def _write_atomically(directory, archive, meta, priors) -> Path:
     try:
         archive.write_out(str(tmp), verbose=False)
         (tmp / meta["prior_weights"]["file"]).write_bytes(weights)
+        for name, data in (files or {}).items():
+            if Path(name).name != name or (tmp / name).exists():
+                raise ExportError(f"cannot add {name!r} to the export: not a plain new file name")
+            (tmp / name).write_bytes(data)
         with open(tmp / METADATA, "w") as fh:
             json.dump(meta, fh, indent=2, sort_keys=False, default=float)
             fh.write("\n")
@@ -282,7 +289,7 @@ def _write_atomically(directory, archive, meta, priors) -> Path:
     return directory
 
 
-def export_image_solver(solver, directory, metadata: dict) -> Path:
+def export_image_solver(solver, directory, metadata: dict, files=None) -> Path:
     """Write a fitted :class:`~pinnzoo.solvers.ImagePriorSolver` as a SavedModel with ``pinnzoo.json``."""
     meta = {
         "format": "pinnzoo-savedmodel",
@@ -299,11 +306,12 @@ def export_image_solver(solver, directory, metadata: dict) -> Path:
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, _image_archive(solver), meta, [solver.prior])
+    return _write_atomically(directory, _image_archive(solver), meta, [solver.prior], files)
 
 
-def export_solver(solver, directory, metadata: dict) -> Path:
-    """Write ``solver`` as a SavedModel with ``pinnzoo.json`` at ``directory`` (atomically)."""
+def export_solver(solver, directory, metadata: dict, files=None) -> Path:
+    """Write ``solver`` as a SavedModel with ``pinnzoo.json`` (and ``files``, name → bytes) at ``directory``
+    (atomically)."""
     problem = solver.problem
     meta = {
         "format": "pinnzoo-savedmodel",
@@ -330,7 +338,7 @@ def export_solver(solver, directory, metadata: dict) -> Path:
         meta["signatures"]["points"] = {"inputs": "inputs [batch, %d] float32" % len(problem.inputs),
                                         "outputs": list(problem.outputs)}
         meta["point_signature"] = "points"
-    return _write_atomically(directory, _archive(solver), meta, [part.prior for part in solver.parts()])
+    return _write_atomically(directory, _archive(solver), meta, [part.prior for part in solver.parts()], files)
 
 
 def shipped_metadata(preset: str) -> dict | None:
@@ -426,7 +434,7 @@ class _StoredArrays(keras.layers.Layer):
         self.built = True
 
 
-def export_coefficient_solver(solver, directory, metadata: dict, family: str = "grid_inverse") -> Path:
+def export_coefficient_solver(solver, directory, metadata: dict, family: str = "grid_inverse", files=None) -> Path:
     """Write a fitted :class:`~pinnzoo.solvers.CoefficientSolver`'s recovered coefficient ``a`` and the PDE
     solution ``u`` it gives as a SavedModel (``serving_default`` → ``a``, ``u`` ``[m, m]``, ``x``, ``y``)."""
     problem = solver.problem
@@ -452,4 +460,4 @@ def export_coefficient_solver(solver, directory, metadata: dict, family: str = "
         "versions": versions(),
         **metadata,
     }
-    return _write_atomically(directory, archive, meta, [solver.prior])
+    return _write_atomically(directory, archive, meta, [solver.prior], files)

@@ -17,6 +17,7 @@ from pinnzoo.export import export_solver, machine
 from pinnzoo.metrics import param_errors, score_problem
 from pinnzoo.presets.base import RunResult, get_preset
 from pinnzoo.presets.pinn import PINNPreset, param_text
+from pinnzoo.run_log import training_log
 from pinnzoo.sampling import collocation_dataset, fixed_batch, residual_adaptive_points
 from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine
 
@@ -250,7 +251,8 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         seed: seeds weights and collocation points.
         quick: use :meth:`Schedule.quick` (seconds; for smoke tests).
         out: export directory; ``None`` exports nothing.
-        callbacks: extra Keras callbacks for both phases.
+        callbacks: extra Keras callbacks for both phases (a :class:`~pinnzoo.run_log.TrainingLog` among
+            them also writes TensorBoard summaries; one is added if none is given).
         log_every: compute the reference error every this many epochs.
         schedule: replaces the preset's :class:`~pinnzoo.presets.Schedule`.
         lbfgs_iterations: L-BFGS iterations (overrides the schedule's).
@@ -262,6 +264,7 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         InitError: ``init`` cannot be applied (no weights, another architecture).
     """
     schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations)
+    callbacks, log = training_log(callbacks)  # every run keeps its history (history.csv in the export)
     solver = build_solver(preset, schedule, seed)
     origin = init.apply([part.prior for part in solver.parts()]) if init is not None else None
     problem = solver.problem
@@ -296,5 +299,5 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
                          time_to_target=reference.time_to_target, init=origin,
                          error_curve=[*reference.history, (train_time, float(metrics["rel_l2"]))])
     if out is not None:
-        result.export_dir = export_solver(solver, out, _metadata(result, schedule, seed, quick))
+        result.export_dir = export_solver(solver, out, _metadata(result, schedule, seed, quick), files=log.files())
     return result

@@ -128,6 +128,25 @@ def test_a_killed_training_keeps_its_weights(tmp_path):
 
     model = keras.saving.load_model(tmp_path / "b.interrupted.keras")
     assert model.problem.name == "burgers"
+    # what was logged before the kill stays beside, as the CSV history streamed during the run
+    from pinnzoo.run_log import read_history
+
+    rows = read_history(tmp_path / "b.history.csv")
+    assert rows and {r[3] for r in rows} >= {"loss", "rel_l2"} and f"{tmp_path / 'b.history.csv'}" in err
+
+
+def test_train_logdir_writes_tensorboard_and_the_export_keeps_the_history(tmp_path):
+    from pinnzoo.run_log import read_events, read_history
+
+    out, logdir = tmp_path / "b", tmp_path / "tb"
+    proc = run_cli("train", "burgers", "--quick", "--out", out, "--logdir", logdir, "--images-every", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    events = read_events(logdir)
+    assert {"loss", "residual", "rel_l2", "learning_rate", "solution/u"} <= set(events)
+    rows = read_history(out / "history.csv")
+    assert [s for s, v in events["loss"]] == [r[0] for r in rows if r[3] == "loss"]
+    assert not (tmp_path / "b.history.csv").exists()  # moved into the export
+    assert run_cli("verify", out).returncode == 0
 
 
 def test_unwritable_outputs_are_refused_before_training(tmp_path, capsys, monkeypatch):

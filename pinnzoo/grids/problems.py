@@ -49,6 +49,10 @@ class GridProblem(abc.ABC):
         """The PDE's exact solution at the unknowns' locations, where one is known."""
         return None
 
+    def coefficient_field(self) -> np.ndarray | None:
+        """The PDE's coefficient on the grid (``[ny, nx]``), for problems that have one (Darcy)."""
+        return None
+
     @property
     @abc.abstractmethod
     def scale(self) -> float:
@@ -165,6 +169,9 @@ class DarcyGrid(GridProblem):
     @property
     def params(self):
         return {"m": self.m, "seed": self.seed}
+
+    def coefficient_field(self):
+        return self.coefficient
 
     @property
     def scale(self):

@@ -102,6 +102,15 @@ class Preset(abc.ABC):
         ``met`` (bool) and ``time_s``."""
 
     @classmethod
+    def figures(cls, directory, model, meta: dict) -> list:
+        """What ``pinnzoo plot`` draws of an export (:class:`~pinnzoo.plotting.figures.Figure` list);
+        here the loss and error curves of its ``history.csv``, families add their fields."""
+        from pinnzoo.plotting.figures import history_figure, load_history
+
+        rows = load_history(directory)
+        return [history_figure(rows, f"{meta.get('preset') or Path(directory).name}: training")] if rows else []
+
+    @classmethod
     def required_metadata(cls) -> tuple[str, ...]:
         """Fields ``pinnzoo.json`` must hold for :meth:`evaluate_export`."""
         return ()

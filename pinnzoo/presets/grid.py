@@ -160,8 +160,10 @@ class GridPreset(Preset):
         overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
         export to ``out``."""
         from pinnzoo.export import export_grid_solver, machine
+        from pinnzoo.run_log import training_log
         from pinnzoo.solvers.lbfgs import lbfgs_refine
 
+        callbacks, log = training_log(callbacks)
         preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
         fit = preset.fit
         solver = preset.build_solver(seed)
@@ -191,7 +193,7 @@ class GridPreset(Preset):
                     "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
                     "training": {"time_s": elapsed, "adam_steps": epochs * fit.log_every,
                                  "lbfgs_iterations": metrics["lbfgs_iterations"], "machine": machine()}}
-            result.export_dir = export_grid_solver(solver, out, meta)
+            result.export_dir = export_grid_solver(solver, out, meta, files=log.files())
         return result
 
     # -- exports ---------------------------------------------------------------------------------------
@@ -235,6 +237,16 @@ class GridPreset(Preset):
         queried = model.signatures["query"](inputs=points)["u"].numpy().reshape(u.shape)
         metrics["query_vs_field"] = float(np.abs(queried - u).max() / np.abs(u).max())
         return cls.verdict(directory, meta, metrics)
+
+    @classmethod
+    def figures(cls, directory, model, meta: dict) -> list:
+        """The served field against the discrete solution, the coefficient and residual, the curves."""
+        from pinnzoo.plotting.figures import load_history
+        from pinnzoo.plotting.grids import grid_figures
+
+        u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
+        return grid_figures(cls.rebuild_problem(directory, meta), u, meta.get("preset") or meta["problem"],
+                            load_history(directory))
 
     @classmethod
     def score_text(cls, metrics: dict, name: str) -> str:

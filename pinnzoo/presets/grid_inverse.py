@@ -146,7 +146,9 @@ class GridInversePreset(Preset):
         ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights."""
         from pinnzoo.callbacks import DiscrepancyStopping
         from pinnzoo.export import export_coefficient_solver, machine
+        from pinnzoo.run_log import training_log
 
+        callbacks, log = training_log(callbacks)
         preset = self.quick() if quick else self
         fit = preset.fit.shortened(epochs, lbfgs_iterations)
         problem = preset.build_problem()
@@ -173,7 +175,7 @@ class GridInversePreset(Preset):
                     "baselines": baselines, "target": min((b["rel_l2"] for b in baselines), default=None),
                     "fit": dataclasses.asdict(fit), "discrepancy": preset.discrepancy, "seed": seed,
                     "training": {"time_s": elapsed, "baselines_time_s": baseline_time, "machine": machine()}}
-            result.export_dir = export_coefficient_solver(solver, out, meta, family=self.family)
+            result.export_dir = export_coefficient_solver(solver, out, meta, family=self.family, files=log.files())
         return result
 
     # -- exports ---------------------------------------------------------------------------------------
@@ -182,14 +184,29 @@ class GridInversePreset(Preset):
         return ("problem", "params", "grid_shape", "metrics")
 
     @classmethod
-    def evaluate_export(cls, directory, model, meta: dict) -> dict:
-        """The served coefficient's errors against the truth, recomputed from the export."""
+    def rebuild_problem(cls, directory, meta: dict):
         from pinnzoo.grids.darcy_inverse import DarcyInverse
 
         try:
-            problem = DarcyInverse(**meta["params"])
+            return DarcyInverse(**meta["params"])
         except Exception as exc:
             raise ExportError(f"{directory}: cannot rebuild {meta['problem']!r}: {exc}") from None
+
+    @classmethod
+    def figures(cls, directory, model, meta: dict) -> list:
+        """The recovered permeability against the truth, its state, the curves."""
+        from pinnzoo.plotting.figures import load_history
+        from pinnzoo.plotting.grids import coefficient_figures
+
+        served = model.signatures["serving_default"]()
+        return coefficient_figures(cls.rebuild_problem(directory, meta), served["a"].numpy().astype(np.float64),
+                                   served["u"].numpy().astype(np.float64), meta.get("preset") or meta["problem"],
+                                   load_history(directory))
+
+    @classmethod
+    def evaluate_export(cls, directory, model, meta: dict) -> dict:
+        """The served coefficient's errors against the truth, recomputed from the export."""
+        problem = cls.rebuild_problem(directory, meta)
         served = model.signatures["serving_default"]()
         a = served["a"].numpy().astype(np.float64)
         if list(a.shape) != list(meta["grid_shape"]):

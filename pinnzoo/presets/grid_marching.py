@@ -65,7 +65,10 @@ class GridMarchingPreset(GridPreset):
         ``epochs``/``lbfgs_iterations`` override each step's budget, ``init`` starts the first step from a
         trained export's prior weights."""
         from pinnzoo.export import export_grid_solver, machine
+        from pinnzoo.run_log import training_log
         from pinnzoo.solvers.lbfgs import flat_value_and_gradient
+
+        _, log = training_log(callbacks)  # one row of errors per time step (the steps are not Keras epochs)
 
         preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
         fit = preset.fit
@@ -86,6 +89,8 @@ class GridMarchingPreset(GridPreset):
                 step_errors.append(_rel(u, reference[k]))
                 one_step.append(_rel(u, solver.problem.discrete_solution()))
                 bar.update(k + 1, [("error", step_errors[-1])])
+                log.record({"rel_l2": step_errors[-1], "one_step_rel_l2": one_step[-1],
+                            "loss": float(solver.total_loss(solver.loss_terms()))}, step=k + 1, phase="march")
                 if k + 1 < steps:
                     solver.pose(solver.problem.next(u))
                     if not preset.warm_start:
@@ -110,7 +115,7 @@ class GridMarchingPreset(GridPreset):
                     "training": {"time_s": elapsed, "steps": steps, "adam_steps": steps * fit.adam_steps,
                                  "lbfgs_iterations": int(iterations), "machine": machine()}}
             result.export_dir = export_grid_solver(solver, out, meta, trajectory=np.stack(fields),
-                                                   family=self.family)
+                                                   family=self.family, files=log.files())
         return result
 
     @classmethod
@@ -128,6 +133,15 @@ class GridMarchingPreset(GridPreset):
         if exact is not None:
             metrics["rel_l2_continuous"] = _rel(u, exact)
         return cls.verdict(directory, meta, metrics)
+
+    @classmethod
+    def figures(cls, directory, model, meta: dict) -> list:
+        """The final field against the exact discrete trajectory, and the error after every step."""
+        from pinnzoo.plotting.grids import marching_figures
+
+        u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
+        return marching_figures(cls.rebuild_problem(directory, meta), u, meta.get("preset") or meta["problem"],
+                                meta.get("metrics", {}).get("step_rel_l2"))
 
     @classmethod
     def score_text(cls, metrics: dict, name: str) -> str:

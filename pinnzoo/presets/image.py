@@ -135,7 +135,9 @@ class ImagePreset(Preset):
         ``iterations`` replaces the recipe's step limit.
         """
         from pinnzoo.export import export_image_solver
+        from pinnzoo.run_log import training_log
 
+        callbacks, log = training_log(callbacks)
         if options:
             raise InputError(f"{self.name}: {', '.join(sorted(options))} do(es) not apply to image presets")
         p = self.quick() if quick else self
@@ -148,7 +150,7 @@ class ImagePreset(Preset):
         result.label = p.name
         result.metadata = p.metadata(result, baselines, y, clean, seed, quick)
         if out is not None:
-            result.export_dir = export_image_solver(result.solver, out, result.metadata)
+            result.export_dir = export_image_solver(result.solver, out, result.metadata, files=log.files())
         return result
 
     def metadata(self, result: RestoreResult, baselines, y, clean, seed: int, quick: bool) -> dict:
@@ -219,6 +221,25 @@ class ImagePreset(Preset):
         if result["target"] is not None:
             result["meets_target"] = bool(metrics["psnr"] >= result["target"])
         return result
+
+    @classmethod
+    def figures(cls, directory, model, meta: dict) -> list:
+        """Measured / restored / reference / difference (the preset's measurement is remade from its seeded
+        degradation), and the curves with the automatic stop and the PSNR peak marked."""
+        from pinnzoo.plotting.figures import load_history
+        from pinnzoo.plotting.images import image_figures
+
+        restored = model.signatures["serving_default"]()["image"].numpy()[0]
+        measured = clean = None
+        if meta.get("reference_image") and meta.get("degradation") is not None:
+            ref = meta["reference_image"]
+            clean, measured, _ = Degradation(meta["task"], ref["name"], int(ref["size"]),
+                                             **meta["degradation"]).measure()
+        stop = meta.get("stopping", {})
+        marks = [(float(stop[k]), label) for k, label in (("kept_step", "kept (automatic stop)"),
+                                                           ("peak_step", "PSNR peak")) if stop.get(k) is not None]
+        title = meta.get("preset") or f"restored {meta.get('task', 'image')}"
+        return image_figures(restored, title, measured, clean, load_history(directory), marks)
 
     @classmethod
     def headline(cls, meta: dict) -> dict:

@@ -104,16 +104,33 @@ class PINNPreset(Preset):
         return ("problem", "inputs", "outputs", "params")
 
     @classmethod
+    def rebuild_problem(cls, directory, meta: dict):
+        """The export's problem, rebuilt from its metadata (a clear error if it cannot be)."""
+        from pinnzoo.problems import get_problem
+
+        try:
+            return get_problem(meta["problem"], **meta["params"])
+        except Exception as exc:
+            raise ExportError(f"{directory}: cannot rebuild problem {meta['problem']!r}: {exc}") from None
+
+    @classmethod
+    def figures(cls, directory, model, meta: dict) -> list:
+        """Solution, reference and error fields, slices, and the training curves (:mod:`pinnzoo.plotting.pde`)."""
+        from pinnzoo.export import predict_export
+        from pinnzoo.plotting.figures import load_history
+        from pinnzoo.plotting.pde import pinn_figures
+
+        return pinn_figures(cls.rebuild_problem(directory, meta), lambda pts: predict_export(model, meta, pts),
+                            meta.get("preset") or meta["problem"], load_history(directory),
+                            meta.get("training", {}).get("error_curve"))
+
+    @classmethod
     def evaluate_export(cls, directory, model, meta: dict) -> dict:
         """The relative L2 error on the problem's scoring grid (and identified coefficients), recomputed."""
         from pinnzoo.export import predict_export
         from pinnzoo.metrics import param_errors, score_problem
-        from pinnzoo.problems import get_problem
 
-        try:
-            problem = get_problem(meta["problem"], **meta["params"])
-        except Exception as exc:
-            raise ExportError(f"{directory}: cannot rebuild problem {meta['problem']!r}: {exc}") from None
+        problem = cls.rebuild_problem(directory, meta)
         metrics = score_problem(problem, lambda pts: predict_export(model, meta, pts))
         if "coefficients" in model.signatures:
             identified = {k: float(v.numpy()) for k, v in model.signatures["coefficients"]().items()}

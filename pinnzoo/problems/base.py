@@ -163,6 +163,14 @@ class PDEProblem:
         """The inputs that are coordinates (all but the ``parameter_inputs``)."""
         return [n for n in self.inputs if n not in self.parameter_inputs]
 
+    def slice_grid(self, size: int = 64) -> tuple[np.ndarray, tuple[int, int]]:
+        """``(points [size², n_inputs], (size, size))``: a grid over the first two coordinates, every
+        other input at the middle of its range (an image of the solution: TensorBoard, ``pinnzoo plot``)."""
+        first, second = self.coordinate_inputs[:2]
+        axes = {n: [float(np.mean(self.domain.bounds[n]))] for n in self.domain.names if n not in (first, second)}
+        points, shape = self.domain.grid(counts={first: size, second: size}, axes=axes)
+        return points, (size, size)
+
     def all_derivatives(self) -> list[str]:
         names = list(self.derivatives)
         for c in self.conditions():

@@ -75,6 +75,10 @@ class CoefficientSolver(keras.Model):
         """The recovered coefficient ``a``, ``[m, m]`` float64."""
         return np.asarray(self.call().numpy(), np.float64)
 
+    def preview(self) -> dict[str, np.ndarray]:
+        """The recovered ``log a`` and the true one (TensorBoard images)."""
+        return {"log_a": self.log_coefficient().numpy(), "log_a_true": np.log(np.asarray(self.truth.numpy()))}
+
     def state(self) -> np.ndarray:
         """The PDE solution for the recovered coefficient, ``[m, m]``."""
         return self.problem.forward(self.log_coefficient()).numpy()

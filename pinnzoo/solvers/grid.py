@@ -119,6 +119,11 @@ class GridSolver(keras.Model):
         """The fitted field, ``[ny, nx]`` float64."""
         return np.asarray(self.field().numpy()[0, :, :, 0], dtype=np.float64)
 
+    def preview(self) -> dict[str, np.ndarray]:
+        """The fitted field and its error against the exact discrete solution (TensorBoard images)."""
+        u = self.solution()
+        return {"u": u, "error": u - np.asarray(self.reference.numpy()).reshape(u.shape)}
+
     # -- the loss (also what L-BFGS drives, through loss_terms/total_loss) -----------------------------
     def loss_terms(self, batch=None) -> dict:
         u = self.field()

@@ -154,6 +154,10 @@ class ImagePriorSolver(keras.Model):
             return self.operator.project(self.average, self.measurement).numpy()[0]
         return self.average.numpy()[0]
 
+    def preview(self) -> dict[str, np.ndarray]:
+        """The restored image so far and the generator's current output (TensorBoard images)."""
+        return {"restored": self.image(), "generator": self.generate().numpy()[0]}
+
     def dataset(self, y) -> tf.data.Dataset:
         """The endless one-element dataset ``fit`` consumes: the measurement, ``[1, h, w, c]``."""
         y = as_image_batch(y)

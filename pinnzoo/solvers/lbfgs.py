@@ -75,7 +75,7 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     history = history or keras.callbacks.History()
     cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,
                                        add_progbar=bool(verbose), model=solver, verbose=verbose,
-                                       epochs=epochs, steps=log_every)
+                                       epochs=epochs, steps=log_every, phase="lbfgs")
     dtype = solver.trainable_variables[0].dtype
     state = {"it": 0, "best": np.inf, "best_x": get_flat(), "last": {}, "epoch": 0}
 

@@ -339,6 +339,15 @@ class PINNSolver(keras.Model):
             dst.assign(np.asarray(src.numpy()).astype(dtype))
         return twin
 
+    def preview(self) -> dict[str, np.ndarray]:
+        """Each output on :meth:`~pinnzoo.problems.PDEProblem.slice_grid` (rows: the first coordinate),
+        for :class:`~pinnzoo.run_log.TrainingLog`'s images; nothing for 1-D problems."""
+        if len(self.problem.coordinate_inputs) < 2:
+            return {}
+        points, shape = self.problem.slice_grid()
+        values = self.predict_numpy(points)
+        return {name: values[:, j].reshape(shape) for j, name in enumerate(self.problem.outputs)}
+
     def predict_numpy(self, points: np.ndarray, batch: int = 65536) -> np.ndarray:
         """Predictions for a numpy array of points, in chunks, as float64."""
         out = [self(tf.constant(points[i:i + batch], dtype=self.compute_dtype)).numpy()
