@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from results_file import write_results
+from results_file import progress, write_results
 from pinnzoo.presets import get_preset
 
 IMAGES = ("astronaut", "coffee", "moon")
@@ -23,7 +23,7 @@ IMAGES = ("astronaut", "coffee", "moon")
 def main(images=IMAGES) -> int:
     base = get_preset("deep_decoder_backward_heat")
     rows = []
-    for image in images:
+    for image in progress(images, "image"):
         preset = dataclasses.replace(base, degradation=dataclasses.replace(base.degradation, image=image))
         result = preset.train(verbose=0)
         meta = result.metadata

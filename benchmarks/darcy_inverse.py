@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from results_file import write_results
+from results_file import progress, write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, get_preset
 from pinnzoo.presets.grid_inverse import build_coefficient_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
@@ -57,13 +57,13 @@ def main() -> int:
     preset = get_preset("darcy_inverse")
     problem = preset.build_problem()
     baselines = []
-    for b in preset.baselines:
+    for b in progress(preset.baselines, "baseline"):
         start = time.perf_counter()
         baselines.append({**b.run(problem), "time_s": round(time.perf_counter() - start, 1)})
         print(json.dumps({k: v for k, v in baselines[-1].items() if k != "sweep"}), flush=True)
     fit = preset.fit
     rows = []
-    for prior in PRIORS:
+    for prior in progress(PRIORS, "prior"):
         rows.append(prior_row(problem, prior, fit, preset.discrepancy))
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "curve"}), flush=True)
     write_results("darcy_inverse", {"problem": problem.params, "observations": int(problem.data.size),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from results_file import write_results
+from results_file import progress, write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, GridFit, get_preset
 from pinnzoo.priors import PriorSpec
 
@@ -27,17 +27,18 @@ ADAM = GridFit(adam_steps=300, learning_rate=1e-2)
 def main() -> int:
     base = get_preset("heat2d_grid")
     rows = []
-    for prior in ("multiscale_grid", "raw_grid"):
-        for optimiser, fit in (("L-BFGS", base.fit), ("Adam", ADAM)):  # the preset's own L-BFGS budget
-            for warm in (True, False):
-                preset = dataclasses.replace(base, prior=PriorSpec(prior, GRID_PRIOR_CONFIGS[prior]), fit=fit,
-                                             warm_start=warm)
-                r = preset.train(verbose=0)
-                m = r.metrics
-                rows.append({"prior": prior, "optimiser": optimiser, "per_step": fit.adam_steps or fit.lbfgs_iterations,
-                             "warm_start": warm, "rel_l2": m["rel_l2"], "max_step_rel_l2": m["max_step_rel_l2"],
-                             "rel_l2_continuous": m["rel_l2_continuous"], "time_s": round(r.train_time, 2)})
-                print(json.dumps(rows[-1]), flush=True)
+    runs = [(prior, optimiser, fit, warm) for prior in ("multiscale_grid", "raw_grid")
+            for optimiser, fit in (("L-BFGS", base.fit), ("Adam", ADAM))  # the preset's own L-BFGS budget
+            for warm in (True, False)]
+    for prior, optimiser, fit, warm in progress(runs, "run"):
+        preset = dataclasses.replace(base, prior=PriorSpec(prior, GRID_PRIOR_CONFIGS[prior]), fit=fit,
+                                     warm_start=warm)
+        r = preset.train(verbose=0)
+        m = r.metrics
+        rows.append({"prior": prior, "optimiser": optimiser, "per_step": fit.adam_steps or fit.lbfgs_iterations,
+                     "warm_start": warm, "rel_l2": m["rel_l2"], "max_step_rel_l2": m["max_step_rel_l2"],
+                     "rel_l2_continuous": m["rel_l2_continuous"], "time_s": round(r.train_time, 2)})
+        print(json.dumps(rows[-1]), flush=True)
     write_results("grid_heat", {"steps": base.build_problem().steps, "discretisation_error": m["discretisation_error"],
                                 "rows": rows})
     return 0

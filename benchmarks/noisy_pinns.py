@@ -32,7 +32,7 @@ import json
 import keras
 import numpy as np
 
-from results_file import RESULTS, write_results
+from results_file import RESULTS, progress, write_results
 from pinnzoo.presets import get_preset
 from pinnzoo.priors import PriorSpec
 from pinnzoo.training import train_pinn
@@ -115,17 +115,15 @@ def main(argv=None) -> int:
     old = json.loads(path.read_text()) if args.problems and path.exists() else {"rows": [], "sweep": []}
     rows = [r for r in old["rows"] if r["problem"] not in names]
     sweep = old["sweep"] if args.no_sweep else []
-    for name in names:
-        for noise in NOISE:
-            rows.append(noisy(known[name], noise))
-            print(json.dumps({k: v for k, v in rows[-1].items() if k != "curve"}), flush=True)
+    for name, noise in progress([(n, s) for n in names for s in NOISE], "run"):
+        rows.append(noisy(known[name], noise))
+        print(json.dumps({k: v for k, v in rows[-1].items() if k != "curve"}), flush=True)
     if not args.no_sweep:
         base = known["heat_inverse"]
         sizes = [(8,) * 4, (16,) * 4, (32,) * 4, (64,) * 4, (32,) * 2, (32,) * 8]
-        for noise in (0.05, 0.1):
-            for widths in sizes:
-                sweep.append(noisy(base, noise, PriorSpec("mlp", {"widths": widths})))
-                print(json.dumps({k: v for k, v in sweep[-1].items() if k != "curve"}), flush=True)
+        for noise, widths in progress([(s, w) for s in (0.05, 0.1) for w in sizes], "run"):
+            sweep.append(noisy(base, noise, PriorSpec("mlp", {"widths": widths})))
+            print(json.dumps({k: v for k, v in sweep[-1].items() if k != "curve"}), flush=True)
     order = list(known)
     rows.sort(key=lambda r: (order.index(r["problem"]), r["noise"]))
     write_results("noisy_pinns", {"window": WINDOW, "patience": PATIENCE, "rows": rows, "sweep": sweep})

@@ -11,6 +11,20 @@ from pinnzoo.export import machine
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def progress(items, what: str = "run"):
+    """Iterate over ``items`` with a progress bar (one step per item, with the elapsed time and an estimate
+    of the time left): a benchmark's runs take minutes each."""
+    from keras.utils import Progbar
+
+    items = list(items)
+    bar = Progbar(len(items), unit_name=what)
+    bar.update(0)
+    for k, item in enumerate(items):
+        yield item
+        bar.update(k + 1)
+    print(flush=True)
+
+
 def write_results(name: str, payload: dict) -> Path:
     """Write ``payload`` (plus ``machine`` and ``date``) to ``benchmarks/results/NAME.json``; returns the path."""
     path = RESULTS / f"{name}.json"

@@ -38,7 +38,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from results_file import RESULTS, write_results
+from results_file import RESULTS, progress, write_results
 from pinnzoo.presets import get_preset
 from pinnzoo.presets.grid import field_errors
 from pinnzoo.warm_start import WEIGHTS_FILE, WarmStart
@@ -271,7 +271,8 @@ def main(argv=None):
     for name in names:
         family = FAMILIES[name]
         for instance in family.instances()[:args.limit]:
-            runs = [measure(family, instance, seed) for seed in range(args.seeds)]
+            print(f"{name}: {instance}", flush=True)
+            runs = [measure(family, instance, seed) for seed in progress(range(args.seeds), "seed")]
             rows.append(summarise(family, instance, runs))
             write_results("transfer", {"rows": rows})  # after every instance: a long run keeps what it measured
 

@@ -20,16 +20,26 @@ from pinnzoo.metrics import psnr, ssim
 
 @dataclasses.dataclass
 class Candidate:
+    """One method at one parameter value; the restoration runs (once, timed) when ``image`` is first read,
+    so :func:`best_baselines` can show a progress bar over the candidates."""
+
     method: str
     parameter: str
-    image: np.ndarray
-    seconds: float
+    compute: Callable[[], np.ndarray] = dataclasses.field(repr=False)
+    seconds: float | None = None
+    _image: np.ndarray | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def image(self) -> np.ndarray:
+        if self._image is None:
+            start = time.perf_counter()
+            self._image = np.asarray(self.compute(), dtype=np.float32)
+            self.seconds = time.perf_counter() - start
+        return self._image
 
 
 def _timed(method, parameter, fn: Callable[[], np.ndarray]) -> Candidate:
-    start = time.perf_counter()
-    img = np.asarray(fn(), dtype=np.float32)
-    return Candidate(method, parameter, img, time.perf_counter() - start)
+    return Candidate(method, parameter, fn)
 
 
 def _per_channel(fn, y):
@@ -96,13 +106,18 @@ def superres_candidates(y, scale: int) -> list[Candidate]:
                                                          anti_aliasing=False))]
 
 
-def best_baselines(candidates: list[Candidate], clean) -> list[dict]:
+def best_baselines(candidates: list[Candidate], clean, verbose: int = 0) -> list[dict]:
     """Each method at its best parameter (by PSNR against ``clean``): method, parameter, PSNR, SSIM, seconds.
 
-    ``candidates`` come from a task's :meth:`~pinnzoo.tasks.ImagingTask.candidates`."""
+    ``candidates`` come from a task's :meth:`~pinnzoo.tasks.ImagingTask.candidates`; ``verbose``
+    shows a progress bar over them."""
+    from keras.utils import Progbar
+
     best: dict[str, dict] = {}
-    for c in candidates:
+    bar = Progbar(len(candidates), verbose=verbose, unit_name="baseline")
+    for k, c in enumerate(candidates):
         score = psnr(c.image, clean)
+        bar.update(k + 1)
         if c.method not in best or score > best[c.method]["psnr"]:
             best[c.method] = {"method": c.method, "parameter": c.parameter, "psnr": score,
                               "ssim": ssim(c.image, clean), "seconds": c.seconds}

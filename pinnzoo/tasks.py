@@ -54,11 +54,12 @@ class ImagingTask(abc.ABC):
     def candidates(self, y, sigma: float, operator: Operator) -> list:
         """Classical restorations of ``y`` (:class:`pinnzoo.baselines.Candidate`) over parameter grids."""
 
-    def baselines(self, y, clean, sigma: float, operator: Operator) -> list[dict]:
-        """Each baseline method at its best parameter against ``clean``, best first."""
+    def baselines(self, y, clean, sigma: float, operator: Operator, verbose: int = 0) -> list[dict]:
+        """Each baseline method at its best parameter against ``clean``, best first (``verbose``: a progress
+        bar over the candidates)."""
         from pinnzoo.baselines import best_baselines
 
-        return best_baselines(self.candidates(y, sigma, operator), clean)
+        return best_baselines(self.candidates(y, sigma, operator), clean, verbose)
 
 
 

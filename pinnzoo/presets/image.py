@@ -144,7 +144,9 @@ class ImagePreset(Preset):
         if iterations is not None:
             p = dataclasses.replace(p, recipe=p.recipe.override(iterations=int(iterations)))
         clean, y, op = p.degrade()
-        baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op)
+        if verbose:
+            print(f"{p.name}: the classical baselines, each over its parameter grid")
+        baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op, verbose=verbose)
         result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks,
                          init=init)
         result.label = p.name
