@@ -1,4 +1,6 @@
-"""Keras callbacks for data-free solvers: reference-error logging and divergence guards."""
+"""Keras callbacks for data-free solvers: reference-error logging, stopping rules, loss balancing.
+
+The divergence guard is :class:`pinnzoo.divergence.NaNGuard`."""
 
 from __future__ import annotations
 
@@ -45,43 +47,6 @@ class ReferenceErrorLogger(keras.callbacks.Callback):
         self.history.append((elapsed, err))
         if self.target is not None and self.time_to_target is None and err <= self.target:
             self.time_to_target = elapsed
-
-
-class NaNGuard(keras.callbacks.Callback):
-    """Stops training when the loss becomes NaN/inf and restores the last good weights.
-
-    Snapshots the weights at the end of each epoch whose loss is finite; on a
-    non-finite loss it restores the snapshot, sets ``model.stop_training`` and
-    ``self.triggered``, so the caller can refuse to export a diverged model.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.triggered = False
-        self.at = None
-        self._good = None
-
-    def on_train_begin(self, logs=None):
-        self._good = self.model.get_weights()
-
-    def _check(self, logs, where):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not np.isfinite(float(loss)):
-            self.triggered = True
-            self.at = where
-            self.model.stop_training = True
-            if self._good is not None:
-                self.model.set_weights(self._good)
-            return False
-        return True
-
-    def on_train_batch_end(self, batch, logs=None):
-        if not self.triggered:
-            self._check(logs, f"batch {batch}")
-
-    def on_epoch_end(self, epoch, logs=None):
-        if not self.triggered and self._check(logs, f"epoch {epoch + 1}"):
-            self._good = self.model.get_weights()
 
 
 class VarianceStopping(keras.callbacks.Callback):

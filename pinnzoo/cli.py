@@ -42,6 +42,8 @@ def _points(path: str, width: int):
         raise InputError(f"points in {path} are not numbers") from None
     if pts.ndim == 1 and width == 1:
         pts = pts[:, None]
+    if pts.size == 0:
+        raise InputError(f"{path} holds no points (shape {list(pts.shape)})")
     if pts.ndim != 2 or pts.shape[1] != width:
         raise InputError(f"points must have shape [N, {width}] (one column per input), got {list(pts.shape)}")
     bad = ~np.isfinite(pts).all(axis=1)
@@ -108,7 +110,14 @@ def cmd_train(args):
     init = _warm_start(args)
     if init is not None:
         options["init"] = init
-    log = _training_log(args, out.parent / f"{out.name}.history.csv")
+    if preset.checkpoints:  # killed (even with kill -9), the run continues with --resume
+        from pinnzoo.checkpoint import checkpoint_path
+
+        options.update(checkpoint=checkpoint_path(out), resume=args.resume)
+    elif args.resume:
+        raise InputError(f"--resume: {preset.name} ({preset.family} preset) does not write checkpoints; "
+                         "PINN presets do")
+    log = _training_log(args, out.parent / f"{out.name}.history.csv", append=args.resume)
     try:
         result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1,
                               callbacks=[log], **options)
@@ -117,7 +126,8 @@ def cmd_train(args):
             raise
         rescue = _rescue(exc.solver, out, "interrupted")
         print(f"\ninterrupted: nothing was exported; the weights trained so far are in {rescue} "
-              f"(keras.saving.load_model), what was logged in {log.csv_path}", file=sys.stderr)
+              f"(keras.saving.load_model), what was logged in {log.csv_path}"
+              + ("; the same command with --resume continues the run" if preset.checkpoints else ""), file=sys.stderr)
         return 130
     except TrainingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -131,14 +141,14 @@ def cmd_train(args):
     return 0
 
 
-def _training_log(args, csv_path):
+def _training_log(args, csv_path, append: bool = False):
     """The run's :class:`~pinnzoo.run_log.TrainingLog`: the CSV history streamed to ``csv_path`` while it
     runs (kept there if the run does not end in an export), TensorBoard summaries in ``--logdir``."""
     from pinnzoo.run_log import TrainingLog
 
     if args.logdir:
         check_writable(Path(args.logdir), "--logdir", folder=True)
-    return TrainingLog(logdir=args.logdir, csv_path=csv_path, images_every=args.images_every)
+    return TrainingLog(logdir=args.logdir, csv_path=csv_path, images_every=args.images_every, append=append)
 
 
 def cmd_evaluate(args):
@@ -175,6 +185,27 @@ def cmd_plot(args):
     return 0
 
 
+def _check_domain(pts, meta: dict, strict: bool) -> None:
+    """Points outside the export's domain: a warning (the network extrapolates there), an error if ``strict``."""
+    import numpy as np
+
+    from pinnzoo.errors import InputError
+
+    domain = meta.get("domain")
+    if not domain:
+        return
+    lower = np.array([domain[n][0] for n in meta["inputs"]])
+    upper = np.array([domain[n][1] for n in meta["inputs"]])
+    outside = ~np.all((pts >= lower - 1e-9) & (pts <= upper + 1e-9), axis=1)
+    if outside.any():
+        text = (f"{int(outside.sum())} of {len(pts)} points lie outside the domain "
+                f"({', '.join(f'{n} in [{domain[n][0]:g}, {domain[n][1]:g}]' for n in meta['inputs'])}), first at row "
+                f"{int(np.argmax(outside))}")
+        if strict:
+            raise InputError(text)
+        print(f"warning: {text}; the model extrapolates there (--strict-domain makes this an error)", file=sys.stderr)
+
+
 def cmd_predict(args):
     import numpy as np
 
@@ -183,6 +214,7 @@ def cmd_predict(args):
 
     model, meta = load_export(args.directory)
     pts = _points(args.points, len(meta["inputs"]))
+    _check_domain(pts, meta, args.strict_domain)
     values = predict_export(model, meta, pts)
     header = ",".join(list(meta["inputs"]) + list(meta["outputs"]))
     table = np.concatenate([pts, values], axis=1)
@@ -437,6 +469,9 @@ def parser() -> argparse.ArgumentParser:
     _init_arguments(tr)
     _log_arguments(tr)
     tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--resume", action="store_true",
+                    help="continue the run that was killed from its checkpoint OUT.checkpoint.npz (PINN presets; "
+                         "give the same command and options)")
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
     tr.set_defaults(fn=cmd_train)
@@ -451,6 +486,7 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("directory")
     pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")
     pr.add_argument("--out", help=".npy (values) or .csv (points and values); default: CSV to stdout")
+    pr.add_argument("--strict-domain", action="store_true", help="refuse points outside the domain (default: warn)")
     pr.set_defaults(fn=cmd_predict)
     pl = sub.add_parser("plot", help="figures of an export (fields, error, curves) as PNG files (needs matplotlib)")
     pl.add_argument("source", help="an export directory, or a run's history .csv")

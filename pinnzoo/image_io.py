@@ -11,6 +11,24 @@ from pinnzoo.errors import InputError
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
 
+#: the largest image read (pixels): an untrained prior on more would take hours and tens of GB
+MAX_PIXELS = 4096 * 4096
+
+
+def _check_pixels(p: Path, what: str):
+    """Refuse an image of more than :data:`MAX_PIXELS` from its header, before decoding it."""
+    try:
+        from PIL import Image
+
+        with Image.open(p) as im:
+            width, height = im.size
+    except Exception:
+        return  # not readable by PIL: imread gives the error
+    if width * height > MAX_PIXELS:
+        raise InputError(f"{what} {p} is {width}×{height}: more than {MAX_PIXELS:,} pixels (4096×4096); "
+                         "crop or downscale it")
+
+
 def read_image(path, what: str = "image") -> np.ndarray:
     """An image file as float32 ``[H, W, C]`` (C = 1 for gray, 3 for colour).
 
@@ -37,11 +55,14 @@ def read_image(path, what: str = "image") -> np.ndarray:
         img = img.astype(np.float32)
         if not img.size:
             raise InputError(f"{what} {path} is empty (shape {img.shape})")
+        if img.size > 4 * MAX_PIXELS:
+            raise InputError(f"{what} {path} has shape {img.shape}: more than {MAX_PIXELS:,} pixels")
         if not np.all(np.isfinite(img)):
             raise InputError(f"{what} {path} contains NaN or infinite values")
     elif suffix in IMAGE_SUFFIXES:
         from skimage import io
 
+        _check_pixels(p, what)
         try:
             raw = io.imread(str(p))
         except Exception as exc:

@@ -168,6 +168,20 @@ class TrainingLog(keras.callbacks.Callback):
             for name, image in self.model.preview().items():
                 tf.summary.write(f"solution/{name}", _png_record(image), metadata=_IMAGE())
 
+    def rewind(self, step: int):
+        """Forget what was logged after ``step`` (a run resumed from a checkpoint at ``step`` logs it again);
+        the CSV file is rewritten. TensorBoard keeps both: it shows the later values of repeated steps."""
+        self.rows = [r for r in self.rows if r[0] <= int(step)]
+        self.step = int(step)
+        self._start = time.perf_counter() - max((r[2] for r in self.rows), default=0.0)  # the clock goes on
+        if self._file is not None:
+            self._file.close()
+            self._file = open(self.csv_path, "w", newline="")
+            self._csv = csv.writer(self._file)
+            self._csv.writerow(COLUMNS)
+            self._csv.writerows(self.rows)
+            self._file.flush()
+
     def _tensorboard(self):
         if self.logdir is None:
             return None

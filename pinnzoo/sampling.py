@@ -37,8 +37,9 @@ def fixed_batch(solver, n_residual: int, seed: int = 0, method: str = "sobol", d
 
 
 def collocation_dataset(solver, n_residual: int, seed: int = 0, resample: bool = True,
-                        data=None) -> tf.data.Dataset:
-    """An infinite dataset of point batches for ``solver.fit``."""
+                        data=None, start: int = 0) -> tf.data.Dataset:
+    """An infinite dataset of point batches for ``solver.fit``: batch ``n`` is drawn from ``(seed, n)``
+    alone, from ``n = start`` on (a resumed run starts where it stopped)."""
     if not resample:
         return tf.data.Dataset.from_tensors(fixed_batch(solver, n_residual, seed, data=data)).repeat()
     box = solver.problem.domain
@@ -56,7 +57,7 @@ def collocation_dataset(solver, n_residual: int, seed: int = 0, resample: bool =
         batch.update(extra)
         return batch
 
-    return tf.data.Dataset.counter().map(draw, num_parallel_calls=1).prefetch(4)
+    return tf.data.Dataset.counter(start=int(start)).map(draw, num_parallel_calls=1).prefetch(4)
 
 
 def residual_adaptive_points(solver, n: int, seed: int = 0, k: float = 1.0, c: float = 1.0,

@@ -10,9 +10,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pinnzoo.callbacks import GradNormBalancing, NaNGuard, ReferenceErrorLogger
+from pinnzoo.callbacks import GradNormBalancing, ReferenceErrorLogger
+from pinnzoo.checkpoint import CheckpointEvery, RunCheckpoint
+from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.dtypes import float_type
-from pinnzoo.errors import TrainingError
+from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.export import export_solver, machine
 from pinnzoo.metrics import param_errors, score_problem
 from pinnzoo.presets.base import RunResult, get_preset
@@ -54,7 +56,7 @@ def build_solver(preset: PINNPreset, schedule, seed: int):
     for part in solver.parts():  # time marching: every window has its own optimizer
         lr = keras.optimizers.schedules.ExponentialDecay(adam.learning_rate, adam.decay_steps, adam.decay_rate)
         steps_per_execution = max(1, min(adam.steps_per_execution, adam.steps_per_epoch))
-        part.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=schedule.jit_compile,
+        part.compile(optimizer=scaled_adam(lr), jit_compile=schedule.jit_compile,
                      steps_per_execution=steps_per_execution)
     return solver
 
@@ -66,12 +68,12 @@ def _lbfgs_points(solver, schedule, seed, data):
     return fixed_batch(solver, n, seed=seed, data=data, residual_points=points)
 
 
-def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
-    """L-BFGS-B for ``schedule.lbfgs_maxiter`` iterations in all: on fresh points every
-    ``resample_every`` iterations (if set), and on a float64 copy of the solver
-    from the first early stop on (if a ``continuation`` is set).
+def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose, done: int = 0):
+    """L-BFGS-B for ``schedule.lbfgs_maxiter`` iterations in all (``done`` of them already run, by a run
+    this one resumes): on fresh points every ``resample_every`` iterations (if set), and on a float64
+    copy of the solver from the first early stop on (if a ``continuation`` is set).
     Returns (solver, merged history, info)."""
-    total, every, cont = schedule.lbfgs.maxiter, schedule.lbfgs.resample_every, schedule.lbfgs.continuation
+    total, every, cont = schedule.lbfgs.maxiter - done, schedule.lbfgs.resample_every, schedule.lbfgs.continuation
     merged: dict = {}
     info = {"iterations": 0, "evaluations": 0, "runs": [], "continued_at": None, "best_loss": None}
     batch, draw, next_draw = None, 0, 0
@@ -117,32 +119,80 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose):
     return solver, merged, info
 
 
-def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard):
+def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference, guard, run=None):
     """Train one :class:`PINNSolver` with ``schedule``; returns (solver, history, L-BFGS iterations).
 
-    The solver returned is a float64 copy when L-BFGS continued in float64
-    (``schedule.lbfgs.continuation``), else the one passed in."""
+    With ``run`` (a :class:`_Resumable`) the phases save checkpoints, and a resumed run skips what
+    its checkpoint says was done. The solver returned is a float64 copy when L-BFGS continued in
+    float64 (``schedule.lbfgs.continuation``), else the one passed in."""
     history: dict = {}
     iterations = 0
     adam, points = schedule.adam, schedule.collocation.points
-    if adam.epochs > 0:
-        dataset = collocation_dataset(solver, points, seed=seed, resample=schedule.collocation.resample, data=data)
-        adam_callbacks = [guard, reference, *callbacks]
+    first_epoch, lbfgs_done = run.progress(adam.epochs) if run else (0, 0)
+    if adam.epochs > first_epoch:
+        # the points of step n are a function of (seed, n): a resumed run draws the ones it would have drawn
+        dataset = collocation_dataset(solver, points, seed=seed, resample=schedule.collocation.resample, data=data,
+                                      start=first_epoch * adam.steps_per_epoch)
+        adam_callbacks = [guard, reference, *callbacks, *(run.saver("adam") if run else [])]
         if schedule.balancing.every > 0:
             balance_batch = fixed_batch(solver, min(points, 4096), seed=seed + 7, data=data)
             adam_callbacks.insert(1, GradNormBalancing(balance_batch, schedule.balancing.every,
                                                        schedule.balancing.alpha))
-        fit = solver.fit(dataset, epochs=adam.epochs, steps_per_epoch=adam.steps_per_epoch,
+        fit = solver.fit(dataset, epochs=adam.epochs, initial_epoch=first_epoch, steps_per_epoch=adam.steps_per_epoch,
                          callbacks=adam_callbacks, verbose=verbose, shuffle=False)
         history["adam"] = fit.history
         if guard.triggered:
-            raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}); training stopped, "
-                                "the last good weights were kept and nothing was exported")
-    if schedule.lbfgs.maxiter > 0:
+            raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}) after {len(guard.events)} "
+                                "rollbacks with a smaller learning rate; training stopped, the last good weights "
+                                "were kept and nothing was exported")
+    if schedule.lbfgs.maxiter > lbfgs_done:
+        saver = run.saver("lbfgs", lbfgs_done) if run else []
         solver, history["lbfgs"], history["lbfgs_info"] = _lbfgs_phase(solver, schedule, seed, data,
-                                                                        [reference, *callbacks], verbose)
-        iterations = history["lbfgs_info"]["iterations"]
+                                                                        [reference, *callbacks, *saver], verbose,
+                                                                        done=lbfgs_done)
+        iterations = history["lbfgs_info"]["iterations"] + lbfgs_done
     return solver, history, iterations
+
+
+class _Resumable:
+    """A run that writes checkpoints (:mod:`pinnzoo.checkpoint`) and, with ``resume``, continues the one
+    its checkpoint holds: weights and optimiser state restored, the clock and the error curve go on."""
+
+    def __init__(self, checkpoint: RunCheckpoint, solver, reference, log, start: float, resume: bool):
+        self.checkpoint, self.reference, self.log = checkpoint, reference, log
+        self.state = checkpoint.load() if resume else {}
+        self.start = start
+        if self.state:
+            checkpoint.restore(solver)
+            log.rewind(self.state["log_step"])  # what was logged after the checkpoint is run again
+            reference.history = [tuple(p) for p in self.state["error_curve"]]
+            reference.time_to_target = self.state["time_to_target"]
+            self.start = reference.clock_start = start - self.state["elapsed"]
+
+    def progress(self, adam_epochs: int) -> tuple[int, int]:
+        """``(Adam epochs done, L-BFGS iterations done)``."""
+        phase, done = self.state.get("phase"), int(self.state.get("done", 0))
+        return {"adam": (done, 0), "lbfgs": (adam_epochs, done)}.get(phase, (0, 0))
+
+    def saver(self, phase: str, offset: int = 0) -> list:
+        return [CheckpointEvery(self.checkpoint, phase, offset, self._extra)]
+
+    def _extra(self) -> dict:
+        return {"elapsed": time.perf_counter() - self.start, "error_curve": self.reference.history,
+                "time_to_target": self.reference.time_to_target, "log_step": self.log.step}
+
+
+def _resumable(checkpoint, resume, solver, identity, reference, log, start):
+    """The run's :class:`_Resumable`, or None (no ``checkpoint``; time marching does not checkpoint)."""
+    if checkpoint is None:
+        if resume:
+            raise InputError("resume=True needs the checkpoint path (pinnzoo train ... --resume finds it)")
+        return None
+    if isinstance(solver, TimeMarchingSolver):
+        if resume:
+            raise InputError("time-marching presets do not write checkpoints yet: nothing to resume")
+        return None
+    return _Resumable(RunCheckpoint(checkpoint, identity), solver, reference, log, start, resume)
 
 
 def _keep_weights(window, trained):
@@ -214,6 +264,7 @@ def _metadata(result: TrainResult, schedule, seed: int, quick: bool) -> dict:
             "windows": len(solver.parts()),
             "window_rel_l2": [w["rel_l2"] for w in history.get("windows", [])],
             "lbfgs_iterations": result.lbfgs_iterations,
+            "rollbacks": history.get("rollbacks", []),  # where the loss became NaN/inf and training rolled back
             # why L-BFGS-B stopped (scipy's message), per window
             "lbfgs_stops": [h["lbfgs_info"]["message"] for h in runs if "lbfgs_info" in h],
             # (seconds since the start, rel. L2 on the grid) per logged epoch (single solvers), then the final one
@@ -243,7 +294,7 @@ def train(preset, **options) -> RunResult:
 
 def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
                verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None, lbfgs_iterations: int | None = None,
-               init=None) -> TrainResult:
+               init=None, checkpoint=None, resume: bool = False) -> TrainResult:
     """Train a PINN preset from scratch: build → Adam with ``model.fit`` → L-BFGS → score → export.
 
     Args:
@@ -257,11 +308,14 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         schedule: replaces the preset's :class:`~pinnzoo.presets.Schedule`.
         lbfgs_iterations: L-BFGS iterations (overrides the schedule's).
         init: a :class:`~pinnzoo.warm_start.WarmStart`: the prior starts from a trained export's weights.
+        checkpoint: a file (``pinnzoo.checkpoint.checkpoint_path(out)``) to keep the run's checkpoint in
+            while it trains (removed at the end); ``resume=True`` continues the run it holds.
     Raises:
         KeyboardInterrupt: interrupted; ``exc.solver`` holds the weights trained so far.
         TrainingError: the loss became NaN/inf. The solver in the exception
             (``exc.solver``) holds the last good weights; nothing is exported.
         InitError: ``init`` cannot be applied (no weights, another architecture).
+        InputError: ``resume`` without a checkpoint of this run.
     """
     schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations)
     callbacks, log = training_log(callbacks)  # every run keeps its history (history.csv in the export)
@@ -271,6 +325,10 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     start = time.perf_counter()
     reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
     guard = NaNGuard()
+    identity = {"preset": preset.name, "params": dict(preset.params), "seed": seed, "quick": quick,
+                "schedule": schedule.to_dict(), "init": origin}
+    run = _resumable(checkpoint, resume, solver, identity, reference, log, start)
+    start = run.start if run else start
     data = None
     if preset.observations:
         data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
@@ -281,12 +339,13 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
                                                  guard, start)
         else:
             solver, history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose,
-                                                           reference, guard)
+                                                           reference, guard, run)
     except (TrainingError, KeyboardInterrupt) as exc:  # hand back what was trained (Ctrl-C, or SIGTERM via the CLI)
         if getattr(exc, "solver", None) is None:  # a float64 continuation hands back its own copy
             exc.solver = solver
         raise
     train_time = time.perf_counter() - start
+    history["rollbacks"] = guard.events  # NaN/inf losses survived by rolling back (pinnzoo.divergence)
     metrics = score_problem(problem, solver.predict_numpy)
     metrics.update(param_errors({k: v.numpy() for k, v in solver.coefficients.items()}, problem.params))
     if not np.isfinite(metrics["rel_l2"]):
@@ -300,4 +359,6 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
                          error_curve=[*reference.history, (train_time, float(metrics["rel_l2"]))])
     if out is not None:
         result.export_dir = export_solver(solver, out, _metadata(result, schedule, seed, quick), files=log.files())
+    if run:
+        run.checkpoint.remove()  # the export holds the result now
     return result

@@ -39,6 +39,8 @@ class Preset(abc.ABC):
     """
 
     family: ClassVar[str]
+    #: whether ``train`` accepts ``checkpoint``/``resume`` (:mod:`pinnzoo.checkpoint`; ``pinnzoo train --resume``)
+    checkpoints: ClassVar[bool] = False
     name: str
     description: str
 

@@ -17,7 +17,8 @@ from typing import ClassVar, Mapping
 import keras
 import numpy as np
 
-from pinnzoo.errors import ExportError, InputError
+from pinnzoo.divergence import NaNGuard, scaled_adam
+from pinnzoo.errors import ExportError, InputError, TrainingError
 from pinnzoo.presets.base import PRESETS, Preset, RunResult, register_family
 from pinnzoo.priors.registry import PriorSpec
 
@@ -147,7 +148,7 @@ class GridPreset(Preset):
             solver = GridSolver(self.build_problem(), self.prior.build(1, seed=seed), loss=self.loss, seed=seed)
             decay = max(1, self.fit.adam_steps)
             lr = keras.optimizers.schedules.ExponentialDecay(self.fit.learning_rate, decay, 0.1)
-            solver.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=True)
+            solver.compile(optimizer=scaled_adam(lr), jit_compile=True)
         return solver
 
     def with_fit(self, epochs: int | None = None, lbfgs_iterations: int | None = None) -> "GridPreset":
@@ -173,15 +174,19 @@ class GridPreset(Preset):
         start = time.perf_counter()
         try:
             if epochs > 0:
+                guard = NaNGuard()
                 h = solver.fit(solver.dataset(), steps_per_epoch=fit.log_every, epochs=epochs, verbose=verbose,
-                               callbacks=list(callbacks))
+                               callbacks=[guard, *callbacks])
                 history["adam"] = h.history
+                if guard.triggered:
+                    raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}) after "
+                                        f"{len(guard.events)} rollbacks; nothing was exported")
             lbfgs = {"iterations": 0}
             if fit.lbfgs_iterations:
                 h = lbfgs_refine(solver, {}, maxiter=fit.lbfgs_iterations, log_every=fit.log_every,
                                  callbacks=list(callbacks), verbose=verbose)
                 history["lbfgs"], lbfgs = h.history, h.lbfgs
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, TrainingError) as exc:
             exc.solver = solver
             raise
         elapsed = time.perf_counter() - start

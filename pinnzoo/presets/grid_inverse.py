@@ -17,6 +17,7 @@ from typing import ClassVar, Mapping
 import keras
 import numpy as np
 
+from pinnzoo.divergence import scaled_adam
 from pinnzoo.errors import ExportError, InputError
 from pinnzoo.presets.base import Preset, RunResult, register_family
 from pinnzoo.presets.grid import GRID_PRIOR_CONFIGS, GridFit, current_parameters
@@ -61,7 +62,7 @@ def build_coefficient_solver(problem, prior: PriorSpec, penalty=None, seed: int 
     keras.utils.set_random_seed(seed)
     with float_type("float64"):
         solver = CoefficientSolver(problem, prior.build(1, seed=seed), penalty=penalty, seed=seed)
-        solver.compile(optimizer=keras.optimizers.Adam(learning_rate), jit_compile=False)  # the solve is not XLA
+        solver.compile(optimizer=scaled_adam(learning_rate), jit_compile=False)  # the solve is not XLA
     return solver
 
 

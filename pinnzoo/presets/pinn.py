@@ -38,6 +38,7 @@ class PINNPreset(Preset):
     """
 
     family: ClassVar[str] = "pinn"
+    checkpoints: ClassVar[bool] = True
     name: str
     description: str
     problem: ProblemSource

@@ -9,7 +9,8 @@ import time
 import keras
 import numpy as np
 
-from pinnzoo.callbacks import ImageQualityLogger, NaNGuard, VarianceStopping
+from pinnzoo.callbacks import ImageQualityLogger, VarianceStopping
+from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.metrics import image_scores
 from pinnzoo.operators import FourierPreconditioner, Operator
@@ -99,7 +100,7 @@ def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed:
     rate = opt.learning_rate
     if opt.lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(opt.learning_rate, decay_steps=int(opt.iterations))
-    solver.compile(optimizer=keras.optimizers.Adam(rate), jit_compile=opt.jit_compile)
+    solver.compile(optimizer=scaled_adam(rate), jit_compile=opt.jit_compile)
     return solver
 
 
@@ -118,7 +119,8 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
         exc.solver = solver
         raise
     if guard.triggered:
-        exc = TrainingError(f"the loss became NaN/inf ({guard.at}); nothing was saved")
+        exc = TrainingError(f"the loss became NaN/inf ({guard.at}) after {len(guard.events)} rollbacks with a smaller "
+                            "learning rate; nothing was saved")
         exc.solver = solver
         raise exc
     return fit.history, stopper, quality
