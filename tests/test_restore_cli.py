@@ -35,8 +35,15 @@ def images(tmp_path_factory):
 
 def test_denoise_png_with_reference_and_export(images, tmp_path):
     out = run_cli("restore", "denoise", "--image", images / "noisy.png", "--out", tmp_path / "r.png",
-                  "--iterations", "30", "--reference", images / "clean.png", "--export", tmp_path / "m", "--quiet")
+                  "--iterations", "30", "--reference", images / "clean.png", "--export", tmp_path / "m", "--quiet",
+                  "--logdir", tmp_path / "tb")
     assert out.returncode == 0, out.stderr[-2000:]
+    from pinnzoo.run_log import read_events, read_history
+
+    events = read_events(tmp_path / "tb")  # TensorBoard: the loss, the stopping statistic, PSNR, the image
+    assert {"loss", "variance", "psnr", "ssim", "learning_rate", "solution/restored"} <= set(events)
+    rows = read_history(tmp_path / "m" / "history.csv")  # the export keeps the same history
+    assert rows == read_history(tmp_path / "tb" / "history.csv") and {r[3] for r in rows} >= {"loss", "psnr"}
     assert "PSNR" in out.stdout and "iterations" in out.stdout
     from skimage import io
 
