@@ -367,6 +367,8 @@ def read_metadata(directory) -> dict:
         meta = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ExportError(f"cannot read {path}: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ExportError(f"{path} does not hold a JSON object (got {type(meta).__name__})")
     from pinnzoo.presets import family_of
 
     try:
@@ -414,7 +416,12 @@ def evaluate_export(directory) -> dict:
     from pinnzoo.presets import family_of
 
     model, meta = load_export(directory)
-    return family_of(meta).evaluate_export(directory, model, meta)
+    family = family_of(meta)
+    try:
+        return family.evaluate_export(directory, model, meta)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, tf.errors.OpError) as exc:  # edited
+        raise ExportError(f"{directory}: pinnzoo.json does not describe this {family.family} export "
+                          f"({type(exc).__name__}: {exc})") from None
 
 
 def evaluation_line(result: dict) -> str:

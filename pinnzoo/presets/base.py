@@ -150,4 +150,7 @@ def family_of(meta: dict):
     Exports record it as ``"family"``; those written before carry ``"kind": "image"``
     for image priors and nothing for PINNs.
     """
-    return FAMILIES.get(meta.get("family") or meta.get("kind") or "pinn")
+    name = meta.get("family") or meta.get("kind") or "pinn"
+    if not isinstance(name, str):
+        raise ExportError(f"the preset family must be a name, got {name!r}")
+    return FAMILIES.get(name)
