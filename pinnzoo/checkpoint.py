@@ -21,6 +21,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import keras
 import numpy as np
@@ -32,6 +33,18 @@ def checkpoint_path(out) -> Path:
     """Where a run exporting to ``out`` keeps its checkpoint: ``OUT.checkpoint.npz`` beside it."""
     out = Path(out)
     return out.parent / f"{out.name}.checkpoint.npz"
+
+
+@runtime_checkable
+class ExtraState(Protocol):
+    """A model with state outside its Keras weights that a resumed run needs (a random generator's state)."""
+
+    def checkpoint_variables(self) -> list:
+        """The ``tf.Variable`` s to save and restore beside the weights."""
+
+
+def _extra(model) -> list:
+    return list(model.checkpoint_variables()) if isinstance(model, ExtraState) else []
 
 
 class RunCheckpoint:
@@ -50,6 +63,7 @@ class RunCheckpoint:
         arrays = {f"w{i}": np.asarray(v.numpy()) for i, v in enumerate(model.weights)}
         if optimizer is not None and optimizer.built:
             arrays.update({f"o{i}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)})
+        arrays.update({f"x{i}": np.asarray(v.numpy()) for i, v in enumerate(_extra(model))})
         info = json.dumps({"identity": self.identity, **state}, default=float)
         buffer = io.BytesIO()
         np.savez(buffer, info=np.array(info), **arrays)
@@ -91,6 +105,8 @@ class RunCheckpoint:
                 optimizer.build(model.trainable_variables)
             for v, value in zip(optimizer.variables, state):
                 v.assign(value.astype(v.dtype))
+        for i, v in enumerate(_extra(model)):
+            v.assign(self._arrays[f"x{i}"])
 
     def remove(self):
         self.path.unlink(missing_ok=True)

@@ -116,7 +116,7 @@ def cmd_train(args):
         options.update(checkpoint=checkpoint_path(out), resume=args.resume)
     elif args.resume:
         raise InputError(f"--resume: {preset.name} ({preset.family} preset) does not write checkpoints; "
-                         "PINN presets do")
+                         "PINN and image presets do")
     log = _training_log(args, out.parent / f"{out.name}.history.csv", append=args.resume)
     try:
         result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1,
@@ -347,10 +347,12 @@ def cmd_restore(args):
         print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")
         print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
               + "".join(f"\nnote: {n}" for n in notes))
-    log = _training_log(args, Path(args.logdir) / "history.csv" if args.logdir else None)
-    try:
+    log = _training_log(args, Path(args.logdir) / "history.csv" if args.logdir else None, append=args.resume)
+    from pinnzoo.checkpoint import checkpoint_path
+
+    try:  # killed, the fit continues with --resume from OUT.checkpoint.npz (beside the output image)
         result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1,
-                         init=init, callbacks=[log])
+                         init=init, callbacks=[log], checkpoint=checkpoint_path(out), resume=args.resume)
     finally:
         log.close()
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
@@ -418,6 +420,8 @@ def _restore_parser(sub):
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     _log_arguments(rs)
+    rs.add_argument("--resume", action="store_true", help="continue a fit that was killed, from OUT.checkpoint.npz "
+                                                          "(give the same command and options)")
     rs.set_defaults(fn=cmd_restore)
 
 

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 
 import keras
-import numpy as np
 import pytest
 
 # hypothesis caches data (its unicode tables) in .hypothesis/ of the working folder: keep it out of the repository

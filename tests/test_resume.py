@@ -82,7 +82,7 @@ def test_resume_refuses_another_runs_checkpoint_and_a_missing_one(tmp_path):
     RunCheckpoint(checkpoint_path(out), {"preset": "burgers"}).save(_Model(), {"phase": "adam", "done": 1})
     proc = run_cli("train", "heat1d", "--out", out, "--resume", "--epochs", "2")
     assert proc.returncode == 2 and "checkpoint of another run" in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("train", "dip_denoise", "--quick", "--out", tmp_path / "d", "--resume")
+    proc = run_cli("train", "darcy_grid", "--quick", "--out", tmp_path / "d", "--resume")
     assert proc.returncode == 2 and "does not write checkpoints" in proc.stderr
 
 
@@ -110,3 +110,21 @@ def test_a_checkpoint_is_replaced_atomically(tmp_path, monkeypatch):
     assert ck.load() == {"phase": "adam", "done": 1}
     ck.restore(model)
     assert not np.array_equal(model.layers[0].kernel.numpy(), np.ones((2, 3)))
+
+
+def test_a_restore_killed_mid_fit_resumes_to_the_same_image(tmp_path):
+    """The image prior's fit: weights, output average, variance window, step, optimiser and the input-noise
+    generator are in the checkpoint, so the resumed fit ends with the very same image."""
+    from pinnzoo.image_io import test_image, write_image
+    from pinnzoo.operators import Identity, degrade
+
+    write_image(tmp_path / "noisy.npy", degrade(test_image("camera", 64), Identity(), 0.1, seed=0))
+    args = ["restore", "denoise", "--image", tmp_path / "noisy.npy", "--iterations", "300", "--no-auto-stop"]
+    full = run_cli(*args, "--out", tmp_path / "full.npy", "--quiet")
+    assert full.returncode == 0, full.stderr[-2000:]
+    _kill_when([*args, "--out", tmp_path / "cut.npy"], "Epoch 4/6")
+    assert checkpoint_path(tmp_path / "cut.npy").is_file() and not (tmp_path / "cut.npy").exists()
+    resumed = run_cli(*args, "--out", tmp_path / "cut.npy", "--resume", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    np.testing.assert_array_equal(np.load(tmp_path / "cut.npy"), np.load(tmp_path / "full.npy"))
+    assert not checkpoint_path(tmp_path / "cut.npy").exists()

@@ -74,6 +74,7 @@ class ImagePreset(Preset):
     """
 
     family: ClassVar[str] = "image"
+    checkpoints: ClassVar[bool] = True
     name: str
     description: str
     degradation: Degradation
@@ -125,7 +126,8 @@ class ImagePreset(Preset):
         return self.degradation.measure()
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              init=None, iterations: int | None = None, **options) -> RestoreResult:
+              init=None, iterations: int | None = None, checkpoint=None, resume: bool = False,
+              **options) -> RestoreResult:
         """Degrade the test image, run the classical baselines, fit the recipe, export if ``out``.
 
         The result's ``metadata`` holds what goes into ``pinnzoo.json``: PSNR/SSIM of
@@ -148,7 +150,7 @@ class ImagePreset(Preset):
             print(f"{p.name}: the classical baselines, each over its parameter grid")
         baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op, verbose=verbose)
         result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks,
-                         init=init)
+                         init=init, checkpoint=checkpoint, resume=resume)
         result.label = p.name
         result.metadata = p.metadata(result, baselines, y, clean, seed, quick)
         if out is not None:

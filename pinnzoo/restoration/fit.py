@@ -104,17 +104,30 @@ def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed:
     return solver
 
 
-def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callbacks):
-    """``model.fit`` in epochs of ``log_every`` steps; returns (history, stopper, quality logger)."""
+def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callbacks, checkpoint=None, state=None,
+         start: float = 0.0):
+    """``model.fit`` in epochs of ``log_every`` steps; returns (history, stopper, quality logger). With a
+    ``checkpoint`` it is saved every epoch; a loaded ``state`` (a resumed fit) goes on from its epoch."""
+    from pinnzoo.checkpoint import CheckpointEvery
+
     iterations = config.optimiser.iterations
     log_every = max(1, min(int(config.output.log_every), int(iterations)))
     guard = NaNGuard()
     stopper = VarianceStopping(config.stopping.patience) if auto else None
     quality = ImageQualityLogger(reference) if reference is not None else None
     cbs = [cb for cb in (guard, stopper, quality) if cb is not None]
+    dataset, first = solver.dataset(y), 0
+    if state:
+        checkpoint.restore(solver)  # weights, average, variance window, step, optimiser, input-noise generator
+        first = int(state["done"])
+        if quality is not None:
+            quality.history = [tuple(r) for r in state["quality"]]
+    if checkpoint is not None:
+        cbs.append(CheckpointEvery(checkpoint, "adam", extra=lambda: {"quality": quality.history if quality else [],
+                                                                       "elapsed": time.perf_counter() - start}))
     try:
-        fit = solver.fit(solver.dataset(y), steps_per_epoch=log_every, epochs=math.ceil(iterations / log_every),
-                         verbose=verbose, shuffle=False, callbacks=[*cbs, *callbacks])
+        fit = solver.fit(dataset, steps_per_epoch=log_every, epochs=math.ceil(iterations / log_every),
+                         initial_epoch=first, verbose=verbose, shuffle=False, callbacks=[*cbs, *callbacks])
     except KeyboardInterrupt as exc:
         exc.solver = solver
         raise
@@ -126,8 +139,24 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
     return fit.history, stopper, quality
 
 
+def _checkpoint(path, resume: bool, y, operator, config, seed, origin):
+    """``(RunCheckpoint or None, loaded state or None)`` of a restoration fit named by its inputs."""
+    import hashlib
+
+    from pinnzoo.checkpoint import RunCheckpoint
+
+    if path is None:
+        if resume:
+            raise InputError("resume=True needs the checkpoint path")
+        return None, None
+    identity = {"measurement_sha256": hashlib.sha256(np.ascontiguousarray(y, np.float32).tobytes()).hexdigest(),
+                "operator": operator.describe(), "recipe": config.to_dict(), "seed": seed, "init": origin}
+    ck = RunCheckpoint(path, identity)
+    return ck, (ck.load() if resume else None)
+
+
 def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed: int = 0, reference=None,
-            prior=None, verbose: int = 1, callbacks=(), init=None) -> RestoreResult:
+            prior=None, verbose: int = 1, callbacks=(), init=None, checkpoint=None, resume: bool = False) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``config`` (:class:`~pinnzoo.restoration.RestoreConfig`; default: DIP with the
@@ -140,7 +169,9 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     built :class:`~pinnzoo.priors.ImageGenerator`) replaces the recipe's. With
     ``reference`` (the clean image) PSNR/SSIM are logged every ``log_every`` steps.
     ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) starts the generator from a
-    trained export's weights (and fixed input, unless ``init.fresh_noise``).
+    trained export's weights (and fixed input, unless ``init.fresh_noise``). ``checkpoint`` (a file) is
+    rewritten every ``log_every`` steps while the fit runs and removed at its end; ``resume=True``
+    continues the fit it holds (the same measurement, recipe and seed), bit for bit on the same machine.
 
     Raises:
         InputError: bad measurement, reference or settings.
@@ -153,9 +184,12 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     solver = build_image_solver(y.shape, operator, config, seed, prior)
     origin = init.apply_image(solver) if init is not None else None
     auto = config.stopping.enabled(config.prior)
-    start = time.perf_counter()
-    history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks)
+    ck, state = _checkpoint(checkpoint, resume, y, operator, config, seed, origin)
+    start = time.perf_counter() - (state or {}).get("elapsed", 0.0)
+    history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks, ck, state, start)
     elapsed = time.perf_counter() - start
+    if ck is not None:
+        ck.remove()
     steps = int(solver.step.numpy())
     kept = solver.finish(use_best=auto)
     result = RestoreResult(solver=solver, image=solver.image(), steps=steps, kept_step=kept,

@@ -154,6 +154,10 @@ class ImagePriorSolver(keras.Model):
             return self.operator.project(self.average, self.measurement).numpy()[0]
         return self.average.numpy()[0]
 
+    def checkpoint_variables(self) -> list:
+        """The input-noise generator's state (:mod:`pinnzoo.checkpoint`: a resumed fit draws the same noise)."""
+        return [self._rng.state]
+
     def preview(self) -> dict[str, np.ndarray]:
         """The restored image so far and the generator's current output (TensorBoard images)."""
         return {"restored": self.image(), "generator": self.generate().numpy()[0]}
