@@ -146,6 +146,10 @@ def _training_log(args, csv_path, append: bool = False):
     runs (kept there if the run does not end in an export), TensorBoard summaries in ``--logdir``."""
     from pinnzoo.run_log import TrainingLog
 
+    from pinnzoo.errors import InputError
+
+    if args.images_every < 0:
+        raise InputError(f"--images-every must be >= 0, got {args.images_every}")
     if args.logdir:
         check_writable(Path(args.logdir), "--logdir", folder=True)
     return TrainingLog(logdir=args.logdir, csv_path=csv_path, images_every=args.images_every, append=append)

@@ -72,6 +72,7 @@ CASES = [
     (["train", "burgers", "--init", BURGERS, "--init-reset", "sideways"], "init-reset"),
     (["train", "burgers", "--out", "{d}/gray.png"], "is a file"),
     (["train", "burgers", "--logdir", "{d}/gray.png"], "is a file"),
+    (["train", "burgers", "--logdir", "{d}/tb", "--images-every", "-2"], "--images-every must be >= 0"),
     (["evaluate", "{d}"], "not a SavedModel directory"),
     (["verify", "{d}/nothing"], "no such directory"),
     (["plot", "{d}/nothing"], "neither an export directory"),
