@@ -1,4 +1,4 @@
-"""Checkpoints of a PINN run, so that a run killed even with SIGKILL resumes where it was.
+"""Checkpoints of a run, so that a run killed even with SIGKILL resumes where it was.
 
 ``pinnzoo train PRESET --out OUT`` keeps ``OUT.checkpoint.npz`` beside the export while it
 trains (removed once the export is written): the solver's weights, the optimiser's state
@@ -13,6 +13,10 @@ restored), so the final weights are identical on the same machine. An L-BFGS pha
 from the saved weights with the iterations left: scipy's L-BFGS-B keeps its curvature pairs in
 memory, so the resumed trajectory differs from the uninterrupted one within the tolerance of
 the optimisation, not bit for bit.
+
+Time-marching PINN runs keep every window's weights and the window under way
+(:class:`pinnzoo.training._MarchingRun`); the grid families use the same file through
+:mod:`pinnzoo.presets.grid_run`, image-prior fits through :mod:`pinnzoo.restoration.fit`.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ class ExtraState(Protocol):
         """The ``tf.Variable`` s to save and restore beside the weights."""
 
 
+_OWN = object()  # "the model's own optimiser"
+
+
 def _extra(model) -> list:
     return list(model.checkpoint_variables()) if isinstance(model, ExtraState) else []
 
@@ -57,10 +64,13 @@ class RunCheckpoint:
     def exists(self) -> bool:
         return self.path.is_file()
 
-    def save(self, model, state: dict):
-        """Write ``model``'s weights, its optimiser's variables and ``state`` atomically."""
-        optimizer = getattr(model, "optimizer", None)
-        arrays = {f"w{i}": np.asarray(v.numpy()) for i, v in enumerate(model.weights)}
+    def save(self, model, state: dict, optimizer=_OWN, arrays: dict | None = None):
+        """Write ``model``'s weights, the variables of ``optimizer`` (by default the model's own; None: no
+        optimiser state), the named ``arrays`` (results so far) and ``state`` atomically."""
+        optimizer = getattr(model, "optimizer", None) if optimizer is _OWN else optimizer
+        saved = {f"a_{k}": np.asarray(v) for k, v in (arrays or {}).items()}
+        arrays = saved
+        arrays.update({f"w{i}": np.asarray(v.numpy()) for i, v in enumerate(model.weights)})
         if optimizer is not None and optimizer.built:
             arrays.update({f"o{i}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)})
         arrays.update({f"x{i}": np.asarray(v.numpy()) for i, v in enumerate(_extra(model))})
@@ -91,22 +101,38 @@ class RunCheckpoint:
                              "options); resume it with the same command, or delete it")
         return info
 
-    def restore(self, model):
-        """Put the loaded weights (cast to the model's dtype) and optimiser state into ``model``."""
+    def restore(self, model, optimizer=_OWN, trainable=None):
+        """Put the loaded weights (cast to the model's dtype) into ``model``, and the optimiser state into
+        ``optimizer`` (by default the model's own; None: leave it), built for ``trainable`` (by default the
+        model's trainable variables) if it is not yet."""
         weights = [self._arrays[f"w{i}"] for i in range(sum(k.startswith("w") for k in self._arrays))]
         if len(weights) != len(model.weights):
             raise InputError(f"{self.path}: {len(weights)} weights saved, the model has {len(model.weights)}")
         for v, value in zip(model.weights, weights):
             v.assign(value.astype(v.dtype))
-        state = [self._arrays[f"o{i}"] for i in range(sum(k.startswith("o") for k in self._arrays))]
-        optimizer = getattr(model, "optimizer", None)
-        if state and optimizer is not None:
-            if not optimizer.built:
-                optimizer.build(model.trainable_variables)
-            for v, value in zip(optimizer.variables, state):
-                v.assign(value.astype(v.dtype))
+        if optimizer is _OWN:
+            optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None:
+            self.restore_optimizer(optimizer, model.trainable_variables if trainable is None else trainable)
         for i, v in enumerate(_extra(model)):
             v.assign(self._arrays[f"x{i}"])
+
+    def restore_optimizer(self, optimizer, trainable):
+        """Put the loaded optimiser state into ``optimizer`` (built for ``trainable`` first if need be)."""
+        state = [self._arrays[f"o{i}"] for i in range(sum(k.startswith("o") for k in self._arrays))]
+        if not state:
+            return
+        if not optimizer.built:
+            optimizer.build(trainable)
+        if len(state) != len(optimizer.variables):
+            raise InputError(f"{self.path}: {len(state)} optimiser variables saved, the optimiser has "
+                             f"{len(optimizer.variables)}")
+        for v, value in zip(optimizer.variables, state):
+            v.assign(value.astype(v.dtype))
+
+    def arrays(self) -> dict:
+        """The named arrays saved with :meth:`save` (``arrays=``)."""
+        return {k[2:]: v for k, v in self._arrays.items() if k.startswith("a_")}
 
     def remove(self):
         self.path.unlink(missing_ok=True)

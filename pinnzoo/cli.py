@@ -110,13 +110,9 @@ def cmd_train(args):
     init = _warm_start(args)
     if init is not None:
         options["init"] = init
-    if preset.checkpoints:  # killed (even with kill -9), the run continues with --resume
-        from pinnzoo.checkpoint import checkpoint_path
+    from pinnzoo.checkpoint import checkpoint_path  # killed (even with kill -9), the run continues with --resume
 
-        options.update(checkpoint=checkpoint_path(out), resume=args.resume)
-    elif args.resume:
-        raise InputError(f"--resume: {preset.name} ({preset.family} preset) does not write checkpoints; "
-                         "PINN and image presets do")
+    options.update(checkpoint=checkpoint_path(out), resume=args.resume)
     log = _training_log(args, out.parent / f"{out.name}.history.csv", append=args.resume)
     try:
         result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1,
@@ -127,7 +123,7 @@ def cmd_train(args):
         rescue = _rescue(exc.solver, out, "interrupted")
         print(f"\ninterrupted: nothing was exported; the weights trained so far are in {rescue} "
               f"(keras.saving.load_model), what was logged in {log.csv_path}"
-              + ("; the same command with --resume continues the run" if preset.checkpoints else ""), file=sys.stderr)
+              + "; the same command with --resume continues the run", file=sys.stderr)
         return 130
     except TrainingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -478,7 +474,7 @@ def parser() -> argparse.ArgumentParser:
     _log_arguments(tr)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--resume", action="store_true",
-                    help="continue the run that was killed from its checkpoint OUT.checkpoint.npz (PINN presets; "
+                    help="continue the run that was killed from its checkpoint OUT.checkpoint.npz (every preset family; "
                          "give the same command and options)")
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -182,17 +182,66 @@ class _Resumable:
                 "time_to_target": self.reference.time_to_target, "log_step": self.log.step}
 
 
+class _MarchingRun(_Resumable):
+    """A time-marching run's checkpoints: every window's weights (the windows trained so far are final,
+    later ones at their initial values), the window under way with its phase, Adam epochs or L-BFGS
+    iterations done and its optimiser's state, and what the finished windows reported. A resumed run
+    skips the finished windows and continues the one under way as :class:`_Resumable` continues a run."""
+
+    def __init__(self, checkpoint: RunCheckpoint, solver, reference, log, start: float, resume: bool):
+        super().__init__(checkpoint, solver, reference, log, start, resume)  # restores every window's weights
+        self.composite = solver
+        self.window = int(self.state.get("window", 0))
+        self.finished = list(self.state.get("windows", []))  # per finished window: rel_l2, L-BFGS info
+        self.iterations = int(self.state.get("iterations", 0))
+        self.part, self.k = None, self.window
+
+    def begin(self, k: int, part):
+        """Window ``k`` (the solver ``part``) starts; the window a checkpoint was under way in gets its
+        optimiser state back."""
+        self.k, self.part = k, part
+        if k == self.window and self.state.get("phase") == "adam":
+            self.checkpoint.restore_optimizer(part.optimizer, part.trainable_variables)
+
+    def end(self, summary: dict, iterations: int):
+        self.finished.append(summary)
+        self.iterations += iterations
+
+    def progress(self, adam_epochs: int) -> tuple[int, int]:
+        return super().progress(adam_epochs) if self.k == self.window else (0, 0)
+
+    def saver(self, phase: str, offset: int = 0) -> list:
+        return [_WindowCheckpoint(self, phase, offset)]
+
+    def _extra(self) -> dict:
+        return {**super()._extra(), "window": self.k, "windows": self.finished, "iterations": self.iterations}
+
+
+class _WindowCheckpoint(CheckpointEvery):
+    """:class:`CheckpointEvery` for a window of a time-marching run: saves the composite's weights (the
+    window's trained ones copied in first, from a float64 continuation's copy if need be) and, in Adam,
+    the window's optimiser state."""
+
+    def __init__(self, run: _MarchingRun, phase: str, offset: int):
+        super().__init__(run.checkpoint, phase, offset, run._extra)
+        self.run = run
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.phase == "adam":
+            self.done = epoch + 1
+        _keep_weights(self.run.part, self.model)
+        self.checkpoint.save(self.run.composite, {"phase": self.phase, "done": self.done, **self.extra()},
+                             optimizer=self.model.optimizer if self.phase == "adam" else None)
+
+
 def _resumable(checkpoint, resume, solver, identity, reference, log, start):
-    """The run's :class:`_Resumable`, or None (no ``checkpoint``; time marching does not checkpoint)."""
+    """The run's :class:`_Resumable` (:class:`_MarchingRun` for time marching), or None (no ``checkpoint``)."""
     if checkpoint is None:
         if resume:
             raise InputError("resume=True needs the checkpoint path (pinnzoo train ... --resume finds it)")
         return None
-    if isinstance(solver, TimeMarchingSolver):
-        if resume:
-            raise InputError("time-marching presets do not write checkpoints yet: nothing to resume")
-        return None
-    return _Resumable(RunCheckpoint(checkpoint, identity), solver, reference, log, start, resume)
+    kind = _MarchingRun if isinstance(solver, TimeMarchingSolver) else _Resumable
+    return kind(RunCheckpoint(checkpoint, identity), solver, reference, log, start, resume)
 
 
 def _keep_weights(window, trained):
@@ -216,19 +265,25 @@ def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_itera
     return schedule
 
 
-def _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every, guard, start):
-    """Time marching: train each window with the whole schedule, from the one before. Returns (history, iterations)."""
-    history: dict = {"windows": []}
-    iterations, parts = 0, solver.parts()
-    for k, part in enumerate(parts):
+def _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every, guard, start, run=None):
+    """Time marching: train each window with the whole schedule, from the one before. Returns (history, iterations).
+    With ``run`` (a :class:`_MarchingRun`) the windows save checkpoints, and a resumed run skips the
+    windows its checkpoint says were finished."""
+    parts = solver.parts()
+    first = len(run.finished) if run else 0
+    history: dict = {"windows": list(run.finished) if run else []}
+    iterations = run.iterations if run else 0
+    for k, part in enumerate(parts[first:], start=first):
         window = part.problem
         if verbose:
             print(f"window {k + 1}/{len(parts)}: {solver.coordinate} in [{window.t0:g}, {window.t1:g}]")
         logger = ReferenceErrorLogger(window, every=log_every, clock_start=start)
         logger.set_model(part)
+        if run:
+            run.begin(k, part)
         try:
             trained, h, its = _adam_then_lbfgs(part, schedule, seed + 7919 * k, data, callbacks, verbose, logger,
-                                               guard)
+                                               guard, run)
         except KeyboardInterrupt as exc:  # hand back the composite, this window's latest weights in it
             _keep_weights(part, getattr(exc, "solver", None) or part)
             exc.solver = solver
@@ -236,8 +291,11 @@ def _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every, 
         _keep_weights(part, trained)
         logger.set_model(part)
         h["rel_l2"] = logger.current_error()
-        history["windows"].append(h)
+        summary = {"rel_l2": h["rel_l2"], **({"lbfgs_info": h["lbfgs_info"]} if "lbfgs_info" in h else {})}
+        history["windows"].append(h)  # a resumed run has the summaries of the windows finished before
         iterations += its
+        if run:
+            run.end(summary, its)
         if verbose:
             print(f"window {k + 1}/{len(parts)}: rel. L2 on the window {h['rel_l2']:.3e} "
                   f"({time.perf_counter() - start:.0f} s so far)")
@@ -336,7 +394,7 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     try:
         if isinstance(solver, TimeMarchingSolver):
             history, iterations = _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every,
-                                                 guard, start)
+                                                 guard, start, run)
         else:
             solver, history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose,
                                                            reference, guard, run)

@@ -20,18 +20,28 @@ def _pinnzoo(*args):
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "pinnzoo.cli"]
 
 
-def _kill_when(args, marker: str, timeout: float = 300):
-    """Start ``pinnzoo ARGS``, SIGKILL it once ``marker`` appears in its output (after a checkpoint)."""
-    proc = subprocess.Popen(_pinnzoo() + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            bufsize=0)
+def _kill_when(args, *markers: str, timeout: float = 300, command=None):
+    """Start ``pinnzoo ARGS`` (or ``command``), SIGKILL it once ``markers`` have appeared in its output one
+    after the other (after a checkpoint)."""
+    proc = subprocess.Popen(command or _pinnzoo() + [str(a) for a in args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, bufsize=0)
     seen, deadline = b"", time.time() + timeout
+
+    def found():
+        at = 0
+        for marker in markers:
+            at = seen.find(marker.encode(), at)
+            if at < 0:
+                return False
+        return True
+
     try:
-        while marker.encode() not in seen and time.time() < deadline:
+        while not found() and time.time() < deadline:
             chunk = os.read(proc.stdout.fileno(), 4096)
             if not chunk:
                 break
             seen += chunk
-        assert marker.encode() in seen, seen[-2000:].decode(errors="replace")
+        assert found(), seen[-2000:].decode(errors="replace")
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -75,6 +85,42 @@ def test_a_run_killed_during_lbfgs_resumes_from_the_saved_weights(tmp_path):
     assert metrics["rel_l2"] < 1e-3  # the preset's target: the restart from saved weights still converges
 
 
+_MARCHING = """
+import dataclasses, sys
+from pinnzoo.checkpoint import checkpoint_path
+from pinnzoo.presets import get_preset
+
+preset = dataclasses.replace(get_preset("allen_cahn"), name="allen_cahn_2", marching={"windows": 2})
+out = sys.argv[1]
+preset.train(quick=True, seed=2, out=out, checkpoint=checkpoint_path(out), resume=sys.argv[2] == "resume")
+"""
+
+
+def test_a_time_marching_run_killed_in_its_second_window_resumes_to_the_same_weights(tmp_path):
+    """The checkpoint holds every window's weights, the window under way and its optimiser: the first window
+    (Adam and L-BFGS) is not trained again, the second continues its Adam phase bit for bit."""
+    def command(out, mode):
+        return [sys.executable, "-c", _MARCHING, str(out), mode]
+
+    full = subprocess.run(command(tmp_path / "full", "fresh"), capture_output=True, text=True, timeout=600)
+    assert full.returncode == 0, full.stderr[-2000:]
+    cut = tmp_path / "cut"
+    _kill_when([], "window 2/2", "Epoch 2/2", command=command(cut, "fresh"))  # window 2: one epoch checkpointed
+    assert checkpoint_path(cut).is_file() and not cut.exists()
+    state = RunCheckpoint(checkpoint_path(cut), {}).path
+    resumed = subprocess.run(command(cut, "resume"), capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "window 1/2" not in resumed.stdout and "window 2/2" in resumed.stdout
+    a, b = _weights(tmp_path / "full"), _weights(cut)
+    assert len(a) > 0 and a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)  # bit for bit
+    assert not state.exists()
+    import json
+
+    meta = [json.loads((d / "pinnzoo.json").read_text())["training"] for d in (tmp_path / "full", cut)]
+    assert meta[0]["window_rel_l2"] == meta[1]["window_rel_l2"] and len(meta[1]["window_rel_l2"]) == 2
+    assert meta[0]["lbfgs_iterations"] == meta[1]["lbfgs_iterations"] > 0
+
+
 def test_resume_refuses_another_runs_checkpoint_and_a_missing_one(tmp_path):
     out = tmp_path / "m"
     proc = run_cli("train", "heat1d", "--out", out, "--resume")
@@ -82,8 +128,8 @@ def test_resume_refuses_another_runs_checkpoint_and_a_missing_one(tmp_path):
     RunCheckpoint(checkpoint_path(out), {"preset": "burgers"}).save(_Model(), {"phase": "adam", "done": 1})
     proc = run_cli("train", "heat1d", "--out", out, "--resume", "--epochs", "2")
     assert proc.returncode == 2 and "checkpoint of another run" in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("train", "darcy_grid", "--quick", "--out", tmp_path / "d", "--resume")
-    assert proc.returncode == 2 and "does not write checkpoints" in proc.stderr
+    proc = run_cli("train", "darcy_grid", "--quick", "--out", tmp_path / "d", "--resume")  # every family resumes
+    assert proc.returncode == 2 and "no checkpoint to resume from" in proc.stderr
 
 
 class _Model:

@@ -156,41 +156,40 @@ class GridPreset(Preset):
         return dataclasses.replace(self, fit=self.fit.shortened(epochs, lbfgs_iterations))
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> GridResult:
+              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None, checkpoint=None,
+              resume: bool = False) -> GridResult:
         """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS (``lbfgs_iterations``
         overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
-        export to ``out``."""
+        export to ``out``. ``checkpoint`` (a file) is rewritten every epoch while the fit runs and removed
+        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.presets.grid_run`)."""
         from pinnzoo.export import export_grid_solver, machine
+        from pinnzoo.presets.grid_run import GridRun, fit_adam_lbfgs, run_identity
         from pinnzoo.run_log import training_log
-        from pinnzoo.solvers.lbfgs import lbfgs_refine
 
         callbacks, log = training_log(callbacks)
         preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
         fit = preset.fit
         solver = preset.build_solver(seed)
         origin = init.apply([solver.prior]) if init is not None else None
+        run = GridRun(checkpoint, run_identity(preset, seed, quick, fit, origin), resume)
         epochs = fit.adam_steps // fit.log_every
-        history: dict = {}
-        start = time.perf_counter()
+        start = time.perf_counter() - float(run.state.get("elapsed", 0.0))
+        if run.restore(solver):
+            log.rewind(run.state["log_step"])  # what was logged after the checkpoint is logged again
+        guard = NaNGuard()
         try:
-            if epochs > 0:
-                guard = NaNGuard()
-                h = solver.fit(solver.dataset(), steps_per_epoch=fit.log_every, epochs=epochs, verbose=verbose,
-                               callbacks=[guard, *callbacks])
-                history["adam"] = h.history
-                if guard.triggered:
-                    raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}) after "
-                                        f"{len(guard.events)} rollbacks; nothing was exported")
-            lbfgs = {"iterations": 0}
-            if fit.lbfgs_iterations:
-                h = lbfgs_refine(solver, {}, maxiter=fit.lbfgs_iterations, log_every=fit.log_every,
-                                 callbacks=list(callbacks), verbose=verbose)
-                history["lbfgs"], lbfgs = h.history, h.lbfgs
+            history = fit_adam_lbfgs(solver, epochs, fit.log_every, fit.lbfgs_iterations, callbacks, verbose, run,
+                                     guard=guard, extra=lambda: {"elapsed": time.perf_counter() - start,
+                                                                 "log_step": log.step})
+            if guard.triggered:
+                raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}) after "
+                                    f"{len(guard.events)} rollbacks; nothing was exported")
         except (KeyboardInterrupt, TrainingError) as exc:
             exc.solver = solver
             raise
         elapsed = time.perf_counter() - start
-        metrics = {**field_errors(solver.problem, solver.solution()), "lbfgs_iterations": int(lbfgs["iterations"])}
+        metrics = {**field_errors(solver.problem, solver.solution()),
+                   "lbfgs_iterations": int(history["lbfgs_info"]["iterations"])}
         result = GridResult(solver, preset, history, metrics, elapsed, init=origin)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
@@ -199,6 +198,7 @@ class GridPreset(Preset):
                     "training": {"time_s": elapsed, "adam_steps": epochs * fit.log_every,
                                  "lbfgs_iterations": metrics["lbfgs_iterations"], "machine": machine()}}
             result.export_dir = export_grid_solver(solver, out, meta, files=log.files())
+        run.remove()
         return result
 
     # -- exports ---------------------------------------------------------------------------------------

@@ -66,20 +66,17 @@ def build_coefficient_solver(problem, prior: PriorSpec, penalty=None, seed: int 
     return solver
 
 
-def fit_coefficient(solver, fit: GridFit, callbacks=(), verbose: int = 0) -> dict:
-    """Adam then L-BFGS (no XLA: the solve runs in scipy); returns ``{"adam": history, "lbfgs": history}``."""
-    from pinnzoo.solvers.lbfgs import lbfgs_refine
+def fit_coefficient(solver, fit: GridFit, callbacks=(), verbose: int = 0, run=None, extra=None) -> dict:
+    """Adam then L-BFGS (no XLA: the solve runs in scipy); returns ``{"adam": history, "lbfgs": history}``.
+    ``run`` (a :class:`~pinnzoo.presets.grid_run.GridRun`) checkpoints the fit, ``extra()`` adding to its state."""
+    from pinnzoo.presets.grid_run import GridRun, fit_adam_lbfgs
 
-    history = {}
-    solver.stop_training = False  # a stopping callback of an earlier fit may have set it
-    if fit.adam_steps:
-        h = solver.fit(solver.dataset(), steps_per_epoch=fit.log_every, epochs=max(1, fit.adam_steps // fit.log_every),
-                       verbose=verbose, callbacks=list(callbacks))
-        history["adam"] = h.history
-    if fit.lbfgs_iterations and not solver.stop_training:
-        h = lbfgs_refine(solver, {}, maxiter=fit.lbfgs_iterations, log_every=fit.log_every, callbacks=list(callbacks),
-                         verbose=verbose, jit_compile=False)
-        history["lbfgs"] = {**h.history, "iterations": h.lbfgs["iterations"]}
+    epochs = max(1, fit.adam_steps // fit.log_every) if fit.adam_steps else 0
+    history = fit_adam_lbfgs(solver, epochs, fit.log_every, fit.lbfgs_iterations, list(callbacks), verbose,
+                             run if run is not None else GridRun(None, {}), jit_compile=False, extra=extra)
+    info = history.pop("lbfgs_info")
+    if "lbfgs" in history:
+        history["lbfgs"] = {**history["lbfgs"], "iterations": info["iterations"]}
     return history
 
 
@@ -142,11 +139,15 @@ class GridInversePreset(Preset):
         return "rel. L2 of a below the best tuned " + " / ".join(b.penalty.upper() for b in self.baselines) + " baseline"
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> InverseResult:
+              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None, checkpoint=None,
+              resume: bool = False) -> InverseResult:
         """Run the baselines, fit the prior (stopping at the discrepancy), score, export to ``out``;
-        ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights."""
+        ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights.
+        ``checkpoint`` (a file) is rewritten every epoch of the fit (with the baselines' results) and removed
+        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.presets.grid_run`)."""
         from pinnzoo.callbacks import DiscrepancyStopping
         from pinnzoo.export import export_coefficient_solver, machine
+        from pinnzoo.presets.grid_run import GridRun, run_identity
         from pinnzoo.run_log import training_log
 
         callbacks, log = training_log(callbacks)
@@ -155,14 +156,28 @@ class GridInversePreset(Preset):
         problem = preset.build_problem()
         solver = build_coefficient_solver(problem, preset.prior, seed=seed)  # a bad prior fails before the baselines run
         origin = init.apply([solver.prior]) if init is not None else None
-        start = time.perf_counter()
-        bar = keras.utils.Progbar(sum(len(b.weights) for b in preset.baselines), verbose=verbose, unit_name="baseline fit")
-        baselines = [b.run(problem, seed, progress=bar) for b in preset.baselines]
-        baseline_time = time.perf_counter() - start
+        run = GridRun(checkpoint, run_identity(preset, seed, quick, fit, origin), resume)
+        if run.restore(solver):  # the baselines ran before the kill: their results are in the checkpoint
+            log.rewind(run.state["log_step"])
+            baselines, baseline_time = run.state["baselines"], run.state["baselines_time_s"]
+        else:
+            start = time.perf_counter()
+            bar = keras.utils.Progbar(sum(len(b.weights) for b in preset.baselines), verbose=verbose,
+                                      unit_name="baseline fit")
+            baselines = [b.run(problem, seed, progress=bar) for b in preset.baselines]
+            baseline_time = time.perf_counter() - start
         stop = DiscrepancyStopping(preset.discrepancy) if preset.discrepancy is not None else None
-        start = time.perf_counter()
+        if stop and run.state.get("stopped_at"):
+            stop.stopped_at = run.state["stopped_at"]
+        start = time.perf_counter() - float(run.state.get("elapsed", 0.0))
+
+        def state():
+            return {"elapsed": time.perf_counter() - start, "log_step": log.step, "baselines": baselines,
+                    "baselines_time_s": baseline_time, "stopped_at": stop.stopped_at if stop else None}
+
         try:
-            history = fit_coefficient(solver, fit, [*([stop] if stop else []), *callbacks], verbose=verbose)
+            history = fit_coefficient(solver, fit, [*([stop] if stop else []), *callbacks], verbose=verbose, run=run,
+                                      extra=state)
         except KeyboardInterrupt as exc:
             exc.solver = solver
             raise
@@ -177,6 +192,7 @@ class GridInversePreset(Preset):
                     "fit": dataclasses.asdict(fit), "discrepancy": preset.discrepancy, "seed": seed,
                     "training": {"time_s": elapsed, "baselines_time_s": baseline_time, "machine": machine()}}
             result.export_dir = export_coefficient_solver(solver, out, meta, family=self.family, files=log.files())
+        run.remove()
         return result
 
     # -- exports ---------------------------------------------------------------------------------------

@@ -60,11 +60,14 @@ class GridMarchingPreset(GridPreset):
         return 0
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None) -> GridResult:
+              epochs: int | None = None, lbfgs_iterations: int | None = None, init=None, checkpoint=None,
+              resume: bool = False) -> GridResult:
         """March every step (a progress bar over the steps), score the final field, export to ``out``;
         ``epochs``/``lbfgs_iterations`` override each step's budget, ``init`` starts the first step from a
-        trained export's prior weights."""
+        trained export's prior weights. ``checkpoint`` (a file) is rewritten after every time step and removed
+        once exported; ``resume=True`` goes on from the step after the last one it holds."""
         from pinnzoo.export import export_grid_solver, machine
+        from pinnzoo.presets.grid_run import GridRun, run_identity
         from pinnzoo.run_log import training_log
         from pinnzoo.solvers.lbfgs import flat_value_and_gradient
 
@@ -74,15 +77,23 @@ class GridMarchingPreset(GridPreset):
         fit = preset.fit
         solver = preset.build_solver(seed)
         origin = init.apply([solver.prior]) if init is not None else None
+        run = GridRun(checkpoint, run_identity(preset, seed, quick, fit, origin), resume)
         objective = flat_value_and_gradient(solver, {}, jit_compile=True)
         initial = [v.numpy() for v in solver.prior.weights]
         reference = solver.problem.trajectory()
         steps = solver.problem.steps
         bar = keras.utils.Progbar(steps, stateful_metrics=["error"], verbose=verbose)
         fields, step_errors, one_step, iterations = [], [], [], 0
-        start = time.perf_counter()
+        if run.restore(solver):  # the prior's weights and Adam's moments after the last step done
+            fields = list(run.checkpoint.arrays()["fields"])
+            step_errors, one_step = run.state["step_errors"], run.state["one_step"]
+            iterations = run.state["iterations"]
+            log.rewind(run.state["log_step"])
+            for j, u in enumerate(fields):  # the problems of the steps done, then the step after them is posed
+                self._next_step(solver, preset, u, initial, j + 1 < steps)
+        start = time.perf_counter() - float(run.state.get("elapsed", 0.0))
         try:
-            for k in range(steps):
+            for k in range(len(fields), steps):
                 iterations += self._fit_step(solver, fit, objective)
                 u = solver.solution()
                 fields.append(u)
@@ -91,11 +102,11 @@ class GridMarchingPreset(GridPreset):
                 bar.update(k + 1, [("error", step_errors[-1])])
                 log.record({"rel_l2": step_errors[-1], "one_step_rel_l2": one_step[-1],
                             "loss": float(solver.total_loss(solver.loss_terms()))}, step=k + 1, phase="march")
-                if k + 1 < steps:
-                    solver.pose(solver.problem.next(u))
-                    if not preset.warm_start:
-                        for v, w in zip(solver.prior.weights, initial):
-                            v.assign(w)
+                if run:
+                    run.save(solver, {"phase": "march", "done": k + 1, "step_errors": step_errors,
+                                      "one_step": one_step, "iterations": iterations, "log_step": log.step,
+                                      "elapsed": time.perf_counter() - start}, arrays={"fields": np.stack(fields)})
+                self._next_step(solver, preset, u, initial, k + 1 < steps)
         except KeyboardInterrupt as exc:
             exc.solver = solver
             raise
@@ -116,7 +127,17 @@ class GridMarchingPreset(GridPreset):
                                  "lbfgs_iterations": int(iterations), "machine": machine()}}
             result.export_dir = export_grid_solver(solver, out, meta, trajectory=np.stack(fields),
                                                    family=self.family, files=log.files())
+        run.remove()
         return result
+
+    @staticmethod
+    def _next_step(solver, preset, u, initial, more: bool):
+        """Pose the step after the one that gave ``u`` (if ``more``), from the prior's weights or afresh."""
+        if more:
+            solver.pose(solver.problem.next(u))
+            if not preset.warm_start:
+                for v, w in zip(solver.prior.weights, initial):
+                    v.assign(w)
 
     @classmethod
     def evaluate_export(cls, directory, model, meta: dict) -> dict:

@@ -74,7 +74,6 @@ class ImagePreset(Preset):
     """
 
     family: ClassVar[str] = "image"
-    checkpoints: ClassVar[bool] = True
     name: str
     description: str
     degradation: Degradation

@@ -38,7 +38,6 @@ class PINNPreset(Preset):
     """
 
     family: ClassVar[str] = "pinn"
-    checkpoints: ClassVar[bool] = True
     name: str
     description: str
     problem: ProblemSource
