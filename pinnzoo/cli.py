@@ -1,4 +1,4 @@
-"""The ``pinnzoo`` command: list, train, evaluate, verify, predict, plot and restore.
+"""The ``pinnzoo`` command: list, train, evaluate, verify, export, predict, plot and restore.
 
 Errors in what the user gave (unknown preset, missing export, bad points) print
 one ``error:`` line and exit with status 2; a diverged training run exits with 3;
@@ -171,6 +171,15 @@ def cmd_verify(args):
         print(f"error: {args.directory} does not match its {MANIFEST} ({len(problems)} problem(s))", file=sys.stderr)
         return 2
     print(f"{args.directory}: every file matches {MANIFEST}")
+    return 0
+
+
+def cmd_export(args):
+    from pinnzoo.serving import serving_export
+
+    check_writable(Path(args.serving_dir), "--serving-dir", folder=True)
+    version = serving_export(args.directory, args.serving_dir, name=args.name)
+    print(f"{version}  (TF Serving: --model_base_path={version.parent.resolve()} --model_name={version.parent.name})")
     return 0
 
 
@@ -486,6 +495,12 @@ def parser() -> argparse.ArgumentParser:
     vf = sub.add_parser("verify", help="check an export's files against its SHA-256 manifest")
     vf.add_argument("directory")
     vf.set_defaults(fn=cmd_verify)
+    xp = sub.add_parser("export", help="write an export as the next version of a TensorFlow Serving model "
+                                       "(SERVING_DIR/NAME/VERSION; docs/serving.md)")
+    xp.add_argument("directory", help="an export (pinnzoo train --out, a shipped model)")
+    xp.add_argument("--serving-dir", required=True, help="the folder of TF Serving model base paths")
+    xp.add_argument("--name", help="the model's name (default: the export's preset)")
+    xp.set_defaults(fn=cmd_export)
     pr = sub.add_parser("predict", help="evaluate an export at points from a .npy or .csv file")
     pr.add_argument("directory")
     pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")

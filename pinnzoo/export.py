@@ -41,7 +41,9 @@ Grid PDE exports (``"family": "grid"``):
   final time as above and ``trajectory``: no inputs → ``u [steps, ny, nx]``.
 
 The directory is written to a temporary sibling and renamed into place, so an
-interrupted export never leaves a half-written model where a good one was.
+interrupted export never leaves a half-written model where a good one was. For TensorFlow
+Serving, :func:`pinnzoo.serving.serving_export` (``pinnzoo export DIR --serving-dir OUT``)
+writes a version whose signatures all take batched inputs.
 """
 
 from __future__ import annotations

@@ -114,6 +114,14 @@ class Preset(abc.ABC):
         return [history_figure(rows, f"{meta.get('preset') or Path(directory).name}: training")] if rows else []
 
     @classmethod
+    def serving_signatures(cls, model, meta: dict) -> dict:
+        """The signatures a TF Serving version of the loaded export ``model`` serves (:mod:`pinnzoo.serving`),
+        name → ``tf.function``; here every signature of the export that takes inputs."""
+        from pinnzoo.serving import passthrough
+
+        return {name: passthrough(fn) for name, fn in model.signatures.items() if fn.structured_input_signature[1]}
+
+    @classmethod
     def required_metadata(cls) -> tuple[str, ...]:
         """Fields ``pinnzoo.json`` must hold for :meth:`evaluate_export`."""
         return ()

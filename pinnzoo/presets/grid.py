@@ -244,6 +244,14 @@ class GridPreset(Preset):
         return cls.verdict(directory, meta, metrics)
 
     @classmethod
+    def serving_signatures(cls, model, meta: dict) -> dict:
+        """Point queries (``serving_default``, the export's ``query``) and rows of the field (``rows``)."""
+        from pinnzoo.serving import passthrough, row_signature
+
+        return {"serving_default": passthrough(model.signatures["query"]),
+                "rows": row_signature(lambda: {"u": model.signatures["serving_default"]()["u"]})}
+
+    @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """The served field against the discrete solution, the coefficient and residual, the curves."""
         from pinnzoo.plotting.figures import load_history

@@ -210,6 +210,17 @@ class GridInversePreset(Preset):
             raise ExportError(f"{directory}: cannot rebuild {meta['problem']!r}: {exc}") from None
 
     @classmethod
+    def serving_signatures(cls, model, meta: dict) -> dict:
+        """Rows of the recovered coefficient ``a`` and of the state ``u`` (``serving_default``)."""
+        from pinnzoo.serving import row_signature
+
+        def fields():
+            served = model.signatures["serving_default"]()
+            return {"a": served["a"], "u": served["u"]}
+
+        return {"serving_default": row_signature(fields)}
+
+    @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """The recovered permeability against the truth, its state, the curves."""
         from pinnzoo.plotting.figures import load_history

@@ -140,6 +140,14 @@ class GridMarchingPreset(GridPreset):
                     v.assign(w)
 
     @classmethod
+    def serving_signatures(cls, model, meta: dict) -> dict:
+        """As a grid export's, and ``step``: the fields after the given time steps (0-based)."""
+        from pinnzoo.serving import row_signature
+
+        return {**super().serving_signatures(model, meta),
+                "step": row_signature(lambda: {"u": model.signatures["trajectory"]()["u"]}, name="step")}
+
+    @classmethod
     def evaluate_export(cls, directory, model, meta: dict) -> dict:
         """The final field and every step of the served trajectory against the exact discrete trajectory."""
         problem = cls.rebuild_problem(directory, meta)

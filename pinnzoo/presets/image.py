@@ -196,6 +196,17 @@ class ImagePreset(Preset):
         return ("image_shape",)
 
     @classmethod
+    def serving_signatures(cls, model, meta: dict) -> dict:
+        """Rows (``serving_default``) and pixels of the restored image, and the generator (``generate``)."""
+        from pinnzoo.serving import passthrough, pixel_signature, row_signature
+
+        def image():
+            return model.signatures["serving_default"]()["image"][0]
+
+        return {"serving_default": row_signature(lambda: {"image": image()}), "pixels": pixel_signature(image),
+                "generate": passthrough(model.signatures["generate"])}
+
+    @classmethod
     def evaluate_export(cls, directory, model, meta: dict) -> dict:
         """PSNR/SSIM of the stored image and of the generator on its fixed input, against the test image."""
         from pinnzoo.image_io import test_image
