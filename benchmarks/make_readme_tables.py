@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from lessons_tables import LESSON_TABLES  # benchmarks/, the script's own folder
+from scaling_tables import SCALING_TABLES
 from transfer_tables import TRANSFER_TABLES
 from pinnzoo.presets import PINNPreset, family_of
 
@@ -358,6 +359,7 @@ PAGES = {
     "docs/lessons.md": LESSON_TABLES,
     "docs/transfer.md": TRANSFER_TABLES,
     "docs/reliability.md": {"checkpoint": checkpoint_table},
+    "docs/scaling.md": SCALING_TABLES,
     "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
                             "engines": engines_table},
 }

@@ -113,6 +113,10 @@ def cmd_train(args):
     from pinnzoo.checkpoint import checkpoint_path  # killed (even with kill -9), the run continues with --resume
 
     options.update(checkpoint=checkpoint_path(out), resume=args.resume)
+    if args.strategy != "default":  # tf.distribute (pinnzoo.distribute); made before the solver is built
+        from pinnzoo.distribute import get_strategy
+
+        options["strategy"] = get_strategy(args.strategy)
     log = _training_log(args, out.parent / f"{out.name}.history.csv", append=args.resume)
     try:
         result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1,
@@ -485,6 +489,9 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--resume", action="store_true",
                     help="continue the run that was killed from its checkpoint OUT.checkpoint.npz (every preset family; "
                          "give the same command and options)")
+    tr.add_argument("--strategy", default="default",
+                    help="tf.distribute strategy: default (one device), mirrored (every GPU or logical CPU device of "
+                         "this machine), multiworker (the cluster in TF_CONFIG); PINN presets (docs/distributed.md)")
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
     tr.set_defaults(fn=cmd_train)

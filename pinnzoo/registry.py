@@ -26,10 +26,11 @@ class Registry(Generic[T]):
         what: the singular noun used in messages ("preset", "prior", ...).
         error: the :class:`~pinnzoo.errors.PinnzooError` subclass raised for
             unknown or duplicate names.
+        plural: the plural noun (``what + "s"`` if not given).
     """
 
-    def __init__(self, what: str, error: type[PinnzooError]):
-        self.what, self.error = what, error
+    def __init__(self, what: str, error: type[PinnzooError], plural: str | None = None):
+        self.what, self.error, self.plural = what, error, plural or f"{what}s"
         self._entries: dict[str, T] = {}
 
     def register(self, name: str, obj: T, *, replace: bool = False) -> T:
@@ -57,7 +58,7 @@ class Registry(Generic[T]):
         names = self.names()
         close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown {self.what} {name!r}{hint}; available {self.what}s: {', '.join(names)}"
+        return f"unknown {self.what} {name!r}{hint}; available {self.plural}: {', '.join(names)}"
 
     def names(self) -> list[str]:
         return sorted(self._entries)

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from pinnzoo.callbacks import GradNormBalancing, ReferenceErrorLogger
 from pinnzoo.checkpoint import CheckpointEvery, RunCheckpoint
+from pinnzoo.distribute import distributed_batches, get_strategy, replicas, xla_fallback
 from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.dtypes import float_type
 from pinnzoo.errors import InputError, TrainingError
@@ -42,23 +43,39 @@ class TrainResult(RunResult):
 
     def summary(self) -> str:
         m, p = self.metrics, self.preset
-        return (f"{p.name}: rel L2 = {m['rel_l2']:.3e} (target {p.target:g}){param_text(m)} | "
+        target = f" (target {p.target:g})" if p.target is not None else ""
+        return (f"{p.name}: rel L2 = {m['rel_l2']:.3e}{target}{param_text(m)} | "
                 f"{self.train_time:.1f} s, {self.adam_steps} Adam steps + {self.lbfgs_iterations} L-BFGS "
                 f"iterations" + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
-def build_solver(preset: PINNPreset, schedule, seed: int):
-    """A compiled solver for ``preset`` in the schedule's float type."""
+def build_solver(preset: PINNPreset, schedule, seed: int, strategy=None, verbose: int = 1):
+    """A compiled solver for ``preset`` in the schedule's float type, its variables and optimisers made in
+    ``strategy``'s scope (:mod:`pinnzoo.distribute`; None: one device)."""
+    strategy = get_strategy(strategy)
+    jit_compile = xla_fallback(strategy, schedule.jit_compile, verbose)
     keras.utils.set_random_seed(seed)
-    with float_type(schedule.dtype):
-        solver = preset.build()
-    adam = schedule.adam
-    for part in solver.parts():  # time marching: every window has its own optimizer
-        lr = keras.optimizers.schedules.ExponentialDecay(adam.learning_rate, adam.decay_steps, adam.decay_rate)
-        steps_per_execution = max(1, min(adam.steps_per_execution, adam.steps_per_epoch))
-        part.compile(optimizer=scaled_adam(lr), jit_compile=schedule.jit_compile,
-                     steps_per_execution=steps_per_execution)
+    with strategy.scope():
+        with float_type(schedule.dtype):
+            solver = preset.build()
+        adam = schedule.adam
+        for part in solver.parts():  # time marching: every window has its own optimizer
+            lr = keras.optimizers.schedules.ExponentialDecay(adam.learning_rate, adam.decay_steps, adam.decay_rate)
+            steps_per_execution = max(1, min(adam.steps_per_execution, adam.steps_per_epoch))
+            if replicas(strategy) > 1:  # Keras's multi-step loop fails on a distributed iterator here (TF 2.21)
+                steps_per_execution = 1
+            part.compile(optimizer=scaled_adam(lr), jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     return solver
+
+
+def _batches(solver, points, seed, resample, data, start):
+    """The Adam phase's dataset: global batches of points, one per step, from step ``start`` on — split
+    into one shard per replica when the solver was built under a strategy of several (:mod:`pinnzoo.distribute`)."""
+    def make():
+        return collocation_dataset(solver, points, seed=seed, resample=resample, data=data, start=start)
+
+    strategy = solver.distribute_strategy
+    return distributed_batches(strategy, make) if replicas(strategy) > 1 else make()
 
 
 def _lbfgs_points(solver, schedule, seed, data):
@@ -86,7 +103,8 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose, done: int = 0
                 draw, next_draw = draw + 1, done + every
             budget = (min(next_draw, total) if every else total) - done
             lb = lbfgs_refine(solver, batch, maxiter=budget, log_every=schedule.lbfgs.log_every,
-                              callbacks=callbacks, verbose=verbose, jit_compile=schedule.jit_compile)
+                              callbacks=callbacks, verbose=verbose,
+                              jit_compile=xla_fallback(solver.distribute_strategy, schedule.jit_compile, 0))
             for key, values in lb.history.items():
                 merged.setdefault(key, []).extend(values)
             info["iterations"] += lb.lbfgs["iterations"]
@@ -131,8 +149,7 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
     first_epoch, lbfgs_done = run.progress(adam.epochs) if run else (0, 0)
     if adam.epochs > first_epoch:
         # the points of step n are a function of (seed, n): a resumed run draws the ones it would have drawn
-        dataset = collocation_dataset(solver, points, seed=seed, resample=schedule.collocation.resample, data=data,
-                                      start=first_epoch * adam.steps_per_epoch)
+        dataset = _batches(solver, points, seed, schedule.collocation.resample, data, first_epoch * adam.steps_per_epoch)
         adam_callbacks = [guard, reference, *callbacks, *(run.saver("adam") if run else [])]
         if schedule.balancing.every > 0:
             balance_batch = fixed_batch(solver, min(points, 4096), seed=seed + 7, data=data)
@@ -352,7 +369,7 @@ def train(preset, **options) -> RunResult:
 
 def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
                verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None, lbfgs_iterations: int | None = None,
-               init=None, checkpoint=None, resume: bool = False) -> TrainResult:
+               init=None, checkpoint=None, resume: bool = False, strategy=None) -> TrainResult:
     """Train a PINN preset from scratch: build → Adam with ``model.fit`` → L-BFGS → score → export.
 
     Args:
@@ -368,6 +385,8 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         init: a :class:`~pinnzoo.warm_start.WarmStart`: the prior starts from a trained export's weights.
         checkpoint: a file (``pinnzoo.checkpoint.checkpoint_path(out)``) to keep the run's checkpoint in
             while it trains (removed at the end); ``resume=True`` continues the run it holds.
+        strategy: a ``tf.distribute.Strategy`` or its name (``"default"``, ``"mirrored"``, ``"multiworker"``):
+            the Adam phases train on its replicas (:mod:`pinnzoo.distribute`).
     Raises:
         KeyboardInterrupt: interrupted; ``exc.solver`` holds the weights trained so far.
         TrainingError: the loss became NaN/inf. The solver in the exception
@@ -377,7 +396,7 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     """
     schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations)
     callbacks, log = training_log(callbacks)  # every run keeps its history (history.csv in the export)
-    solver = build_solver(preset, schedule, seed)
+    solver = build_solver(preset, schedule, seed, strategy, verbose)
     origin = init.apply([part.prior for part in solver.parts()]) if init is not None else None
     problem = solver.problem
     start = time.perf_counter()

@@ -89,7 +89,8 @@ def test_a_new_family_is_one_subclass_and_the_cli_uses_its_methods(tmp_path, cap
         name: str = "_constant"
         description: str = "a family for the test"
 
-        def train(self, *, seed=0, quick=False, out=None, verbose=1, callbacks=(), checkpoint=None, resume=False):
+        def train(self, *, seed=0, quick=False, out=None, verbose=1, callbacks=(), checkpoint=None, resume=False,
+                  strategy=None):
             return Done()
 
         def quick(self):

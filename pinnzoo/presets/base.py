@@ -44,13 +44,15 @@ class Preset(abc.ABC):
 
     @abc.abstractmethod
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
-              init=None, checkpoint=None, resume: bool = False) -> RunResult:
+              init=None, checkpoint=None, resume: bool = False, strategy=None) -> RunResult:
         """Train from scratch, or from a trained export's prior weights with ``init`` (a
         :class:`~pinnzoo.warm_start.WarmStart`); export to ``out`` if given (nothing is written otherwise).
         The result's ``init`` (and the export's ``pinnzoo.json``) records the warm start's source.
         ``checkpoint`` (a file, :func:`pinnzoo.checkpoint.checkpoint_path`) is rewritten atomically while the
         run trains and removed once it is exported; ``resume=True`` continues the run it holds (a run killed
-        even with SIGKILL), refusing another run's checkpoint with an InputError.
+        even with SIGKILL), refusing another run's checkpoint with an InputError. ``strategy`` (a
+        ``tf.distribute.Strategy`` or a name of :data:`pinnzoo.distribute.STRATEGIES`) trains on its replicas;
+        families that train on one device refuse one of several replicas with an InputError.
 
         Raises:
             InitError: ``init`` cannot be applied (the source holds no weights, or another architecture).

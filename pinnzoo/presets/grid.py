@@ -157,14 +157,17 @@ class GridPreset(Preset):
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
               epochs: int | None = None, lbfgs_iterations: int | None = None, init=None, checkpoint=None,
-              resume: bool = False) -> GridResult:
+              resume: bool = False, strategy=None) -> GridResult:
         """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS (``lbfgs_iterations``
         overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
         export to ``out``. ``checkpoint`` (a file) is rewritten every epoch while the fit runs and removed
         once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.presets.grid_run`)."""
+        from pinnzoo.distribute import one_device
         from pinnzoo.export import export_grid_solver, machine
         from pinnzoo.presets.grid_run import GridRun, fit_adam_lbfgs, run_identity
         from pinnzoo.run_log import training_log
+
+        one_device(strategy, f"{self.name} ({self.family} preset)")
 
         callbacks, log = training_log(callbacks)
         preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)

@@ -140,15 +140,18 @@ class GridInversePreset(Preset):
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
               epochs: int | None = None, lbfgs_iterations: int | None = None, init=None, checkpoint=None,
-              resume: bool = False) -> InverseResult:
+              resume: bool = False, strategy=None) -> InverseResult:
         """Run the baselines, fit the prior (stopping at the discrepancy), score, export to ``out``;
         ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights.
         ``checkpoint`` (a file) is rewritten every epoch of the fit (with the baselines' results) and removed
         once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.presets.grid_run`)."""
+        from pinnzoo.distribute import one_device
         from pinnzoo.callbacks import DiscrepancyStopping
         from pinnzoo.export import export_coefficient_solver, machine
         from pinnzoo.presets.grid_run import GridRun, run_identity
         from pinnzoo.run_log import training_log
+
+        one_device(strategy, f"{self.name} ({self.family} preset)")
 
         callbacks, log = training_log(callbacks)
         preset = self.quick() if quick else self

@@ -61,15 +61,18 @@ class GridMarchingPreset(GridPreset):
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
               epochs: int | None = None, lbfgs_iterations: int | None = None, init=None, checkpoint=None,
-              resume: bool = False) -> GridResult:
+              resume: bool = False, strategy=None) -> GridResult:
         """March every step (a progress bar over the steps), score the final field, export to ``out``;
         ``epochs``/``lbfgs_iterations`` override each step's budget, ``init`` starts the first step from a
         trained export's prior weights. ``checkpoint`` (a file) is rewritten after every time step and removed
         once exported; ``resume=True`` goes on from the step after the last one it holds."""
+        from pinnzoo.distribute import one_device
         from pinnzoo.export import export_grid_solver, machine
         from pinnzoo.presets.grid_run import GridRun, run_identity
         from pinnzoo.run_log import training_log
         from pinnzoo.solvers.lbfgs import flat_value_and_gradient
+
+        one_device(strategy, f"{self.name} ({self.family} preset)")
 
         _, log = training_log(callbacks)  # one row of errors per time step (the steps are not Keras epochs)
 

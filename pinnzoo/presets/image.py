@@ -126,7 +126,7 @@ class ImagePreset(Preset):
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(),
               init=None, iterations: int | None = None, checkpoint=None, resume: bool = False,
-              **options) -> RestoreResult:
+              strategy=None, **options) -> RestoreResult:
         """Degrade the test image, run the classical baselines, fit the recipe, export if ``out``.
 
         The result's ``metadata`` holds what goes into ``pinnzoo.json``: PSNR/SSIM of
@@ -135,8 +135,11 @@ class ImagePreset(Preset):
         :class:`~pinnzoo.warm_start.WarmStart`) starts the generator from a trained export;
         ``iterations`` replaces the recipe's step limit.
         """
+        from pinnzoo.distribute import one_device
         from pinnzoo.export import export_image_solver
         from pinnzoo.run_log import training_log
+
+        one_device(strategy, f"{self.name} (image preset)")
 
         callbacks, log = training_log(callbacks)
         if options:

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.distribute import multi_worker
 from pinnzoo.errors import ProblemError
 from pinnzoo.problems.base import PDEProblem, get_problem
 from pinnzoo.problems.derivatives import forward_derivatives, tape_derivatives
@@ -267,16 +268,33 @@ class PINNSolver(keras.Model):
             return loss, terms
 
         if self.inner_steps == 1:
-            return self._update_metrics(*step())
-        if not self.optimizer.built:
-            self.optimizer.build(self.trainable_variables)
-        loss, terms = step()
+            loss, terms = step()
+        else:
+            if not self.optimizer.built:
+                self.optimizer.build(self.trainable_variables)
+            loss, terms = step()
 
-        def body(i, loss, terms):
-            return (i + 1, *step())
+            def body(i, loss, terms):
+                return (i + 1, *step())
 
-        _, loss, terms = tf.while_loop(lambda i, *_: i < self.inner_steps, body, (tf.constant(1), loss, terms))
-        return self._update_metrics(loss, terms)
+            _, loss, terms = tf.while_loop(lambda i, *_: i < self.inner_steps, body, (tf.constant(1), loss, terms))
+        if replicas > 1:  # log the global means (each replica's are over its shard)
+            loss, terms = tf.distribute.get_replica_context().all_reduce("MEAN", (loss, terms))
+        logs = self._update_metrics(loss, terms)
+        if multi_worker(tf.distribute.get_strategy()):
+            # Keras reduces the logs of several workers with strategy.reduce(..., axis=0), which needs an axis
+            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
+        return logs
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Keras's hook before ``fit`` under a ``tf.distribute`` strategy builds the model from a batch that it
+        reduces across replicas — which ``MultiWorkerMirroredStrategy`` cannot do for a dict of point sets. A
+        solver's variables exist from its construction; only the optimiser is built here, in the scope."""
+        if getattr(self, "_distribute_strategy", None) is None:  # no strategy: Keras builds when it traces
+            return super()._maybe_symbolic_build(iterator, data_batch)
+        if self.optimizer is not None and not self.optimizer.built:
+            with self.distribute_strategy.scope():
+                self.optimizer.build(self.trainable_variables)
 
     def test_step(self, data):
         terms = self.loss_terms(data)

@@ -1,0 +1,76 @@
+"""The tables of ``docs/scaling.md``: step time and memory vs size (``benchmarks/results/scaling.json``) and
+MirroredStrategy vs one device (``benchmarks/results/distribute_scaling.json``)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+_WHAT = {"pinn_points": "PINN `burgers`, 4×32 MLP, Adam step", "pinn_width": "PINN `burgers`, 8,192 points, Adam step",
+         "image_gray": "DIP skip net, denoising, gray, iteration", "image_rgb": "DIP skip net, denoising, RGB, iteration",
+         "grid": "`poisson2d_grid`, multiscale grid, float64, Adam step"}
+
+
+def _from(name: str):
+    """A table from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py``."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def table() -> str:
+            path = RESULTS / f"{name}.json"
+            if not path.exists():
+                return f"_(run `python benchmarks/{name}.py` to fill this table)_"
+            return fn(json.loads(path.read_text()))
+        return table
+    return wrap
+
+
+def _size(series: str, size: int) -> str:
+    if series.startswith("image"):
+        return f"{size}²"
+    if series == "grid":
+        return f"{size}² nodes"
+    return f"{size:,}"
+
+
+@_from("scaling")
+def scaling_table(r) -> str:
+    rows = ["| series | varies | size | time per step | peak memory (process, GiB) | memory of the run (GiB) |",
+            "|---|---|---|---|---|---|"]
+    for name, results in r["results"].items():
+        for x in results:
+            if "error" in x:
+                rows.append(f"| {_WHAT[name]} | {r['series'][name]} | {_size(name, x['size'])} | failed: "
+                            f"{x['error'][:80]} | | |")
+                continue
+            rows.append(f"| {_WHAT[name]} | {r['series'][name]} | {_size(name, x['size'])} | "
+                        f"{1e3 * x['step_s']:.1f} ms | {x['peak_gib']:.2f} | {x['memory_gib']:.2f} |")
+    rows.append(f"\n{r['machine']}, {r['date']}; the median over epochs after the first (which compiles).")
+    return "\n".join(rows)
+
+
+@_from("scaling")
+def slopes_table(r) -> str:
+    rows = ["| series | size measured as | slope of log time | slope of log memory of the run |", "|---|---|---|---|"]
+    for name, s in r["slopes"].items():
+        unit = {"image_gray": "pixels", "image_rgb": "pixels", "grid": "nodes"}.get(name, r["series"][name])
+        rows.append(f"| {_WHAT[name]} | {unit} | {s['time']:.2f} | {s['memory']:.2f} |")
+    return "\n".join(rows)
+
+
+@_from("distribute_scaling")
+def mirrored_table(r) -> str:
+    rows = ["| points per step | weights | 1 device | 2 logical devices (mirrored) | throughput ratio | "
+            "all-reduce of the gradient | projected speed-up on 2 / 4 / 8 devices |", "|---|---|---|---|---|---|---|"]
+    for x in r["rows"]:
+        p = x["projected_speedup"]
+        rows.append(f"| {x['points']:,} | {x['weights']:,} | {1e3 * x['median_one_s']:.1f} ms | "
+                    f"{1e3 * x['median_mirrored_s']:.1f} ms | ×{x['throughput_ratio']:.2f} | "
+                    f"{1e6 * x['allreduce_s']:.0f} µs | ×{p['2']:.1f} / ×{p['4']:.1f} / ×{p['8']:.1f} |")
+    rows.append(f"\n`{r['preset']}` Adam steps, medians of {len(r['rows'][0]['one_device_s'])} runs each, "
+                f"alternating; {r['machine']}, {r['date']}.")
+    return "\n".join(rows)
+
+
+SCALING_TABLES = {"scaling": scaling_table, "slopes": slopes_table, "mirrored": mirrored_table}

@@ -1,0 +1,121 @@
+"""Training on several devices and machines with TensorFlow's own engine, ``tf.distribute``.
+
+``pinnzoo train PRESET --strategy mirrored`` (all GPUs, or the logical CPU devices, of one machine) or
+``--strategy multiworker`` (several machines, each told the cluster by ``TF_CONFIG``) builds the solver, its
+variables and its optimiser inside ``strategy.scope()`` and trains with ``model.fit`` as on one device:
+
+* **Data**: every Adam step's global batch of collocation points (residual, condition and data points) is
+  the one a single-device run draws — a stateless function of (seed, step) — split into one equal shard per
+  replica (:func:`distributed_batches`): each replica draws only its own shard. The run therefore follows
+  the single-device trajectory up to the order of floating-point sums.
+* **Loss**: each replica's loss is a mean over its shard and is divided by the number of replicas before
+  the gradient (``PINNSolver.train_step``); the all-reduce sums the replicas' gradients, so the update is
+  the gradient of the global mean.
+* **XLA**: a ``tf.distribute`` strategy does not combine with ``jit_compile=True`` here; training under a
+  strategy of more than one replica turns XLA off and says so (:func:`xla_fallback`).
+* **L-BFGS** phases run in the chief process on one device, on the full batch (scipy's L-BFGS-B is a
+  serial host loop; its gradient at these sizes is milliseconds): every worker runs the same deterministic
+  iterations from the same synchronised weights, so all end with identical weights.
+
+Paper: M. Abadi et al., "TensorFlow: a system for large-scale machine learning", OSDI 2016; the strategies
+are TensorFlow's (``tf.distribute.MirroredStrategy``, ``tf.distribute.MultiWorkerMirroredStrategy``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import tensorflow as tf
+
+from pinnzoo.errors import InputError
+from pinnzoo.registry import Registry
+
+
+def _default():
+    return tf.distribute.get_strategy()
+
+
+def _mirrored():
+    gpus = tf.config.list_logical_devices("GPU")
+    devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+    # on a machine without GPUs, every logical CPU device is a replica (tf.config.set_logical_device_configuration)
+    return tf.distribute.MirroredStrategy(devices=devices)
+
+
+def _multiworker():
+    return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+#: ``--strategy`` name → a function making the ``tf.distribute.Strategy``
+STRATEGIES: Registry = Registry("strategy", InputError, plural="strategies")
+STRATEGIES.register("default", _default)
+STRATEGIES.register("mirrored", _mirrored)
+STRATEGIES.register("multiworker", _multiworker)
+
+
+def get_strategy(strategy=None) -> tf.distribute.Strategy:
+    """``strategy`` as a ``tf.distribute.Strategy``: one already made, a registered name, or None (the default)."""
+    if isinstance(strategy, tf.distribute.Strategy):
+        return strategy
+    return STRATEGIES.get(strategy or "default")()
+
+
+def replicas(strategy) -> int:
+    return int(strategy.num_replicas_in_sync)
+
+
+def one_device(strategy, what: str) -> None:
+    """Refuse, with an InputError, a strategy of several replicas for ``what`` (a family that trains on one device)."""
+    if strategy is not None and strategy != "default" and replicas(get_strategy(strategy)) > 1:
+        raise InputError(f"{what} trains on one device; --strategy mirrored/multiworker applies to PINN presets "
+                         "(docs/distributed.md)")
+
+
+def multi_worker(strategy) -> bool:
+    """Whether ``strategy`` spans several processes (a ``MultiWorkerMirroredStrategy`` with a cluster)."""
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return False
+    spec = strategy.cluster_resolver.cluster_spec()
+    return sum(spec.num_tasks(job) for job in spec.jobs if job in ("chief", "worker")) > 1
+
+
+def xla_fallback(strategy, jit_compile, verbose: int = 1):
+    """``jit_compile`` to use under ``strategy``: unchanged on one replica, False (and a note) on several."""
+    if replicas(strategy) > 1 and jit_compile:
+        if verbose:
+            print(f"{type(strategy).__name__} with {replicas(strategy)} replicas: XLA off (jit_compile=False), "
+                  "tf.distribute does not combine with it here", file=sys.stderr)
+        return False
+    return jit_compile
+
+
+def shard(batch: dict, index, count: int) -> dict:
+    """The ``index``-th of ``count`` equal shards of every tensor of ``batch`` along its first axis."""
+    out = {}
+    for name, value in batch.items():
+        n = value.shape[0]
+        if n is None or n % count:
+            raise InputError(f"cannot split {n} {name} points into {count} equal shards, one per replica: "
+                             f"choose a multiple of {count}")
+        size = n // count
+        out[name] = value[index * size:(index + 1) * size]
+    return out
+
+
+def distributed_batches(strategy, make_dataset):
+    """A distributed dataset for ``model.fit`` under ``strategy``: ``make_dataset()`` (global batches, one per
+    step) cut into one shard per replica; each input pipeline (worker) makes its own dataset and keeps the
+    shards of its replicas, in replica order."""
+    count = replicas(strategy)
+
+    def per_pipeline(context: tf.distribute.InputContext):
+        local = count // context.num_input_pipelines
+        first = context.input_pipeline_id * local
+
+        def shards(batch):
+            return tf.data.Dataset.from_tensor_slices(tf.range(first, first + local)).map(
+                lambda i: shard(batch, i, count))
+
+        return make_dataset().flat_map(shards)
+
+    return strategy.distribute_datasets_from_function(per_pipeline)

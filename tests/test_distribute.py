@@ -1,0 +1,126 @@
+"""tf.distribute training: MirroredStrategy on two logical CPU devices follows the single-device trajectory, and a
+real two-process MultiWorkerMirroredStrategy cluster on localhost ends with identical weights on both workers."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import run_cli
+from pinnzoo.distribute import get_strategy, shard
+from pinnzoo.errors import InputError
+
+_MIRRORED = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
+from pinnzoo.errors import InputError
+from pinnzoo.presets import get_preset
+
+preset, out = get_preset("burgers"), {}
+runs = {name: preset.train(quick=True, seed=0, verbose=0, strategy=name, lbfgs_iterations=0)
+        for name in ("default", "mirrored")}
+out["replicas"] = int(runs["mirrored"].solver.distribute_strategy.num_replicas_in_sync)
+out["loss"] = {name: r.history["adam"]["loss"] for name, r in runs.items()}
+out["rel_l2"] = {name: r.metrics["rel_l2"] for name, r in runs.items()}
+a, b = (runs[name].solver.get_weights() for name in ("default", "mirrored"))
+out["max_weight_diff"] = max(float(np.abs(x - y).max()) for x, y in zip(a, b))
+try:
+    get_preset("darcy_grid").train(quick=True, verbose=0, strategy="mirrored")
+    out["grid"] = "trained"
+except InputError as exc:
+    out["grid"] = str(exc)
+print("RESULT " + json.dumps(out))
+"""
+
+
+def _result(proc):
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):])
+
+
+def test_mirrored_on_two_devices_follows_the_single_device_trajectory():
+    proc = subprocess.run([sys.executable, "-c", _MIRRORED], capture_output=True, text=True, timeout=600)
+    out = _result(proc)
+    assert out["replicas"] == 2
+    np.testing.assert_allclose(out["loss"]["mirrored"], out["loss"]["default"], rtol=1e-5)
+    assert out["max_weight_diff"] < 1e-5  # the same steps, up to the order of floating-point sums
+    assert out["rel_l2"]["mirrored"] == pytest.approx(out["rel_l2"]["default"], rel=1e-4)
+    assert "trains on one device" in out["grid"]  # a family that does not distribute says so
+
+
+_WORKER = """
+import json, os, sys
+os.environ["TF_CONFIG"] = sys.argv[1]
+from pinnzoo.presets import get_preset
+r = get_preset("burgers").train(quick=True, seed=0, verbose=0, strategy="multiworker", lbfgs_iterations=20,
+                                out=sys.argv[2])
+print("RESULT " + json.dumps({"loss": r.history["adam"]["loss"], "rel_l2": r.metrics["rel_l2"]}), flush=True)
+"""
+
+
+def _free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("localhost", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def test_a_two_process_multiworker_cluster_ends_with_identical_weights(tmp_path):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"localhost:{p}" for p in ports]}
+    procs = []
+    try:
+        for index in range(2):
+            config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+            procs.append(subprocess.Popen([sys.executable, "-c", _WORKER, config, str(tmp_path / f"w{index}")],
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        deadline = time.time() + 420
+        outputs = [p.communicate(timeout=max(1, deadline - time.time())) for p in procs]
+    finally:
+        for p in procs:  # always cleaned up, whatever happened
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=30)
+    results = [_result(subprocess.CompletedProcess(p.args, p.returncode, *o)) for p, o in zip(procs, outputs)]
+    assert results[0] == results[1]
+    weights = [np.load(tmp_path / f"w{i}" / "prior_weights.npz", allow_pickle=False) for i in range(2)]
+    assert weights[0].files and all(np.array_equal(weights[0][k], weights[1][k]) for k in weights[0].files)
+    single = _single_device_losses()
+    np.testing.assert_allclose(results[0]["loss"], single, rtol=1e-5)  # the global batch, split over the workers
+
+
+def _single_device_losses():
+    from pinnzoo.presets import get_preset
+
+    return get_preset("burgers").train(quick=True, seed=0, verbose=0, lbfgs_iterations=0).history["adam"]["loss"]
+
+
+def test_a_batch_splits_into_equal_shards_or_is_refused():
+    batch = {"residual": tf.reshape(tf.range(12.0), (6, 2)), "initial": tf.ones((4, 2))}
+    parts = [shard(batch, i, 2) for i in range(2)]
+    for name, value in batch.items():
+        np.testing.assert_array_equal(tf.concat([p[name] for p in parts], axis=0), value)
+    with pytest.raises(InputError, match="equal shards"):
+        shard({"residual": tf.ones((5, 2))}, 0, 2)
+
+
+def test_strategy_names_are_checked(tmp_path):
+    assert get_strategy("default") is tf.distribute.get_strategy()
+    with pytest.raises(InputError, match="did you mean 'mirrored'"):
+        get_strategy("mirord")
+    proc = run_cli("train", "burgers", "--quick", "--strategy", "mirord", "--out", tmp_path / "m")
+    assert proc.returncode == 2 and "did you mean 'mirrored'" in proc.stderr and "Traceback" not in proc.stderr
+
