@@ -179,11 +179,23 @@ def cmd_verify(args):
 
 
 def cmd_export(args):
-    from pinnzoo.serving import serving_export
+    from pinnzoo.errors import InputError
 
-    check_writable(Path(args.serving_dir), "--serving-dir", folder=True)
-    version = serving_export(args.directory, args.serving_dir, name=args.name)
-    print(f"{version}  (TF Serving: --model_base_path={version.parent.resolve()} --model_name={version.parent.name})")
+    if not (args.serving_dir or args.litert):
+        raise InputError("pinnzoo export needs --serving-dir OUT (TF Serving) and/or --litert FILE.tflite")
+    if args.serving_dir:
+        from pinnzoo.serving import serving_export
+
+        check_writable(Path(args.serving_dir), "--serving-dir", folder=True)
+        version = serving_export(args.directory, args.serving_dir, name=args.name)
+        print(f"{version}  (TF Serving: --model_base_path={version.parent.resolve()} --model_name={version.parent.name})")
+    if args.litert:
+        from pinnzoo.litert import litert_export
+
+        check_writable(Path(args.litert), "--litert", folder=False)
+        for signature, outcome in litert_export(args.directory, args.litert).items():
+            print(f"{signature}: {outcome}" + ("" if outcome == "converted" else " (serve it from the SavedModel)"))
+        print(f"wrote {args.litert}")
     return 0
 
 
@@ -503,9 +515,11 @@ def parser() -> argparse.ArgumentParser:
     vf.add_argument("directory")
     vf.set_defaults(fn=cmd_verify)
     xp = sub.add_parser("export", help="write an export as the next version of a TensorFlow Serving model "
-                                       "(SERVING_DIR/NAME/VERSION; docs/serving.md)")
+                                       "(SERVING_DIR/NAME/VERSION) and/or as a LiteRT file (docs/serving.md)")
     xp.add_argument("directory", help="an export (pinnzoo train --out, a shipped model)")
-    xp.add_argument("--serving-dir", required=True, help="the folder of TF Serving model base paths")
+    xp.add_argument("--serving-dir", help="the folder of TF Serving model base paths")
+    xp.add_argument("--litert", metavar="FILE.tflite",
+                    help="also (or instead) convert the signatures LiteRT can run into one .tflite file (docs/serving.md)")
     xp.add_argument("--name", help="the model's name (default: the export's preset)")
     xp.set_defaults(fn=cmd_export)
     pr = sub.add_parser("predict", help="evaluate an export at points from a .npy or .csv file")
