@@ -13,6 +13,9 @@ two logical devices, timed on its own). With the points split evenly and a ring 
 2(N−1)/N, a step on N devices takes T1/N + C2·2(N−1)/N and the speed-up is T1 / that. It ignores that real GPUs
 are each faster than these CPU devices and that NVLink/PCIe bandwidth differs from a memory copy: read it as the
 shape of the curve at this problem size, not a GPU measurement.
+
+L-BFGS phases run in the cross-replica context (on one device, the whole batch): the seconds per function
+evaluation of scipy's L-BFGS-B are timed with the solver built under each strategy, on the same fixed batch.
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ import keras  # noqa: E402
 
 from results_file import progress, write_results  # noqa: E402  (benchmarks/, the script's own folder)
 from pinnzoo import get_preset  # noqa: E402
-from pinnzoo.distribute import get_strategy  # noqa: E402
+from pinnzoo.distribute import get_strategy, xla_fallback  # noqa: E402
+from pinnzoo.sampling import fixed_batch  # noqa: E402
+from pinnzoo.solvers import lbfgs_refine  # noqa: E402
+from pinnzoo.training import build_solver  # noqa: E402
 
 
 class EpochTimes(keras.callbacks.Callback):
@@ -54,9 +60,21 @@ def step_time(preset, points: int, strategy, epochs: int = 4, steps: int = 50) -
     return statistics.median(timer.times[1:]) / steps, int(result.solver.count_params())
 
 
-def allreduce_time(weights: int, repeats: int = 50) -> float:
-    """Seconds for one MEAN all-reduce of ``weights`` floats across the two logical devices."""
-    strategy = get_strategy("mirrored")
+def lbfgs_time(preset, points: int, strategy, iterations: int = 100) -> float:
+    """Seconds per L-BFGS function evaluation on a fixed batch of ``points``, the solver built under
+    ``strategy`` (pinnzoo runs L-BFGS in the cross-replica context: on one device, the whole batch)."""
+    solver = build_solver(preset, preset.schedule, 0, strategy, verbose=0)
+    batch = fixed_batch(solver, points, seed=1)
+    jit = xla_fallback(strategy, preset.schedule.jit_compile, 0)
+    lbfgs_refine(solver, batch, maxiter=5, verbose=0, jit_compile=jit)  # traces and compiles
+    start = time.perf_counter()
+    info = lbfgs_refine(solver, batch, maxiter=iterations, verbose=0, jit_compile=jit).lbfgs
+    return (time.perf_counter() - start) / max(1, info["evaluations"])
+
+
+def allreduce_time(weights: int, strategy, repeats: int = 50) -> float:
+    """Seconds for one MEAN all-reduce of ``weights`` floats across the two logical devices of ``strategy``
+    (the strategy the runs used: a second MirroredStrategy in one process would reuse its collective keys)."""
 
     @tf.function
     def reduce():
@@ -77,22 +95,26 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args(argv)
     preset = get_preset("burgers")
+    strategies = {"default": get_strategy("default"), "mirrored": get_strategy("mirrored")}
     rows = []
     for points in args.points:
         times = {"default": [], "mirrored": []}
         weights = 0
         for _, name in progress([(k, n) for k in range(args.repeats) for n in times], f"{points} points"):
-            t, weights = step_time(preset, points, name)
+            t, weights = step_time(preset, points, strategies[name])
             times[name].append(t)
         one, two = statistics.median(times["default"]), statistics.median(times["mirrored"])
-        comm = allreduce_time(weights)
+        comm = allreduce_time(weights, strategies["mirrored"])
+        lbfgs = {name: statistics.median(lbfgs_time(preset, points, strategies[name]) for _ in range(args.repeats))
+                 for name in strategies}
         projected = {n: one / (one / n + comm * 2 * (n - 1) / n) for n in (2, 4, 8)}
         print(f"{points} points: {1e3 * one:.1f} ms/step on 1 device, {1e3 * two:.1f} ms on 2 logical devices "
               f"(throughput x{one / two:.2f}); all-reduce of {weights} floats {1e6 * comm:.0f} us; projected "
               + ", ".join(f"x{v:.1f} on {n}" for n, v in projected.items()))
         rows.append({"points": points, "weights": weights, "one_device_s": times["default"],
                      "mirrored_s": times["mirrored"], "median_one_s": one, "median_mirrored_s": two,
-                     "throughput_ratio": one / two, "allreduce_s": comm, "projected_speedup": projected})
+                     "throughput_ratio": one / two, "allreduce_s": comm, "projected_speedup": projected,
+                     "lbfgs_eval_s": lbfgs})
     write_results("distribute_scaling", {"preset": "burgers", "rows": rows})
     return 0
 

@@ -1,6 +1,6 @@
 """Scaling: step time and peak memory vs problem size for the PINN, image-prior and grid families.
 
-    python benchmarks/scaling.py [--quick] [--plots docs]
+    python benchmarks/scaling.py [--quick] [--series NAME ...] [--largest] [--plots docs]
 
 Each case runs in its own Python process (peak memory is the process's high-water mark, ``ru_maxrss``, less
 its resident size after TensorFlow and pinnzoo were imported), through the public API, for a few epochs:
@@ -203,23 +203,58 @@ def loglog_svg(results: dict, key: str, label: str) -> str:
     return "\n".join(out) + "\n</svg>\n"
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="two small sizes per series (smoke test)")
-    ap.add_argument("--case", nargs=2, metavar=("SERIES", "SIZE"), help=argparse.SUPPRESS)
-    ap.add_argument("--plots", default=str(ROOT / "docs"), help="directory for the SVG plots")
-    args = ap.parse_args(argv)
-    if args.case:
-        print("CASE " + json.dumps(run_case(args.case[0], int(args.case[1]), args.quick)), flush=True)
-        return 0
-    cases = [(name, size) for name, (_, full, short) in SERIES.items() for size in (short if args.quick else full)]
-    results: dict[str, list] = {name: [] for name in SERIES}
+#: series -> sizes beyond the scaling runs, below the memory the fitted slope projects for this machine
+LARGEST = {"pinn_points": [2_000_000, 3_000_000], "image_gray": [1280], "image_rgb": [1280]}
+
+
+def machine_gib() -> float:
+    with open("/proc/meminfo") as f:
+        return int(f.readline().split()[1]) / 2 ** 20
+
+
+def projected_limit(rows: list[dict], name: str, total: float) -> float:
+    """The size at which the fitted power law of the memory of the run reaches ``total`` less the base."""
+    ok = [r for r in rows if "memory_gib" in r]
+    xs, ys = [work(name, r["size"]) for r in ok], [r["memory_gib"] for r in ok]
+    k = slope(xs, ys)
+    x, y = xs[-1], ys[-1]
+    limit = x * ((total - ok[-1]["base_gib"]) / y) ** (1 / k)
+    return math.sqrt(limit) if name.startswith(("image", "grid")) else limit
+
+
+def largest() -> int:
+    """Try the sizes of :data:`LARGEST` one by one; record what trained and the projected limits."""
+    path = ROOT / "benchmarks" / "results" / "scaling.json"
+    data = json.loads(path.read_text())
+    total = machine_gib()
+    out = {"machine_gib": total, "tried": {}, "projected": {}}
+    for name, sizes in LARGEST.items():
+        out["projected"][name] = projected_limit(data["results"][name], name, total)
+        for size in progress(sizes, f"{name} size"):
+            row = {"size": size, **measure(name, size, False)}
+            if "peak_gib" in row:
+                row["memory_gib"] = row["peak_gib"] - row["base_gib"]
+            print(f"{name} {size}: {row}", flush=True)
+            out["tried"].setdefault(name, []).append(row)
+    data["largest"] = out
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"wrote {path}")
+    return 0
+
+
+def run_series(names, quick: bool) -> dict[str, list]:
+    cases = [(name, size) for name in names for size in (SERIES[name][2] if quick else SERIES[name][1])]
+    results: dict[str, list] = {name: [] for name in names}
     for name, size in progress(cases, "case"):
-        row = {"size": size, **measure(name, size, args.quick)}
+        row = {"size": size, **measure(name, size, quick)}
         if "peak_gib" in row:
             row["memory_gib"] = row["peak_gib"] - row["base_gib"]
         results[name].append(row)
         print(f"{name} {size}: {row}", flush=True)
+    return results
+
+
+def slopes_of(results: dict[str, list]) -> dict:
     slopes = {}
     for name, rows in results.items():
         ok = [r for r in rows if "step_s" in r]
@@ -227,13 +262,38 @@ def main(argv=None) -> int:
             xs = [work(name, r["size"]) for r in ok]
             slopes[name] = {"time": slope(xs, [r["step_s"] for r in ok]),
                             "memory": slope(xs, [max(r["memory_gib"], 1e-3) for r in ok])}
-    if not args.quick:
-        write_results("scaling", {"series": {n: s[0] for n, s in SERIES.items()}, "results": results, "slopes": slopes})
-        for key, label in (("step_s", "seconds per step"), ("memory_gib", "peak memory, GiB")):
-            name = "time" if key == "step_s" else "memory"
-            Path(args.plots, f"scaling-{name}.svg").write_text(loglog_svg(results, key, label))
-    else:
-        print(json.dumps({"results": results, "slopes": slopes}, indent=1))
+    return slopes
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="two small sizes per series (smoke test)")
+    ap.add_argument("--case", nargs=2, metavar=("SERIES", "SIZE"), help=argparse.SUPPRESS)
+    ap.add_argument("--series", nargs="+", choices=sorted(SERIES),
+                    help="measure only these series again and replace them in scaling.json (default: all)")
+    ap.add_argument("--plots", default=str(ROOT / "docs"), help="directory for the SVG plots")
+    ap.add_argument("--largest", action="store_true",
+                    help="after a full run: try the sizes of LARGEST and add them to scaling.json")
+    args = ap.parse_args(argv)
+    if args.case:
+        print("CASE " + json.dumps(run_case(args.case[0], int(args.case[1]), args.quick)), flush=True)
+        return 0
+    if args.largest:
+        return largest()
+    fresh = run_series(args.series or list(SERIES), args.quick)
+    if args.quick:
+        print(json.dumps({"results": fresh, "slopes": slopes_of(fresh)}, indent=1))
+        return 0
+    path = ROOT / "benchmarks" / "results" / "scaling.json"
+    old = json.loads(path.read_text()) if args.series and path.exists() else {}
+    results = {**old.get("results", {}), **fresh}
+    payload = {"series": {n: s[0] for n, s in SERIES.items()}, "results": results, "slopes": slopes_of(results)}
+    if "largest" in old:
+        payload["largest"] = old["largest"]
+    write_results("scaling", payload)
+    for key, label in (("step_s", "seconds per step"), ("memory_gib", "peak memory, GiB")):
+        name = "time" if key == "step_s" else "memory"
+        Path(args.plots, f"scaling-{name}.svg").write_text(loglog_svg(results, key, label))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
@@ -50,12 +51,43 @@ def scaling_table(r) -> str:
     return "\n".join(rows)
 
 
+def _work(series: str, size: int) -> int:
+    return size ** 2 if series.startswith(("image", "grid")) else size
+
+
+def _last_slope(series: str, rows: list[dict], key: str) -> float:
+    """The slope of log ``key`` against log size between the two largest sizes measured."""
+    a, b = [r for r in rows if key in r][-2:]
+    return math.log(b[key] / a[key]) / math.log(_work(series, b["size"]) / _work(series, a["size"]))
+
+
 @_from("scaling")
 def slopes_table(r) -> str:
-    rows = ["| series | size measured as | slope of log time | slope of log memory of the run |", "|---|---|---|---|"]
+    rows = ["| series | size measured as | time: fit over all sizes | time: two largest | "
+            "memory of the run: fit over all | memory: two largest |", "|---|---|---|---|---|---|"]
     for name, s in r["slopes"].items():
         unit = {"image_gray": "pixels", "image_rgb": "pixels", "grid": "nodes"}.get(name, r["series"][name])
-        rows.append(f"| {_WHAT[name]} | {unit} | {s['time']:.2f} | {s['memory']:.2f} |")
+        res = r["results"][name]
+        rows.append(f"| {_WHAT[name]} | {unit} | {s['time']:.2f} | {_last_slope(name, res, 'step_s'):.2f} | "
+                    f"{s['memory']:.2f} | {_last_slope(name, res, 'memory_gib'):.2f} |")
+    return "\n".join(rows)
+
+
+@_from("scaling")
+def largest_table(r) -> str:
+    big = r.get("largest")
+    if big is None:
+        return "_(run `python benchmarks/scaling.py --largest` to fill this table)_"
+    rows = ["| series | size tried | time per step | memory of the run (GiB) | trained | projected limit on this machine |",
+            "|---|---|---|---|---|---|"]
+    for name, tried in big["tried"].items():
+        for x in tried:
+            ok = "error" not in x
+            rows.append(f"| {_WHAT[name]} | {_size(name, x['size'])} | "
+                        + (f"{x['step_s']:.2f} s | {x['memory_gib']:.1f} | yes" if ok else f" | | no: {x['error'][:60]}")
+                        + f" | {_size(name, round(big['projected'][name]))} |")
+    rows.append(f"\nThe projection extends the power law of the memory of the run fitted over the scaling sizes to "
+                f"the machine's {big['machine_gib']:.1f} GiB.")
     return "\n".join(rows)
 
 
@@ -68,9 +100,16 @@ def mirrored_table(r) -> str:
         rows.append(f"| {x['points']:,} | {x['weights']:,} | {1e3 * x['median_one_s']:.1f} ms | "
                     f"{1e3 * x['median_mirrored_s']:.1f} ms | ×{x['throughput_ratio']:.2f} | "
                     f"{1e6 * x['allreduce_s']:.0f} µs | ×{p['2']:.1f} / ×{p['4']:.1f} / ×{p['8']:.1f} |")
+    if all("lbfgs_eval_s" in x for x in r["rows"]):
+        rows += ["", "| points | L-BFGS evaluation, one device | under MirroredStrategy (on one device, XLA off) | ratio |",
+                 "|---|---|---|---|"]
+        for x in r["rows"]:
+            one, two = x["lbfgs_eval_s"]["default"], x["lbfgs_eval_s"]["mirrored"]
+            rows.append(f"| {x['points']:,} | {1e3 * one:.1f} ms | {1e3 * two:.1f} ms | ×{two / one:.2f} |")
     rows.append(f"\n`{r['preset']}` Adam steps, medians of {len(r['rows'][0]['one_device_s'])} runs each, "
                 f"alternating; {r['machine']}, {r['date']}.")
     return "\n".join(rows)
 
 
-SCALING_TABLES = {"scaling": scaling_table, "slopes": slopes_table, "mirrored": mirrored_table}
+SCALING_TABLES = {"scaling": scaling_table, "slopes": slopes_table, "largest": largest_table,
+                  "mirrored": mirrored_table}
