@@ -212,24 +212,14 @@ def machine_gib() -> float:
         return int(f.readline().split()[1]) / 2 ** 20
 
 
-def projected_limit(rows: list[dict], name: str, total: float) -> float:
-    """The size at which the fitted power law of the memory of the run reaches ``total`` less the base."""
-    ok = [r for r in rows if "memory_gib" in r]
-    xs, ys = [work(name, r["size"]) for r in ok], [r["memory_gib"] for r in ok]
-    k = slope(xs, ys)
-    x, y = xs[-1], ys[-1]
-    limit = x * ((total - ok[-1]["base_gib"]) / y) ** (1 / k)
-    return math.sqrt(limit) if name.startswith(("image", "grid")) else limit
-
-
 def largest() -> int:
-    """Try the sizes of :data:`LARGEST` one by one; record what trained and the projected limits."""
+    """Try the sizes of :data:`LARGEST` one by one and record what trained (``docs/scaling.md`` projects the
+    limit from the two largest sizes measured)."""
     path = ROOT / "benchmarks" / "results" / "scaling.json"
     data = json.loads(path.read_text())
     total = machine_gib()
-    out = {"machine_gib": total, "tried": {}, "projected": {}}
+    out = {"machine_gib": total, "tried": {}}
     for name, sizes in LARGEST.items():
-        out["projected"][name] = projected_limit(data["results"][name], name, total)
         for size in progress(sizes, f"{name} size"):
             row = {"size": size, **measure(name, size, False)}
             if "peak_gib" in row:

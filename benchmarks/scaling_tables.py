@@ -73,6 +73,15 @@ def slopes_table(r) -> str:
     return "\n".join(rows)
 
 
+def projected_limit(series: str, rows: list[dict], total: float) -> float:
+    """The size at which the memory of the run, extended as the power law through the two largest sizes
+    measured, reaches the machine's ``total`` less the process's base (images and grids: the side)."""
+    a, b = sorted((r for r in rows if "memory_gib" in r), key=lambda r: r["size"])[-2:]
+    k = _last_slope(series, [a, b], "memory_gib")
+    limit = _work(series, b["size"]) * ((total - b["base_gib"]) / b["memory_gib"]) ** (1 / k)
+    return math.sqrt(limit) if series.startswith(("image", "grid")) else limit
+
+
 @_from("scaling")
 def largest_table(r) -> str:
     big = r.get("largest")
@@ -81,13 +90,14 @@ def largest_table(r) -> str:
     rows = ["| series | size tried | time per step | memory of the run (GiB) | trained | projected limit on this machine |",
             "|---|---|---|---|---|---|"]
     for name, tried in big["tried"].items():
+        limit = projected_limit(name, r["results"][name] + tried, big["machine_gib"])
         for x in tried:
             ok = "error" not in x
             rows.append(f"| {_WHAT[name]} | {_size(name, x['size'])} | "
                         + (f"{x['step_s']:.2f} s | {x['memory_gib']:.1f} | yes" if ok else f" | | no: {x['error'][:60]}")
-                        + f" | {_size(name, round(big['projected'][name]))} |")
-    rows.append(f"\nThe projection extends the power law of the memory of the run fitted over the scaling sizes to "
-                f"the machine's {big['machine_gib']:.1f} GiB.")
+                        + f" | {_size(name, int(round(limit, -4 if name == 'pinn_points' else 0)))} |")
+    rows.append(f"\nThe projection extends the memory of the run as a power law through the two largest sizes "
+                f"measured to the machine's {big['machine_gib']:.1f} GiB (less the process's base).")
     return "\n".join(rows)
 
 

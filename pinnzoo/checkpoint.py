@@ -29,6 +29,7 @@ from typing import Protocol, runtime_checkable
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from pinnzoo.errors import InputError
 
@@ -113,17 +114,20 @@ class RunCheckpoint:
         if optimizer is _OWN:
             optimizer = getattr(model, "optimizer", None)
         if optimizer is not None:
-            self.restore_optimizer(optimizer, model.trainable_variables if trainable is None else trainable)
+            self.restore_optimizer(optimizer, model.trainable_variables if trainable is None else trainable,
+                                   getattr(model, "distribute_strategy", None))
         for i, v in enumerate(_extra(model)):
             v.assign(self._arrays[f"x{i}"])
 
-    def restore_optimizer(self, optimizer, trainable):
-        """Put the loaded optimiser state into ``optimizer`` (built for ``trainable`` first if need be)."""
+    def restore_optimizer(self, optimizer, trainable, strategy=None):
+        """Put the loaded optimiser state into ``optimizer`` (built for ``trainable`` first if need be, in
+        the scope of ``strategy``, the ``tf.distribute`` strategy the variables were made under)."""
         state = [self._arrays[f"o{i}"] for i in range(sum(k.startswith("o") for k in self._arrays))]
         if not state:
             return
         if not optimizer.built:
-            optimizer.build(trainable)
+            with (strategy or tf.distribute.get_strategy()).scope():
+                optimizer.build(trainable)
         if len(state) != len(optimizer.variables):
             raise InputError(f"{self.path}: {len(state)} optimiser variables saved, the optimiser has "
                              f"{len(optimizer.variables)}")

@@ -218,7 +218,7 @@ class _MarchingRun(_Resumable):
         optimiser state back."""
         self.k, self.part = k, part
         if k == self.window and self.state.get("phase") == "adam":
-            self.checkpoint.restore_optimizer(part.optimizer, part.trainable_variables)
+            self.checkpoint.restore_optimizer(part.optimizer, part.trainable_variables, part.distribute_strategy)
 
     def end(self, summary: dict, iterations: int):
         self.finished.append(summary)

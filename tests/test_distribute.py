@@ -124,3 +124,33 @@ def test_strategy_names_are_checked(tmp_path):
     proc = run_cli("train", "burgers", "--quick", "--strategy", "mirord", "--out", tmp_path / "m")
     assert proc.returncode == 2 and "did you mean 'mirrored'" in proc.stderr and "Traceback" not in proc.stderr
 
+
+
+_RESUMABLE = """
+import sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from pinnzoo.checkpoint import checkpoint_path
+from pinnzoo.presets import get_preset
+out = sys.argv[1]
+get_preset("heat1d").train(epochs=3, lbfgs_iterations=0, seed=3, strategy="mirrored", out=out,
+                           checkpoint=checkpoint_path(out), resume=sys.argv[2] == "resume")
+"""
+
+
+def test_a_mirrored_run_killed_mid_adam_resumes_to_the_uninterrupted_weights(tmp_path):
+    from test_resume import _kill_when, _weights
+
+    def command(out, mode):
+        return [sys.executable, "-c", _RESUMABLE, str(out), mode]
+
+    full = subprocess.run(command(tmp_path / "full", "fresh"), capture_output=True, text=True, timeout=600)
+    assert full.returncode == 0, full.stderr[-3000:]
+    cut = tmp_path / "cut"
+    _kill_when([], "Epoch 3/3", command=command(cut, "fresh"))  # two epochs checkpointed, the third under way
+    resumed = subprocess.run(command(cut, "resume"), capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "500/500" in resumed.stdout and "Epoch 1/3" not in resumed.stdout  # only the third epoch ran again
+    a, b = _weights(tmp_path / "full"), _weights(cut)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)  # bit for bit
