@@ -12,31 +12,18 @@ preset family that wrote the export), the others from ``benchmarks/results/NAME.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import re
 import sys
 from pathlib import Path
 
 from lessons_tables import LESSON_TABLES  # benchmarks/, the script's own folder
+from results_file import from_results
 from scaling_tables import SCALING_TABLES
 from transfer_tables import TRANSFER_TABLES
 from pinnzoo.presets import PINNPreset, family_of
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def from_results(name: str):
-    """A table built from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py`` first."""
-    def wrap(fn):
-        @functools.wraps(fn)
-        def table() -> str:
-            path = ROOT / "benchmarks" / "results" / f"{name}.json"
-            if not path.exists():
-                return f"_(run `python benchmarks/{name}.py` to fill this table)_"
-            return fn(json.loads(path.read_text()))
-        return table
-    return wrap
 
 
 def shipped_metadata() -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -31,3 +32,16 @@ def write_results(name: str, payload: dict) -> Path:
     path.write_text(json.dumps({"machine": machine(), "date": time.strftime("%Y-%m-%d"), **payload}, indent=1) + "\n")
     print(f"wrote {path}")
     return path
+
+
+def from_results(name: str):
+    """A table built from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py`` first."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def table() -> str:
+            path = RESULTS / f"{name}.json"
+            if not path.exists():
+                return f"_(run `python benchmarks/{name}.py` to fill this table)_"
+            return fn(json.loads(path.read_text()))
+        return table
+    return wrap

@@ -3,28 +3,13 @@ MirroredStrategy vs one device (``benchmarks/results/distribute_scaling.json``).
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+from results_file import from_results  # benchmarks/, the module's own folder
+from scaling import work
 _WHAT = {"pinn_points": "PINN `burgers`, 4×32 MLP, Adam step", "pinn_width": "PINN `burgers`, 8,192 points, Adam step",
          "image_gray": "DIP skip net, denoising, gray, iteration", "image_rgb": "DIP skip net, denoising, RGB, iteration",
          "grid": "`poisson2d_grid`, multiscale grid, float64, Adam step"}
-
-
-def _from(name: str):
-    """A table from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py``."""
-    def wrap(fn):
-        @functools.wraps(fn)
-        def table() -> str:
-            path = RESULTS / f"{name}.json"
-            if not path.exists():
-                return f"_(run `python benchmarks/{name}.py` to fill this table)_"
-            return fn(json.loads(path.read_text()))
-        return table
-    return wrap
 
 
 def _size(series: str, size: int) -> str:
@@ -35,7 +20,7 @@ def _size(series: str, size: int) -> str:
     return f"{size:,}"
 
 
-@_from("scaling")
+@from_results("scaling")
 def scaling_table(r) -> str:
     rows = ["| series | varies | size | time per step | peak memory (process, GiB) | memory of the run (GiB) |",
             "|---|---|---|---|---|---|"]
@@ -51,17 +36,13 @@ def scaling_table(r) -> str:
     return "\n".join(rows)
 
 
-def _work(series: str, size: int) -> int:
-    return size ** 2 if series.startswith(("image", "grid")) else size
-
-
 def _last_slope(series: str, rows: list[dict], key: str) -> float:
     """The slope of log ``key`` against log size between the two largest sizes measured."""
     a, b = [r for r in rows if key in r][-2:]
-    return math.log(b[key] / a[key]) / math.log(_work(series, b["size"]) / _work(series, a["size"]))
+    return math.log(b[key] / a[key]) / math.log(work(series, b["size"]) / work(series, a["size"]))
 
 
-@_from("scaling")
+@from_results("scaling")
 def slopes_table(r) -> str:
     rows = ["| series | size measured as | time: fit over all sizes | time: two largest | "
             "memory of the run: fit over all | memory: two largest |", "|---|---|---|---|---|---|"]
@@ -78,11 +59,11 @@ def projected_limit(series: str, rows: list[dict], total: float) -> float:
     measured, reaches the machine's ``total`` less the process's base (images and grids: the side)."""
     a, b = sorted((r for r in rows if "memory_gib" in r), key=lambda r: r["size"])[-2:]
     k = _last_slope(series, [a, b], "memory_gib")
-    limit = _work(series, b["size"]) * ((total - b["base_gib"]) / b["memory_gib"]) ** (1 / k)
+    limit = work(series, b["size"]) * ((total - b["base_gib"]) / b["memory_gib"]) ** (1 / k)
     return math.sqrt(limit) if series.startswith(("image", "grid")) else limit
 
 
-@_from("scaling")
+@from_results("scaling")
 def largest_table(r) -> str:
     big = r.get("largest")
     if big is None:
@@ -101,7 +82,7 @@ def largest_table(r) -> str:
     return "\n".join(rows)
 
 
-@_from("distribute_scaling")
+@from_results("distribute_scaling")
 def mirrored_table(r) -> str:
     rows = ["| points per step | weights | 1 device | 2 logical devices (mirrored) | throughput ratio | "
             "all-reduce of the gradient | projected speed-up on 2 / 4 / 8 devices |", "|---|---|---|---|---|---|---|"]
