@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from lessons_tables import LESSON_TABLES  # benchmarks/, the script's own folder
+from optimizer_tables import OPTIMIZER_TABLES
 from results_file import from_results
 from scaling_tables import SCALING_TABLES
 from transfer_tables import TRANSFER_TABLES
@@ -347,6 +348,7 @@ PAGES = {
     "docs/transfer.md": TRANSFER_TABLES,
     "docs/reliability.md": {"checkpoint": checkpoint_table},
     "docs/scaling.md": SCALING_TABLES,
+    "docs/optimizers.md": OPTIMIZER_TABLES,
     "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
                             "engines": engines_table},
 }

@@ -106,7 +106,15 @@ def cmd_train(args):
             raise InputError(f"{flag} must be >= 0")
     out = Path(args.out) if args.out else Path("runs") / preset.name
     check_writable(out, "--out", folder=True)  # checked before the minutes of training
-    options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations)) if v is not None}
+    options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations),
+                                 ("optimizer", args.optimizer)) if v is not None}
+    if args.optimizer is not None:
+        from pinnzoo.optimizers import QUASI_NEWTON
+        from pinnzoo.presets.pinn import PINNPreset
+
+        QUASI_NEWTON.get(args.optimizer)  # unknown: the closest name, exit 2
+        if not isinstance(preset, PINNPreset):
+            raise InputError(f"--optimizer applies to PINN presets; {preset.name} is a {preset.family} preset")
     init = _warm_start(args)
     if init is not None:
         options["init"] = init
@@ -495,6 +503,8 @@ def parser() -> argparse.ArgumentParser:
                     help="change a problem parameter (repeatable): --set nu=0.005; `pinnzoo list --params PRESET` "
                          "shows them with their ranges")
     tr.add_argument("--lbfgs-iterations", type=int, help="L-BFGS iterations (default: the preset's)")
+    tr.add_argument("--optimizer", help="quasi-Newton method of the L-BFGS phase: lbfgs (scipy L-BFGS-B), bfgs, "
+                                        "ssbfgs, ssbroyden (dense, strong-Wolfe line search; PINN presets)")
     _init_arguments(tr)
     _log_arguments(tr)
     tr.add_argument("--seed", type=int, default=0)

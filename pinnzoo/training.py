@@ -103,7 +103,7 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose, done: int = 0
                 draw, next_draw = draw + 1, done + every
             budget = (min(next_draw, total) if every else total) - done
             lb = lbfgs_refine(solver, batch, maxiter=budget, log_every=schedule.lbfgs.log_every,
-                              callbacks=callbacks, verbose=verbose,
+                              callbacks=callbacks, verbose=verbose, method=schedule.lbfgs.method,
                               jit_compile=xla_fallback(solver.distribute_strategy, schedule.jit_compile, 0))
             for key, values in lb.history.items():
                 merged.setdefault(key, []).extend(values)
@@ -268,7 +268,7 @@ def _keep_weights(window, trained):
             dst.assign(tf.cast(src, dst.dtype))
 
 
-def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_iterations):
+def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_iterations, optimizer=None):
     schedule = schedule or preset.schedule
     if quick:
         schedule = schedule.quick()
@@ -279,6 +279,8 @@ def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_itera
         schedule = schedule.replace(adam={"epochs": int(epochs)})
     if lbfgs_iterations is not None:
         schedule = schedule.replace(lbfgs={"maxiter": int(lbfgs_iterations)})
+    if optimizer is not None:
+        schedule = schedule.replace(lbfgs={"method": optimizer})
     return schedule
 
 
@@ -369,7 +371,7 @@ def train(preset, **options) -> RunResult:
 
 def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
                verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None, lbfgs_iterations: int | None = None,
-               init=None, checkpoint=None, resume: bool = False, strategy=None) -> TrainResult:
+               init=None, checkpoint=None, resume: bool = False, strategy=None, optimizer: str | None = None) -> TrainResult:
     """Train a PINN preset from scratch: build → Adam with ``model.fit`` → L-BFGS → score → export.
 
     Args:
@@ -382,6 +384,8 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         log_every: compute the reference error every this many epochs.
         schedule: replaces the preset's :class:`~pinnzoo.presets.Schedule`.
         lbfgs_iterations: L-BFGS iterations (overrides the schedule's).
+        optimizer: the quasi-Newton method of the L-BFGS phase (overrides ``schedule.lbfgs.method``): a name of
+            :data:`pinnzoo.optimizers.QUASI_NEWTON` (``lbfgs``, ``bfgs``, ``ssbfgs``, ``ssbroyden``).
         init: a :class:`~pinnzoo.warm_start.WarmStart`: the prior starts from a trained export's weights.
         checkpoint: a file (``pinnzoo.checkpoint.checkpoint_path(out)``) to keep the run's checkpoint in
             while it trains (removed at the end); ``resume=True`` continues the run it holds.
@@ -394,7 +398,7 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
         InitError: ``init`` cannot be applied (no weights, another architecture).
         InputError: ``resume`` without a checkpoint of this run.
     """
-    schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations)
+    schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations, optimizer)
     callbacks, log = training_log(callbacks)  # every run keeps its history (history.csv in the export)
     solver = build_solver(preset, schedule, seed, strategy, verbose)
     origin = init.apply([part.prior for part in solver.parts()]) if init is not None else None

@@ -99,7 +99,9 @@ class LBFGSPhase:
     with ``sampling="rad"`` points drawn where the residual after Adam is large
     (:func:`~pinnzoo.sampling.residual_adaptive_points`). ``resample_every > 0`` draws a fresh set every
     so many iterations; ``continuation`` continues in float64 where float32 stalls. Progress is logged
-    every ``log_every`` iterations."""
+    every ``log_every`` iterations. ``method`` names the quasi-Newton method
+    (:data:`~pinnzoo.optimizers.QUASI_NEWTON`: ``lbfgs`` = scipy's L-BFGS-B, or the dense ``bfgs``,
+    ``ssbfgs``, ``ssbroyden`` with a strong-Wolfe line search)."""
 
     maxiter: int = 0
     points: int = 8192
@@ -107,8 +109,12 @@ class LBFGSPhase:
     log_every: int = 250
     resample_every: int = 0
     continuation: Continuation | None = None
+    method: str = "lbfgs"
 
     def __post_init__(self):
+        from pinnzoo.optimizers import QUASI_NEWTON
+
+        QUASI_NEWTON.get(self.method)  # an unknown name fails here, with the closest one
         if self.sampling not in LBFGS_SAMPLINGS:
             raise TrainingError(f"LBFGSPhase.sampling must be one of {', '.join(LBFGS_SAMPLINGS)}, got "
                                 f"{self.sampling!r}")

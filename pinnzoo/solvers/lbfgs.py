@@ -1,10 +1,12 @@
-"""L-BFGS refinement of a solver's weights with scipy's L-BFGS-B.
+"""Quasi-Newton refinement of a solver's weights: scipy's L-BFGS-B, or a dense method of :mod:`pinnzoo.optimizers`.
 
 Adam finds the basin; a quasi-Newton method then drives a PINN loss down by
 orders of magnitude (Raissi et al. 2019 train with L-BFGS alone). The loss and
 its gradient over *all* trainable variables are evaluated by one compiled
-function on a fixed batch of points; scipy drives it in float64 through
-``minimize(method="L-BFGS-B", jac=True)``. Progress goes through Keras
+function on a fixed batch of points; the method (``method``: a name of
+:data:`~pinnzoo.optimizers.QUASI_NEWTON` — ``lbfgs``, ``bfgs``, ``ssbfgs``,
+``ssbroyden`` — or a :class:`~pinnzoo.optimizers.QuasiNewtonMethod`) drives it
+in float64 on the host. Progress goes through Keras
 callbacks: every ``log_every`` iterations is an "epoch" whose logs (total loss,
 each term, trainable coefficients) reach ``History``, ``ProgbarLogger`` and
 any user callback; a callback setting ``model.stop_training`` ends the run.
@@ -21,9 +23,10 @@ import math
 
 import keras
 import numpy as np
-import scipy.optimize
 import tensorflow as tf
 from threadpoolctl import threadpool_limits
+
+from pinnzoo.optimizers import get_method
 
 
 def flat_value_and_gradient(solver, batch, jit_compile: bool):
@@ -51,8 +54,9 @@ def flat_value_and_gradient(solver, batch, jit_compile: bool):
 
 
 def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100, callbacks=None,
-                 verbose: int = 1, jit_compile: bool = True, history=None, objective=None) -> keras.callbacks.History:
-    """Refine ``solver`` in place with L-BFGS-B on the fixed ``batch`` of points.
+                 verbose: int = 1, jit_compile: bool = True, history=None, objective=None,
+                 method="lbfgs") -> keras.callbacks.History:
+    """Refine ``solver`` in place with a quasi-Newton ``method`` (default L-BFGS-B) on the fixed ``batch`` of points.
 
     Args:
         solver: a :class:`~pinnzoo.solvers.PINNSolver` (or any model with
@@ -65,11 +69,13 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
         objective: the pair :func:`flat_value_and_gradient` returned for this solver and batch, to reuse
             its compiled function across calls (a solver refined many times, e.g. once per time step,
             whose data live in variables); built afresh when ``None``.
+        method: the :class:`~pinnzoo.optimizers.QuasiNewtonMethod` or its registered name.
     Returns:
         The ``History`` of the run (``history.history["loss"]`` etc.).
     """
     from pinnzoo.solvers.pinn import use_xla
 
+    method = get_method(method)
     value_and_grad, get_flat = objective or flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile))
     epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
@@ -109,16 +115,14 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     cbs.on_train_begin()
     try:
         with threadpool_limits(limits=1, user_api="blas"):
-            result = scipy.optimize.minimize(fun, get_flat(), jac=True, method="L-BFGS-B", callback=step_end,
-                                             options={"maxiter": maxiter, "maxfun": int(maxiter * 1.25) + 20,
-                                                      "maxcor": 50, "ftol": 1e-14, "gtol": 1e-12})
+            result = method.minimize(fun, get_flat(), maxiter, step_end)
     except KeyboardInterrupt:
         value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # not a line-search trial point
         raise
     if state.get("open"):  # stopped within an epoch
         cbs.on_epoch_end(state["epoch"], dict(state["last"]))
     value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # leave the best weights in place
-    history.lbfgs = {"iterations": state["it"], "evaluations": int(result.nfev),
-                     "message": str(result.message), "best_loss": float(state["best"])}
+    history.lbfgs = {"iterations": state["it"], "evaluations": result.evaluations, "method": method.name,
+                     "message": result.message, "best_loss": float(state["best"])}
     cbs.on_train_end(dict(state["last"]))
     return history

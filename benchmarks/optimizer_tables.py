@@ -1,0 +1,28 @@
+"""The table of ``docs/optimizers.md``: quasi-Newton methods side by side, from ``benchmarks/results/quasi_newton.json``."""
+
+from __future__ import annotations
+
+from results_file import from_results  # benchmarks/, the script's own folder
+
+NAMES = {"lbfgs": "L-BFGS-B (scipy, 50 pairs)", "bfgs": "BFGS (dense)", "ssbfgs": "self-scaled BFGS (dense)",
+         "ssbroyden": "self-scaled Broyden (dense)"}
+
+
+def _table(r) -> str:
+    seeds = len(r["seeds"])
+    rows = [f"| method | rel. L2 error (median of {seeds} seed{'s' if seeds > 1 else ''}) | worst seed | iterations "
+            "| evaluations | wall-clock time of the run | how it stopped |",
+            "|---|---|---|---|---|---|---|"]
+    for method, s in sorted(r["summary"].items(), key=lambda kv: kv[1]["error"]):
+        runs = [x for x in r["runs"] if x["method"] == method]
+        evaluations = sorted(x["evaluations"] for x in runs)[len(runs) // 2]
+        stops = "; ".join(sorted({x["message"] for x in runs}))
+        rows.append(f"| {NAMES.get(method, method)} | {s['error']:.2e} | {s['worst_error']:.2e} | "
+                    f"{s['iterations']:.0f} | {evaluations} | {s['time_s']:.0f} s | {stops} |")
+    rows.append(f"\n`{r['preset']}`: its {r['adam_steps']:,} Adam steps, then at most {r['iterations']:,} "
+                f"quasi-Newton iterations on {r['lbfgs_points']:,} fixed points; {r['machine']}, {r['date']}.")
+    return "\n".join(rows)
+
+
+OPTIMIZER_TABLES = {"quasi_newton": from_results("quasi_newton")(_table),
+                    "quasi_newton_seeds": from_results("quasi_newton_seeds")(_table)}

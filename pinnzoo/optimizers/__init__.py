@@ -1,0 +1,8 @@
+"""Quasi-Newton methods for a schedule's full-batch phase: L-BFGS-B, BFGS, self-scaled BFGS and Broyden."""
+
+from pinnzoo.optimizers.base import QUASI_NEWTON, MinimizeResult, QuasiNewtonMethod, get_method
+from pinnzoo.optimizers.dense import BFGS, DenseQuasiNewton, SelfScaledBFGS, SelfScaledBroyden
+from pinnzoo.optimizers.lbfgsb import LBFGSB
+
+__all__ = ["BFGS", "DenseQuasiNewton", "LBFGSB", "MinimizeResult", "QUASI_NEWTON", "QuasiNewtonMethod",
+           "SelfScaledBFGS", "SelfScaledBroyden", "get_method"]
