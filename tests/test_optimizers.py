@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import run_cli
+
 from pinnzoo.errors import InputError
 from pinnzoo.optimizers import QUASI_NEWTON, get_method
 
@@ -97,3 +99,14 @@ def test_a_pinn_quasi_newton_phase_with_self_scaled_broyden_lowers_the_loss():
     adam_loss = result.history["adam"]["loss"][-1]
     assert result.history["lbfgs"]["loss"][-1] < 0.5 * adam_loss
     assert result.metrics["rel_l2"] < 1.0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["burgers", "--optimizer", "ssbroydn"], "did you mean 'ssbroyden'"),
+    (["darcy_grid", "--optimizer", "ssbroyden"], "applies to PINN presets"),
+])
+def test_the_cli_refuses_a_bad_optimizer_before_training(tmp_path, args, message):
+    proc = run_cli("train", *args, "--quick", "--out", tmp_path / "run")
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "run").exists()
