@@ -38,18 +38,24 @@ def prior_row(problem, prior: str, fit, tau: float) -> dict:
     start = time.perf_counter()
     log = fit_coefficient(solver, fit)["lbfgs"]
     seconds = time.perf_counter() - start
-    error, phase, misfit = (np.asarray(log[k]) for k in ("error", "wrong_phase", "misfit"))
+    return {"prior": prior, "parameters": int(solver.prior.count_params()), **curve_row(log, fit.log_every, tau),
+            "time_s": round(seconds, 1)}
+
+
+def curve_row(log: dict, log_every: int, tau: float, monitor: str = "misfit") -> dict:
+    """The end, oracle-best and discrepancy-stop points of a logged fit (``monitor`` ≤ ``tau`` first), and the
+    error and misfit curves."""
+    error, phase, misfit = (np.asarray(log[k]) for k in ("error", "wrong_phase", monitor))
     hits = np.flatnonzero(misfit <= tau)
     stop = int(hits[0]) if hits.size else len(error) - 1
     best = int(np.argmin(error))
 
     def at(i):
-        return {"iteration": (i + 1) * fit.log_every, "rel_l2": float(error[i]), "wrong_phase": float(phase[i]),
+        return {"iteration": (i + 1) * log_every, "rel_l2": float(error[i]), "wrong_phase": float(phase[i]),
                 "misfit": float(misfit[i])}
 
-    return {"prior": prior, "parameters": int(solver.prior.count_params()), "end": at(len(error) - 1),
-            "oracle": at(best), "discrepancy": at(stop), "discrepancy_reached": bool(hits.size), "time_s": round(seconds, 1),
-            "curve": {"iteration": [(i + 1) * fit.log_every for i in range(len(error))],
+    return {"end": at(len(error) - 1), "oracle": at(best), "discrepancy": at(stop), "discrepancy_reached": bool(hits.size),
+            "curve": {"iteration": [(i + 1) * log_every for i in range(len(error))],
                       "rel_l2": [round(float(e), 5) for e in error], "misfit": [round(float(v), 4) for v in misfit]}}
 
 

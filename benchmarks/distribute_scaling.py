@@ -14,8 +14,10 @@ two logical devices, timed on its own). With the points split evenly and a ring 
 are each faster than these CPU devices and that NVLink/PCIe bandwidth differs from a memory copy: read it as the
 shape of the curve at this problem size, not a GPU measurement.
 
-L-BFGS phases run in the cross-replica context (on one device, the whole batch): the seconds per function
-evaluation of scipy's L-BFGS-B are timed with the solver built under each strategy, on the same fixed batch.
+L-BFGS phases run in the cross-replica context (on one device, the whole batch) unless ``LBFGSPhase.gather``
+asks for one shard per replica with the gradients summed across replicas: the seconds per function evaluation
+of scipy's L-BFGS-B are timed with the solver built under each strategy, and under MirroredStrategy both ways,
+on the same fixed batch.
 """
 
 from __future__ import annotations
@@ -60,15 +62,16 @@ def step_time(preset, points: int, strategy, epochs: int = 4, steps: int = 50) -
     return statistics.median(timer.times[1:]) / steps, int(result.solver.count_params())
 
 
-def lbfgs_time(preset, points: int, strategy, iterations: int = 100) -> float:
+def lbfgs_time(preset, points: int, strategy, iterations: int = 100, gather: bool = False) -> float:
     """Seconds per L-BFGS function evaluation on a fixed batch of ``points``, the solver built under
-    ``strategy`` (pinnzoo runs L-BFGS in the cross-replica context: on one device, the whole batch)."""
+    ``strategy``: in the cross-replica context (one device, the whole batch), or with ``gather`` one shard
+    per replica, the gradients summed across replicas."""
     solver = build_solver(preset, preset.schedule, 0, strategy, verbose=0)
     batch = fixed_batch(solver, points, seed=1)
     jit = xla_fallback(strategy, preset.schedule.jit_compile, 0)
-    lbfgs_refine(solver, batch, maxiter=5, verbose=0, jit_compile=jit)  # traces and compiles
+    lbfgs_refine(solver, batch, maxiter=5, verbose=0, jit_compile=jit, gather=gather)  # traces and compiles
     start = time.perf_counter()
-    info = lbfgs_refine(solver, batch, maxiter=iterations, verbose=0, jit_compile=jit).lbfgs
+    info = lbfgs_refine(solver, batch, maxiter=iterations, verbose=0, jit_compile=jit, gather=gather).lbfgs
     return (time.perf_counter() - start) / max(1, info["evaluations"])
 
 
@@ -105,8 +108,9 @@ def main(argv=None) -> int:
             times[name].append(t)
         one, two = statistics.median(times["default"]), statistics.median(times["mirrored"])
         comm = allreduce_time(weights, strategies["mirrored"])
-        lbfgs = {name: statistics.median(lbfgs_time(preset, points, strategies[name]) for _ in range(args.repeats))
-                 for name in strategies}
+        ways = {"default": ("default", False), "mirrored": ("mirrored", False), "mirrored, gathered": ("mirrored", True)}
+        lbfgs = {label: statistics.median(lbfgs_time(preset, points, strategies[name], gather=gather)
+                                          for _ in range(args.repeats)) for label, (name, gather) in ways.items()}
         projected = {n: one / (one / n + comm * 2 * (n - 1) / n) for n in (2, 4, 8)}
         print(f"{points} points: {1e3 * one:.1f} ms/step on 1 device, {1e3 * two:.1f} ms on 2 logical devices "
               f"(throughput x{one / two:.2f}); all-reduce of {weights} floats {1e6 * comm:.0f} us; projected "

@@ -161,6 +161,25 @@ def images_table(b: dict) -> str:
     return "\n".join(rows)
 
 
+@from_results("image_step_time")
+def image_step_time_table(b: dict) -> str:
+    rows = ["| preset | prior | ms per step (median) | step limit | projected time (limit × median) | shipped run |",
+            "|---|---|---|---|---|---|"]
+    for label, r in b["presets"].items():
+        meta = ROOT / "saved_models" / r["preset"] / "pinnzoo.json"
+        shipped = "–"
+        if meta.exists() and label == r["preset"]:
+            tr = json.loads(meta.read_text())["training"]
+            shipped = f"{tr['time_s']:.0f} s ({tr['ms_per_step']:.0f} ms/step)"
+        rows.append(f"| `{r['preset']}`{label[len(r['preset']):]} | {r['prior']} | {r['median_ms_per_step']:.0f} | "
+                    f"{r['iterations']:,} | {r['projected_time_s']:.0f} s | {shipped} |")
+    terms = "; ".join(f"{k} {v['median_ms']:.1f} ms" for k, v in b["data_term_256"].items())
+    rows.append(f"\nEvery preset's solver on its own degraded image, {b['steps']} steps each in turn, {b['rounds']} rounds "
+                f"(medians); the heat flow's data term alone (value and gradient, 256², preconditioned): {terms}. "
+                f"`benchmarks/image_step_time.py`, {b['machine']}, {b['date']}; the shipped runs' machine was faster.")
+    return "\n".join(rows)
+
+
 @from_results("vs_deepxde")
 def deepxde_table(b: dict) -> str:
     cpu = b.get("pinnzoo_median_cpu_ms_by_engine", {})
@@ -341,7 +360,7 @@ PAGES = {
     "README.md": {"presets": presets_table, "headline": headline_table},
     "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "images": images_table},
     "docs/architecture.md": {"registries": registries_table},
-    "docs/image-studies.md": {"backward_heat": backward_heat_table},
+    "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": LESSON_TABLES,

@@ -104,7 +104,8 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose, done: int = 0
             budget = (min(next_draw, total) if every else total) - done
             lb = lbfgs_refine(solver, batch, maxiter=budget, log_every=schedule.lbfgs.log_every,
                               callbacks=callbacks, verbose=verbose, method=schedule.lbfgs.method,
-                              jit_compile=xla_fallback(solver.distribute_strategy, schedule.jit_compile, 0))
+                              jit_compile=xla_fallback(solver.distribute_strategy, schedule.jit_compile, 0),
+                              gather=schedule.lbfgs.gather)
             for key, values in lb.history.items():
                 merged.setdefault(key, []).extend(values)
             info["iterations"] += lb.lbfgs["iterations"]

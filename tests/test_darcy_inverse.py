@@ -93,3 +93,22 @@ def test_darcy_inverse_quick_train_exports_and_evaluates(tmp_path):
     assert report["matches_metadata"]
     assert report["metrics"]["u_vs_served"] < 1e-5
     assert report["metrics"]["rel_l2"] == pytest.approx(meta["metrics"]["rel_l2"], rel=1e-4)
+
+
+def test_input_noise_perturbs_only_the_steps_and_is_kept_in_the_config():
+    from pinnzoo.solvers import CoefficientSolver
+
+    p = DarcyInverse(m=16)
+    spec = PriorSpec("deep_decoder", {"channels": 8, "layers": 2})
+    noisy = build_coefficient_solver(p, spec, learning_rate=1e-3, input_noise_std=0.1)
+    clean = build_coefficient_solver(p, spec, learning_rate=1e-3)
+    before = noisy.solution()
+    assert np.array_equal(before, clean.solution())  # same seed, same weights: the input noise is not in the solution
+    fit_coefficient(noisy, GridFit(adam_steps=3, log_every=3))
+    fit_coefficient(clean, GridFit(adam_steps=3, log_every=3))
+    assert np.array_equal(noisy.step_inputs.numpy(), noisy.inputs.numpy())  # z restored after the steps
+    assert np.array_equal(noisy.solution(), noisy.solution())
+    assert not np.allclose(noisy.solution(), clean.solution(), rtol=0, atol=1e-9)  # the steps saw other inputs
+    assert CoefficientSolver.from_config(noisy.get_config()).input_noise_std == 0.1
+    with pytest.raises(InputError, match="input_noise_std"):
+        build_coefficient_solver(p, spec, input_noise_std=-1.0)

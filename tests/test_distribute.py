@@ -154,3 +154,45 @@ def test_a_mirrored_run_killed_mid_adam_resumes_to_the_uninterrupted_weights(tmp
     assert "500/500" in resumed.stdout and "Epoch 1/3" not in resumed.stdout  # only the third epoch ran again
     a, b = _weights(tmp_path / "full"), _weights(cut)
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)  # bit for bit
+
+
+_GATHERED = """
+import json
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
+from pinnzoo.distribute import get_strategy
+from pinnzoo.presets import get_preset
+from pinnzoo.sampling import fixed_batch
+from pinnzoo.solvers import flat_value_and_gradient, lbfgs_refine
+from pinnzoo.training import build_solver
+
+preset = get_preset("burgers")
+solver = build_solver(preset, preset.schedule.quick(), 0, get_strategy("mirrored"), verbose=0)
+batch = fixed_batch(solver, 512, seed=1)
+whole, get_flat = flat_value_and_gradient(solver, batch, False)
+shards, _ = flat_value_and_gradient(solver, batch, False, gather=True)
+x = tf.constant(get_flat())
+(l1, g1, t1), (l2, g2, t2) = whole(x), shards(x)
+out = {"loss": [float(l1), float(l2)], "grad_diff": float(np.abs(g1 - g2).max()), "grad_max": float(np.abs(g1).max()),
+       "terms": {k: [float(t1[k]), float(t2[k])] for k in t1}}
+runs = {}
+for gather in (False, True):
+    start = get_flat()
+    h = lbfgs_refine(solver, batch, maxiter=30, verbose=0, jit_compile=False, gather=gather)
+    runs[str(gather)] = h.history["loss"][-1]
+    whole(tf.constant(start))  # back to the same starting weights
+out["lbfgs"] = runs
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_lbfgs_gathered_over_replicas_equals_the_one_device_evaluation():
+    proc = subprocess.run([sys.executable, "-c", _GATHERED], capture_output=True, text=True, timeout=600)
+    out = _result(proc)
+    assert out["loss"][1] == pytest.approx(out["loss"][0], rel=1e-5)
+    assert out["grad_diff"] <= 1e-4 * out["grad_max"]
+    for name, (one, gathered) in out["terms"].items():
+        assert gathered == pytest.approx(one, rel=1e-4, abs=1e-7), name
+    assert out["lbfgs"]["True"] == pytest.approx(out["lbfgs"]["False"], rel=1e-2)

@@ -84,3 +84,33 @@ def test_cli_restores_a_heat_blurred_image(tmp_path):
     assert missing.returncode == 2 and "needs --kappa-t" in missing.stderr
     bad = run_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--kappa-t", "-1", "--out", tmp_path / "r.npy")
     assert bad.returncode == 2 and "--kappa-t must be > 0" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("lam", [None, 0.03])
+def test_spectral_data_term_equals_the_stepped_residual_in_value_and_gradient(lam):
+    from pinnzoo.operators import ResidualDataTerm, SpectralDataTerm, data_term
+
+    op = HeatFlow(2.0)
+    p = None if lam is None else FourierPreconditioner.for_operator(op, lam)
+    fast, slow = data_term(op, p), ResidualDataTerm(op, p)
+    assert isinstance(fast, SpectralDataTerm)
+    rng = np.random.default_rng(3)
+    x = tf.constant(rng.random((2, 19, 26, 2)), tf.float32)
+    y = tf.constant(op.A(rng.random((2, 19, 26, 2))).numpy() + 0.01 * rng.standard_normal((2, 19, 26, 2)), tf.float32)
+    values, grads = [], []
+    for term in (fast, slow):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = term(x, y)
+        values.append(float(value))
+        grads.append(tape.gradient(value, x).numpy())
+    assert values[0] == pytest.approx(values[1], rel=1e-5)
+    assert np.abs(grads[0] - grads[1]).max() < 1e-5 * np.abs(grads[1]).max()
+
+
+def test_data_term_is_spectral_only_for_dct_diagonal_operators():
+    from pinnzoo.operators import Mask, ResidualDataTerm, data_term
+
+    blur = Blur("gaussian:2.0")
+    assert isinstance(data_term(blur, FourierPreconditioner.for_operator(blur, 0.03)), ResidualDataTerm)
+    assert isinstance(data_term(Mask(np.ones((8, 8), bool))), ResidualDataTerm)

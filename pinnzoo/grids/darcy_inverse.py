@@ -71,6 +71,15 @@ class DarcyForward:
         """``u [m, m]`` for the log-coefficient ``θ [m, m]`` (float64 tensor)."""
         return self.solve_faces(*face_coefficients(tf.exp(theta)))
 
+    def residual(self, theta, u):
+        """``A(θ) u − f``, ``[m, m]``: the discrete equation's residual for a candidate state ``u`` (no solve;
+        differentiable in both). ``A(θ) u = Dᵀ diag(w(θ)) D u`` from the face differences of ``u``."""
+        fx, fy = face_coefficients(tf.exp(theta))
+        ux, uy = _cell_differences(u)
+        flux_x, flux_y = fx * ux, fy * uy
+        applied = (flux_x[:, :-1] - flux_x[:, 1:]) + (flux_y[:-1, :] - flux_y[1:, :])
+        return applied - tf.constant(self.rhs.reshape(self.m, self.m), u.dtype)
+
 
 class DarcyInverse:
     r"""Recover the permeability ``a`` of :class:`~pinnzoo.grids.DarcyGrid` from ``y = u(a)|_obs + ε``.

@@ -8,6 +8,7 @@ import tensorflow as tf
 from pinnzoo.errors import InputError
 from pinnzoo.operators.base import DCTDiagonal, operator_from_config
 from pinnzoo.operators.blur import parse_psf
+from pinnzoo.operators.dct import dct2, idct2
 
 
 class FourierPreconditioner:
@@ -85,12 +86,7 @@ class FourierPreconditioner:
         h, w = int(r.shape[1]), int(r.shape[2])
         if (h, w) not in self._weights:
             self._weights[(h, w)] = self.weights(h, w).T.astype(np.float32)  # [W, H]; numpy: graph-safe
-        t = tf.transpose(r, [0, 3, 1, 2])                                      # [B, C, H, W]
-        t = tf.signal.dct(t, type=2, norm="ortho")                              # along W
-        t = tf.signal.dct(tf.linalg.matrix_transpose(t), type=2, norm="ortho")  # along H: [B, C, W, H]
-        t = tf.signal.idct(t * tf.constant(self._weights[(h, w)]), type=2, norm="ortho")
-        t = tf.signal.idct(tf.linalg.matrix_transpose(t), type=2, norm="ortho")
-        return tf.transpose(t, [0, 2, 3, 1])
+        return idct2(dct2(r) * tf.constant(self._weights[(h, w)]))
 
     def get_config(self) -> dict:
         return {"psf": self.spec if self.spec else self.psf.tolist(), "lam": self.lam}

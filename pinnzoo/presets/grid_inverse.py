@@ -54,15 +54,34 @@ class TunedBaseline:
         return {"method": f"{self.penalty.upper()}-regularised least squares", **best, "sweep": sweep}
 
 
-def build_coefficient_solver(problem, prior: PriorSpec, penalty=None, seed: int = 0, learning_rate: float = 1e-2):
-    """A compiled :class:`~pinnzoo.solvers.coefficient.CoefficientSolver` in float64."""
+def build_coefficient_solver(problem, prior: PriorSpec, penalty=None, seed: int = 0, learning_rate: float = 1e-2,
+                             input_noise_std: float = 0.0):
+    """A compiled :class:`~pinnzoo.solvers.coefficient.CoefficientSolver` in float64 (Adam at ``learning_rate``;
+    ``input_noise_std`` perturbs the generator's input in its steps)."""
     from pinnzoo.dtypes import float_type
     from pinnzoo.solvers.coefficient import CoefficientSolver
 
     keras.utils.set_random_seed(seed)
     with float_type("float64"):
-        solver = CoefficientSolver(problem, prior.build(1, seed=seed), penalty=penalty, seed=seed)
+        solver = CoefficientSolver(problem, prior.build(1, seed=seed), penalty=penalty, seed=seed,
+                                   input_noise_std=input_noise_std)
         solver.compile(optimizer=scaled_adam(learning_rate), jit_compile=False)  # the solve is not XLA
+    return solver
+
+
+def build_coupled_solver(problem, prior: PriorSpec, state_prior: PriorSpec, residual_weight: float,
+                         preconditioned: bool = False, seed: int = 0, learning_rate: float = 1e-2):
+    """A compiled :class:`~pinnzoo.solvers.coupled_coefficient.CoupledCoefficientSolver` in float64: ``prior``
+    generates ``log a``, ``state_prior`` the state ``u``, the equation weighs ``residual_weight`` (in the
+    dual norm with ``preconditioned``)."""
+    from pinnzoo.dtypes import float_type
+    from pinnzoo.solvers.coupled_coefficient import CoupledCoefficientSolver
+
+    keras.utils.set_random_seed(seed)
+    with float_type("float64"):
+        solver = CoupledCoefficientSolver(problem, prior.build(1, seed=seed), state_prior.build(1, seed=seed + 1),
+                                          residual_weight=residual_weight, preconditioned=preconditioned, seed=seed)
+        solver.compile(optimizer=scaled_adam(learning_rate), jit_compile=False)
     return solver
 
 

@@ -101,7 +101,9 @@ class LBFGSPhase:
     so many iterations; ``continuation`` continues in float64 where float32 stalls. Progress is logged
     every ``log_every`` iterations. ``method`` names the quasi-Newton method
     (:data:`~pinnzoo.optimizers.QUASI_NEWTON`: ``lbfgs`` = scipy's L-BFGS-B, or the dense ``bfgs``,
-    ``ssbfgs``, ``ssbroyden`` with a strong-Wolfe line search)."""
+    ``ssbfgs``, ``ssbroyden`` with a strong-Wolfe line search). Under a ``tf.distribute`` strategy of
+    several replicas each evaluation runs on one device with the whole batch, or with ``gather=True`` on
+    one shard per replica with the gradients summed across them (``points`` must split evenly)."""
 
     maxiter: int = 0
     points: int = 8192
@@ -110,6 +112,7 @@ class LBFGSPhase:
     resample_every: int = 0
     continuation: Continuation | None = None
     method: str = "lbfgs"
+    gather: bool = False
 
     def __post_init__(self):
         from pinnzoo.optimizers import QUASI_NEWTON

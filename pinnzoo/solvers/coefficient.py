@@ -31,13 +31,17 @@ class CoefficientSolver(keras.Model):
     ``error`` (relative L2 of ``a``) and ``wrong_phase`` against the truth — monitoring
     only; the fit never sees them. The solve runs in ``tf.numpy_function``: no XLA.
 
+    ``input_noise_std = σ_z > 0`` perturbs the input in every optimiser step of ``fit``,
+    ``z + σ_z η`` with ``η ~ N(0, 1)`` drawn afresh (DIP's input-noise regularisation);
+    quasi-Newton phases, the logs between steps and the solution use ``z`` itself.
+
     Paper: the Deep Image Prior as a regulariser of an inverse problem whose forward
     map is a PDE solve (D. Ulyanov, A. Vedaldi, V. Lempitsky, CVPR 2018; for PDE
     coefficients cf. the "physics-informed DIP" line of work).
     """
 
     def __init__(self, problem: DarcyInverse, prior: keras.Model, penalty: Penalty | None = None, seed: int = 0,
-                 **kwargs):
+                 input_noise_std: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(problem, dict):
             problem = DarcyInverse(**problem.get("params", {}))
@@ -52,6 +56,12 @@ class CoefficientSolver(keras.Model):
         self.inputs = tf.random.stateless_uniform((1,) + tuple(prior.noise_shape(*padded)), seed=[self.seed, 0],
                                                   minval=0.0, maxval=0.1, dtype=tf.float64)
         self.truth = tf.constant(problem.truth, tf.float64)
+        if not float(input_noise_std) >= 0:
+            raise InputError(f"input_noise_std must be >= 0, got {input_noise_std}")
+        self.input_noise_std = float(input_noise_std)
+        if self.input_noise_std > 0:  # the input of the current step: z, or z + σ_z η inside a step
+            self.step_inputs = tf.Variable(self.inputs, trainable=False, name="step_inputs")
+            self._rng = tf.random.Generator.from_seed(self.seed + 1)
         self.mid = 0.5 * (problem.low + problem.high)
         self.prior(self.inputs)
         self.trackers = mean_trackers("loss", "misfit", "error", "wrong_phase")
@@ -64,7 +74,8 @@ class CoefficientSolver(keras.Model):
     def log_coefficient(self) -> tf.Tensor:
         """``θ_Θ = log a``, ``[m, m]`` float64."""
         ny, nx = self.grid_shape
-        g = tf.cast(self.prior(self.inputs)[0, :ny, :nx, 0], tf.float64)
+        z = self.step_inputs if self.input_noise_std > 0 else self.inputs
+        g = tf.cast(self.prior(z)[0, :ny, :nx, 0], tf.float64)
         lo, hi = self.problem.log_bounds
         return lo + (hi - lo) * tf.sigmoid(g)
 
@@ -102,7 +113,12 @@ class CoefficientSolver(keras.Model):
         return {}
 
     def train_step(self, data):
-        return prior_step(self, self.trackers)
+        if self.input_noise_std <= 0:
+            return prior_step(self, self.trackers)
+        self.step_inputs.assign(self.inputs + self.input_noise_std * self._rng.normal(self.inputs.shape, dtype=tf.float64))
+        logs = prior_step(self, self.trackers)
+        self.step_inputs.assign(self.inputs)
+        return logs
 
     @property
     def metrics(self):
@@ -116,7 +132,8 @@ class CoefficientSolver(keras.Model):
         config = super().get_config()
         config.update(problem={"name": self.problem.name, "params": self.problem.params},
                       prior=keras.saving.serialize_keras_object(self.prior),
-                      penalty=None if self.penalty is None else self.penalty.get_config(), seed=self.seed)
+                      penalty=None if self.penalty is None else self.penalty.get_config(), seed=self.seed,
+                      input_noise_std=self.input_noise_std)
         return config
 
     @classmethod

@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
-from pinnzoo.operators import FourierPreconditioner, Operator, as_image_batch, operator_from_config
+from pinnzoo.operators import FourierPreconditioner, Operator, as_image_batch, data_term, operator_from_config
 from pinnzoo.priors.base import ImageGenerator
 from pinnzoo.regularizers import total_variation
 from pinnzoo.priors.registry import with_deserialized_prior
@@ -29,7 +29,10 @@ class ImagePriorSolver(keras.Model):
     next multiple of its stride: images of any size are padded, never resized).
     ``P`` is the identity unless a ``preconditioner`` is given (for a blur, a
     :class:`~pinnzoo.operators.FourierPreconditioner` makes the edges the blur
-    attenuates converge about as fast as the flat regions). ``tv_weight = λ_TV``
+    attenuates converge about as fast as the flat regions). Where ``A`` and ``P``
+    are diagonal in the DCT-II basis (the heat flow) the same data term is
+    evaluated there, with one transform instead of the operator's stencil steps
+    (:class:`~pinnzoo.operators.SpectralDataTerm`). ``tv_weight = λ_TV``
     adds the isotropic total variation of the output
     (:func:`~pinnzoo.regularizers.total_variation`; DIP-TV, Liu et al. 2019);
     the logged ``loss`` is then the sum and ``tv`` the TV term.
@@ -70,6 +73,7 @@ class ImagePriorSolver(keras.Model):
             preconditioner = FourierPreconditioner.from_config(preconditioner)
         self.preconditioner = preconditioner
         self.prior, self.operator = prior, operator
+        self.data_term = data_term(operator, preconditioner)  # spectral where A and P are DCT-diagonal
         h, w, c = (int(v) for v in measurement_shape)
         self.measurement_shape = (h, w, c)
         self.image_height, self.image_width = operator.input_shape(h, w)
@@ -181,10 +185,7 @@ class ImagePriorSolver(keras.Model):
         before = [tf.identity(v) for v in self.prior.weights]  # Θ_t, kept if x_t turns out best
         with tf.GradientTape() as tape:
             x = self.generate(z)
-            residual = self.operator.A(x) - y
-            if self.preconditioner is not None:
-                residual = self.preconditioner(residual)
-            loss = tf.reduce_mean(tf.square(residual))
+            loss = self.data_term(x, y)
             if self.tv_weight > 0:
                 tv = total_variation(x)
                 loss = loss + self.tv_weight * tv

@@ -29,21 +29,26 @@ from threadpoolctl import threadpool_limits
 from pinnzoo.optimizers import get_method
 
 
-def flat_value_and_gradient(solver, batch, jit_compile: bool):
+def flat_value_and_gradient(solver, batch, jit_compile: bool, gather: bool = False):
     """``(value_and_grad(flat) -> (loss, flat gradient), get_flat() -> flat weights)``: the solver's total loss
-    on ``batch`` as a function of all its trainable weights in one vector (what L-BFGS-B drives)."""
+    on ``batch`` as a function of all its trainable weights in one vector (what L-BFGS-B drives).
+
+    Built under a ``tf.distribute`` strategy of several replicas, the evaluation runs in the cross-replica
+    context, on one device and the whole batch; with ``gather=True`` the batch is cut into one equal shard per
+    replica instead, each replica evaluates its shard's loss and gradient, and the two are summed across
+    replicas (:func:`replica_loss_and_gradients`)."""
     variables = solver.trainable_variables
     shapes = [tuple(v.shape) for v in variables]
     sizes = [int(np.prod(s)) for s in shapes]
+    loss_and_gradients = _local_loss_and_gradients
+    if gather and solver.distribute_strategy.num_replicas_in_sync > 1:
+        loss_and_gradients = replica_loss_and_gradients(solver, batch)
 
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
     def value_and_grad(flat):
         for v, piece, shape in zip(variables, tf.split(flat, sizes), shapes):
             v.assign(tf.reshape(tf.cast(piece, v.dtype), shape))
-        with tf.GradientTape() as tape:
-            terms = solver.loss_terms(batch)
-            loss = solver.total_loss(terms)
-        grads = tape.gradient(loss, variables)
+        loss, grads, terms = loss_and_gradients(solver, batch, variables)
         flat_grad = tf.concat([tf.reshape(tf.cast(g, tf.float64), [-1]) for g in grads], axis=0)
         return tf.cast(loss, tf.float64), flat_grad, terms
 
@@ -53,9 +58,44 @@ def flat_value_and_gradient(solver, batch, jit_compile: bool):
     return value_and_grad, get_flat
 
 
+def _local_loss_and_gradients(solver, batch, variables):
+    with tf.GradientTape() as tape:
+        terms = solver.loss_terms(batch)
+        loss = solver.total_loss(terms)
+    return loss, tape.gradient(loss, variables), terms
+
+
+def replica_loss_and_gradients(solver, batch: dict):
+    """A function ``(solver, batch, variables) -> (loss, gradients, terms)`` that evaluates one equal shard
+    of ``batch`` per replica of the solver's strategy (:func:`~pinnzoo.distribute.shard`) and sums
+    ``loss / n``, its gradients and ``terms / n`` across the ``n`` replicas: the global mean's value and
+    gradient, each term a mean over equal shards. Every tensor of ``batch`` must split evenly."""
+    from pinnzoo.distribute import shard
+
+    strategy = solver.distribute_strategy
+    count = strategy.num_replicas_in_sync
+    shards = [shard(batch, i, count) for i in range(count)]
+    per_replica = strategy.experimental_distribute_values_from_function(
+        lambda context: shards[context.replica_id_in_sync_group])
+
+    def evaluate(solver, batch, variables):
+        def replica(part):
+            loss, grads, terms = _local_loss_and_gradients(solver, part, variables)
+            return loss / count, [g / count for g in grads], {k: v / count for k, v in terms.items()}
+
+        loss, grads, terms = strategy.run(replica, args=(per_replica,))
+
+        def total(value):
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None)
+
+        return total(loss), [total(g) for g in grads], {k: total(v) for k, v in terms.items()}
+
+    return evaluate
+
+
 def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100, callbacks=None,
                  verbose: int = 1, jit_compile: bool = True, history=None, objective=None,
-                 method="lbfgs") -> keras.callbacks.History:
+                 method="lbfgs", gather: bool = False) -> keras.callbacks.History:
     """Refine ``solver`` in place with a quasi-Newton ``method`` (default L-BFGS-B) on the fixed ``batch`` of points.
 
     Args:
@@ -70,13 +110,15 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
             its compiled function across calls (a solver refined many times, e.g. once per time step,
             whose data live in variables); built afresh when ``None``.
         method: the :class:`~pinnzoo.optimizers.QuasiNewtonMethod` or its registered name.
+        gather: under a strategy of several replicas, evaluate one shard of ``batch`` per replica and sum
+            the gradients across them (:func:`flat_value_and_gradient`); otherwise one device, whole batch.
     Returns:
         The ``History`` of the run (``history.history["loss"]`` etc.).
     """
     from pinnzoo.solvers.pinn import use_xla
 
     method = get_method(method)
-    value_and_grad, get_flat = objective or flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile))
+    value_and_grad, get_flat = objective or flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile), gather)
     epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
     cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,

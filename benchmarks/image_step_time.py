@@ -1,0 +1,109 @@
+"""Time per step of the image presets, side by side, and what the spectral data term saves on the heat flow.
+
+    python benchmarks/image_step_time.py [--rounds 5] [--steps 20]
+
+Builds every image preset's solver on its own degraded camera image (the recipe as shipped) and times
+``--steps`` optimiser steps of each in turn, ``--rounds`` times, interleaved so that every preset sees the
+same load on the shared machine; medians. The backward-heat presets are timed twice: with the data term
+they use (:class:`~pinnzoo.operators.SpectralDataTerm`, one DCT) and with the stepped residual
+(:class:`~pinnzoo.operators.ResidualDataTerm`: ten explicit conv2d steps, then the preconditioner), which
+they used before. The data term alone (value and gradient with respect to a 256² image) is timed the same
+way. The projected training time is the recipe's step limit times the median step. Writes
+``benchmarks/results/image_step_time.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from results_file import progress, write_results
+from pinnzoo.operators import FourierPreconditioner, ResidualDataTerm, as_image_batch, data_term
+from pinnzoo.presets import PRESETS, ImagePreset
+from pinnzoo.restoration import build_image_solver
+
+
+def preset_runs() -> dict:
+    """``label -> (preset, solver, dataset)`` for every image preset; the heat presets also with the old term."""
+    runs = {}
+    for name, preset in PRESETS.items():
+        if not isinstance(preset, ImagePreset):
+            continue
+        _, y, op = preset.degradation.measure()
+        variants = {name: None}
+        if preset.task == "backward-heat":
+            variants[f"{name} (stepped residual)"] = ResidualDataTerm
+        for label, term in variants.items():
+            solver = build_image_solver(y.shape, op, preset.recipe)
+            if term is not None:
+                solver.data_term = term(op, solver.preconditioner)
+            runs[label] = (preset, solver, solver.dataset(y))
+    return runs
+
+
+def data_term_timers() -> dict:
+    """``label -> compiled value-and-gradient`` of the heat flow's data term (256², preconditioned, λ = 0.03)."""
+    preset = PRESETS.get("dip_backward_heat")
+    clean, y, op = preset.degradation.measure()
+    x, y = as_image_batch(clean), as_image_batch(y)
+    p = FourierPreconditioner.for_operator(op, preset.recipe.regularisation.precondition)
+    timers = {}
+    for label, term in (("spectral (one DCT)", data_term(op, p)), ("stepped residual", ResidualDataTerm(op, p))):
+        @tf.function
+        def value_and_grad(term=term):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                value = term(x, y)
+            return tape.gradient(value, x)
+        timers[label] = value_and_grad
+    return timers
+
+
+def time_call(fn, repeats: int) -> float:
+    """Milliseconds per call of ``fn`` (its result fetched at the end)."""
+    start = time.perf_counter()
+    for _ in range(repeats):
+        out = fn()
+    np.asarray(out)
+    return 1000 * (time.perf_counter() - start) / repeats
+
+
+def main(rounds: int, steps: int) -> int:
+    runs, timers = preset_runs(), data_term_timers()
+    for _, solver, dataset in runs.values():  # trace and warm up
+        solver.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)
+    for fn in timers.values():
+        fn()
+    step_ms = {label: [] for label in runs}
+    term_ms = {label: [] for label in timers}
+    for _ in progress(range(rounds), "round"):
+        for label, (_, solver, dataset) in runs.items():
+            start = time.perf_counter()
+            solver.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
+            step_ms[label].append(1000 * (time.perf_counter() - start) / steps)
+        for label, fn in timers.items():
+            term_ms[label].append(time_call(fn, steps))
+    presets = {}
+    for label, (preset, _, _) in runs.items():
+        ms = statistics.median(step_ms[label])
+        iterations = preset.recipe.optimiser.iterations
+        presets[label] = {"preset": preset.name, "task": preset.task, "prior": preset.prior, "iterations": iterations,
+                          "median_ms_per_step": round(ms, 1), "ms_per_step": [round(v, 1) for v in step_ms[label]],
+                          "projected_time_s": round(iterations * ms / 1000, 0)}
+    write_results("image_step_time", {
+        "rounds": rounds, "steps": steps, "presets": presets,
+        "data_term_256": {label: {"median_ms": round(statistics.median(v), 2), "ms": [round(t, 2) for t in v]}
+                          for label, v in term_ms.items()}})
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+    raise SystemExit(main(args.rounds, args.steps))
