@@ -7,14 +7,17 @@ Builds every image preset's solver on its own degraded camera image (the recipe 
 same load on the shared machine; medians. The backward-heat presets are timed twice: with the data term
 they use (:class:`~pinnzoo.operators.SpectralDataTerm`, one DCT) and with the stepped residual
 (:class:`~pinnzoo.operators.ResidualDataTerm`: ten explicit conv2d steps, then the preconditioner), which
-they used before. The data term alone (value and gradient with respect to a 256² image) is timed the same
-way. The projected training time is the recipe's step limit times the median step. Writes
+they used before. The DIP presets are also timed with TensorFlow's own gradient kernels for their
+convolutions (:func:`~pinnzoo.priors.conv.reference_gradient`) instead of pinnzoo's
+(:func:`~pinnzoo.priors.conv.valid_conv2d`). The data term alone (value and gradient with respect to a 256²
+image) is timed the same way. The projected training time is the recipe's step limit times the median step. Writes
 ``benchmarks/results/image_step_time.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 
@@ -24,24 +27,31 @@ import tensorflow as tf
 from results_file import progress, write_results
 from pinnzoo.operators import FourierPreconditioner, ResidualDataTerm, as_image_batch, data_term
 from pinnzoo.presets import PRESETS, ImagePreset
+from pinnzoo.priors.conv import reference_gradient
 from pinnzoo.restoration import build_image_solver
 
 
 def preset_runs() -> dict:
-    """``label -> (preset, solver, dataset)`` for every image preset; the heat presets also with the old term."""
+    """``label -> (preset, solver, dataset)`` for every image preset, each traced (3 steps); the heat presets
+    also with the old data term, the DIP presets also with TensorFlow's convolution gradient."""
     runs = {}
     for name, preset in PRESETS.items():
         if not isinstance(preset, ImagePreset):
             continue
         _, y, op = preset.degradation.measure()
-        variants = {name: None}
+        variants = {name: (None, contextlib.nullcontext)}
         if preset.task == "backward-heat":
-            variants[f"{name} (stepped residual)"] = ResidualDataTerm
-        for label, term in variants.items():
+            variants[f"{name} (stepped residual)"] = (ResidualDataTerm, contextlib.nullcontext)
+        if preset.prior == "dip":
+            variants[f"{name} (TensorFlow's conv gradient)"] = (None, reference_gradient)
+        for label, (term, tracing) in variants.items():
             solver = build_image_solver(y.shape, op, preset.recipe)
             if term is not None:
                 solver.data_term = term(op, solver.preconditioner)
-            runs[label] = (preset, solver, solver.dataset(y))
+            dataset = solver.dataset(y)
+            with tracing():
+                solver.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)
+            runs[label] = (preset, solver, dataset)
     return runs
 
 
@@ -74,9 +84,7 @@ def time_call(fn, repeats: int) -> float:
 
 def main(rounds: int, steps: int) -> int:
     runs, timers = preset_runs(), data_term_timers()
-    for _, solver, dataset in runs.values():  # trace and warm up
-        solver.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)
-    for fn in timers.values():
+    for fn in timers.values():  # trace
         fn()
     step_ms = {label: [] for label in runs}
     term_ms = {label: [] for label in timers}
