@@ -227,3 +227,45 @@ def test_data_consistency_keeps_measured_pixels_in_image_export_and_config(tmp_p
     np.testing.assert_allclose(served, result.image, atol=1e-7)
     with pytest.raises(InputError, match="data consistency"):
         ImagePriorSolver(small_dip(), Blur("gaussian:1.0"), (16, 16, 1), data_consistency=True)
+
+
+@pytest.mark.parametrize("shape", [(17, 20, 3, 5, 3, 1), (17, 20, 3, 5, 3, 2), (16, 16, 4, 2, 3, 2), (9, 12, 2, 3, 1, 1),
+                                   (10, 11, 2, 2, 5, 2), (12, 12, 3, 4, 4, 3)])
+def test_valid_conv2d_has_tensorflows_values_and_gradients(shape):
+    from pinnzoo.priors.conv import valid_conv2d
+
+    h, w, c, f, k, s = shape
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((2, h, w, c)), tf.float64)
+    kernel = tf.constant(rng.standard_normal((k, k, c, f)), tf.float64)
+    weights = tf.constant(rng.standard_normal((2, (h - k) // s + 1, (w - k) // s + 1, f)), tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([x, kernel])
+        ours = tf.reduce_sum(weights * valid_conv2d(x, kernel, s))
+        theirs = tf.reduce_sum(weights * tf.nn.conv2d(x, kernel, s, "VALID"))
+    assert float(ours) == float(theirs)
+    for a, b in zip(tape.gradient(ours, [x, kernel]), tape.gradient(theirs, [x, kernel])):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_the_dip_gradient_equals_the_one_with_tensorflows_conv_kernels():
+    from pinnzoo.priors.conv import reference_gradient
+
+    net = SkipNet(channels_down=[8, 8], channels_skip=2, input_channels=4, seed=0)
+    z = tf.random.stateless_uniform((1, 32, 32, 4), seed=[0, 0], maxval=0.1)
+    target = tf.random.stateless_uniform((1, 32, 32, 1), seed=[1, 0])
+
+    def gradient():
+        @tf.function
+        def value_and_grad():
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(net(z) - target))
+            return loss, tape.gradient(loss, net.trainable_variables)
+        return value_and_grad()
+
+    loss, ours = gradient()
+    with reference_gradient():
+        ref_loss, theirs = gradient()
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-6)
+    scale = max(float(tf.reduce_max(tf.abs(g))) for g in theirs)
+    assert max(float(tf.reduce_max(tf.abs(a - b))) for a, b in zip(ours, theirs)) < 1e-5 * scale
