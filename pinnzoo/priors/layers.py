@@ -79,6 +79,20 @@ class BatchStatNorm(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
+class FastConv2D(keras.layers.Conv2D):
+    """``keras.layers.Conv2D`` differentiated by :func:`~pinnzoo.priors.conv.valid_conv2d` (forward
+    convolutions and matrix products instead of TensorFlow's slower gradient kernels) where that applies:
+    ``"valid"`` padding, channels last, no dilation, the same stride along both axes; elsewhere Keras's own.
+    Same weights, values and gradient (tested)."""
+
+    def convolution_op(self, inputs, kernel):
+        if (self.padding == "valid" and self.data_format == "channels_last" and tuple(self.dilation_rate) == (1, 1)
+                and self.strides[0] == self.strides[1]):
+            return valid_conv2d(inputs, tf.cast(kernel, inputs.dtype), self.strides[0])
+        return super().convolution_op(inputs, kernel)
+
+
+@keras.saving.register_keras_serializable(package="pinnzoo")
 class ReflectConv2D(keras.layers.Layer):
     """``Conv2D`` whose input is first extended by mirror reflection (no zero borders), as DIP's ``pad='reflection'``.
 
@@ -91,8 +105,8 @@ class ReflectConv2D(keras.layers.Layer):
         super().__init__(**kwargs)
         self.filters, self.kernel_size, self.strides, self.use_bias = int(filters), int(kernel_size), int(strides), bool(use_bias)
         self.seed = None if seed is None else int(seed)
-        self.conv = keras.layers.Conv2D(self.filters, self.kernel_size, strides=self.strides, padding="valid",
-                                        use_bias=self.use_bias, kernel_initializer=initializer("he_uniform", seed, 0))
+        self.conv = FastConv2D(self.filters, self.kernel_size, strides=self.strides, padding="valid",
+                               use_bias=self.use_bias, kernel_initializer=initializer("he_uniform", seed, 0))
 
     def build(self, input_shape):
         p = self.kernel_size // 2
@@ -105,8 +119,7 @@ class ReflectConv2D(keras.layers.Layer):
         p = self.kernel_size // 2
         if p:
             x = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
-        y = valid_conv2d(x, tf.cast(self.conv.kernel, x.dtype), self.strides)  # the conv's weights, a faster gradient
-        return tf.nn.bias_add(y, tf.cast(self.conv.bias, x.dtype)) if self.use_bias else y
+        return self.conv(x)
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
