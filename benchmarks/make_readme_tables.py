@@ -176,7 +176,8 @@ def image_step_time_table(b: dict) -> str:
     terms = "; ".join(f"{k} {v['median_ms']:.1f} ms" for k, v in b["data_term_256"].items())
     rows.append(f"\nEvery preset's solver on its own degraded image, {b['steps']} steps each in turn, {b['rounds']} rounds "
                 f"(medians); the heat flow's data term alone (value and gradient, 256², preconditioned): {terms}. "
-                f"`benchmarks/image_step_time.py`, {b['machine']}, {b['date']}; the shipped runs' machine was faster.")
+                f"`benchmarks/image_step_time.py`, {b['machine']}, {b['date']}; the shipped runs' machine was faster."
+                + (f" {b['note']}" if b.get("note") else ""))
     return "\n".join(rows)
 
 
