@@ -100,10 +100,13 @@ class CoefficientSolver(keras.Model):
         terms = {"misfit": self.problem.misfit(theta)}
         if self.penalty is not None:
             terms["penalty"] = self.penalty(theta[None, :, :, None])
-        terms["error"] = tf.stop_gradient(tf.norm(a - self.truth) / tf.norm(self.truth))
+        return {**terms, **self.monitor_terms(a)}
+
+    def monitor_terms(self, a) -> dict:
+        """``error`` (relative L2 of ``a``) and ``wrong_phase`` against the truth, outside the gradient."""
         wrong = tf.not_equal(a > self.mid, self.truth > self.mid)
-        terms["wrong_phase"] = tf.stop_gradient(tf.reduce_mean(tf.cast(wrong, tf.float64)))
-        return terms
+        return {"error": tf.stop_gradient(tf.norm(a - self.truth) / tf.norm(self.truth)),
+                "wrong_phase": tf.stop_gradient(tf.reduce_mean(tf.cast(wrong, tf.float64)))}
 
     def total_loss(self, terms) -> tf.Tensor:
         return terms["misfit"] + terms.get("penalty", 0.0)

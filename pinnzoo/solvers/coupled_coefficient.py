@@ -100,11 +100,7 @@ class CoupledCoefficientSolver(CoefficientSolver):
                  "residual": tf.reduce_mean(tf.square(self._measure(self.problem.forward.residual(theta, u))))
                  / self.rhs_power,
                  "solved_misfit": tf.stop_gradient(self.problem.misfit(tf.stop_gradient(theta)))}
-        a = tf.exp(theta)
-        terms["error"] = tf.stop_gradient(tf.norm(a - self.truth) / tf.norm(self.truth))
-        wrong = tf.not_equal(a > self.mid, self.truth > self.mid)
-        terms["wrong_phase"] = tf.stop_gradient(tf.reduce_mean(tf.cast(wrong, tf.float64)))
-        return terms
+        return {**terms, **self.monitor_terms(tf.exp(theta))}
 
     def total_loss(self, terms) -> tf.Tensor:
         return terms["misfit"] + self.residual_weight * terms["residual"]
