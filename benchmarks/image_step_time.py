@@ -4,12 +4,14 @@
 
 Builds every image preset's solver on its own degraded camera image (the recipe as shipped) and times
 ``--steps`` optimiser steps of each in turn, ``--rounds`` times, interleaved so that every preset sees the
-same load on the shared machine; medians. The backward-heat presets are timed twice: with the data term
+same load on the shared machine; each step is timed on its own by a callback (timing whole short ``fit`` calls
+instead gave times in multiples of about 128 ms on this machine), a round's value is the median of its steps
+after the first, and the table gives the median over rounds. The backward-heat presets are timed twice: with the data term
 they use (:class:`~pinnzoo.operators.SpectralDataTerm`, one DCT) and with the stepped residual
 (:class:`~pinnzoo.operators.ResidualDataTerm`: ten explicit conv2d steps, then the preconditioner), which
-they used before. The DIP presets are also timed with TensorFlow's own gradient kernels for their
-convolutions (:func:`~pinnzoo.priors.conv.reference_gradient`) instead of pinnzoo's
-(:func:`~pinnzoo.priors.conv.valid_conv2d`). The data term alone (value and gradient with respect to a 256²
+they used before. The DIP presets are also timed with their convolutions differentiated by
+:func:`~pinnzoo.priors.conv.valid_conv2d` (inside :func:`~pinnzoo.priors.conv.matmul_gradient`) instead of
+TensorFlow's gradient kernels. The data term alone (value and gradient with respect to a 256²
 image) is timed the same way. The projected training time is the recipe's step limit times the median step. Writes
 ``benchmarks/results/image_step_time.json``.
 """
@@ -21,19 +23,20 @@ import contextlib
 import statistics
 import time
 
+import keras
 import numpy as np
 import tensorflow as tf
 
 from results_file import progress, write_results
 from pinnzoo.operators import FourierPreconditioner, ResidualDataTerm, as_image_batch, data_term
 from pinnzoo.presets import PRESETS, ImagePreset
-from pinnzoo.priors.conv import reference_gradient
+from pinnzoo.priors.conv import matmul_gradient
 from pinnzoo.restoration import build_image_solver
 
 
 def preset_runs() -> dict:
     """``label -> (preset, solver, dataset)`` for every image preset, each traced (3 steps); the heat presets
-    also with the old data term, the DIP presets also with TensorFlow's convolution gradient."""
+    also with the old data term, the DIP presets also with the per-tap matmul convolution gradient."""
     runs = {}
     for name, preset in PRESETS.items():
         if not isinstance(preset, ImagePreset):
@@ -43,7 +46,7 @@ def preset_runs() -> dict:
         if preset.task == "backward-heat":
             variants[f"{name} (stepped residual)"] = (ResidualDataTerm, contextlib.nullcontext)
         if preset.prior == "dip":
-            variants[f"{name} (TensorFlow's conv gradient)"] = (None, reference_gradient)
+            variants[f"{name} (per-tap matmul conv gradient)"] = (None, matmul_gradient)
         for label, (term, tracing) in variants.items():
             solver = build_image_solver(y.shape, op, preset.recipe)
             if term is not None:
@@ -73,6 +76,21 @@ def data_term_timers() -> dict:
     return timers
 
 
+class StepTimer(keras.callbacks.Callback):
+    """Milliseconds of every step of a ``fit`` (from a batch's start to its end: what ``fit`` adds between
+    calls is left out, as it is in a long training run)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ms: list[float] = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ms.append(1000 * (time.perf_counter() - self.start))
+
+
 def time_call(fn, repeats: int) -> float:
     """Milliseconds per call of ``fn`` (its result fetched at the end)."""
     start = time.perf_counter()
@@ -90,9 +108,9 @@ def main(rounds: int, steps: int) -> int:
     term_ms = {label: [] for label in timers}
     for _ in progress(range(rounds), "round"):
         for label, (_, solver, dataset) in runs.items():
-            start = time.perf_counter()
-            solver.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
-            step_ms[label].append(1000 * (time.perf_counter() - start) / steps)
+            timer = StepTimer()
+            solver.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[timer])
+            step_ms[label].append(statistics.median(timer.ms[1:]))
         for label, fn in timers.items():
             term_ms[label].append(time_call(fn, steps))
     presets = {}

@@ -127,16 +127,21 @@ def versions() -> dict:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
+    """``"2-core AMD EPYC (AVX-512), Linux"``: cores, CPU model and its widest vector instructions (machines of
+    the same name differ in them, and the times do)."""
+    cpu, isa = platform.processor() or platform.machine(), ""
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
                 if line.startswith("model name"):
                     cpu = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    isa = " (AVX-512)" if "avx512f" in flags else " (AVX2)" if "avx2" in flags else ""
                     break
     except OSError:
         pass
-    return f"{os.cpu_count()}-core {cpu}, {platform.system()}"
+    return f"{os.cpu_count()}-core {cpu}{isa}, {platform.system()}"
 
 
 class _StoredImage(keras.layers.Layer):

@@ -248,8 +248,8 @@ def test_valid_conv2d_has_tensorflows_values_and_gradients(shape):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
 
 
-def test_the_dip_gradient_equals_the_one_with_tensorflows_conv_kernels():
-    from pinnzoo.priors.conv import reference_gradient
+def test_the_dip_gradient_with_per_tap_matmuls_equals_tensorflows():
+    from pinnzoo.priors.conv import matmul_gradient
 
     net = SkipNet(channels_down=[8, 8], channels_skip=2, input_channels=4, seed=0)
     z = tf.random.stateless_uniform((1, 32, 32, 4), seed=[0, 0], maxval=0.1)
@@ -263,9 +263,27 @@ def test_the_dip_gradient_equals_the_one_with_tensorflows_conv_kernels():
             return loss, tape.gradient(loss, net.trainable_variables)
         return value_and_grad()
 
-    loss, ours = gradient()
-    with reference_gradient():
-        ref_loss, theirs = gradient()
+    ref_loss, theirs = gradient()
+    with matmul_gradient():
+        loss, ours = gradient()
     assert float(loss) == pytest.approx(float(ref_loss), rel=1e-6)
     scale = max(float(tf.reduce_max(tf.abs(g))) for g in theirs)
     assert max(float(tf.reduce_max(tf.abs(a - b))) for a, b in zip(ours, theirs)) < 1e-5 * scale
+
+
+def test_the_float32_upsampling_equals_the_float64_safe_one_in_value_and_gradient():
+    from pinnzoo.priors.layers import BilinearUpsample2x, upsample2x
+
+    x = tf.random.stateless_uniform((2, 12, 10, 3), seed=[3, 0])
+    weights = tf.random.stateless_normal((2, 24, 20, 3), seed=[4, 0])
+    layer = BilinearUpsample2x()
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        ours, theirs = layer(x), upsample2x(x)
+        a, b = tf.reduce_sum(weights * ours), tf.reduce_sum(weights * theirs)
+    assert ours.shape == (2, 24, 20, 3)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-6)
+    np.testing.assert_allclose(tape.gradient(a, x).numpy(), tape.gradient(b, x).numpy(), atol=1e-5)
+    x64 = tf.cast(x, tf.float64)
+    layer64 = BilinearUpsample2x(dtype="float64")  # a float64 model's layer keeps the XLA-safe path
+    np.testing.assert_array_equal(layer64(x64).numpy(), upsample2x(x64).numpy())

@@ -83,7 +83,7 @@ register_preset(ImagePreset(
                 "px^2 (Gaussian sigma 2 equivalent, mirror boundaries, 10 explicit conv2d steps); DCT-preconditioned "
                 "data term (lambda 0.03, exact eigenvalues)",
     degradation=Degradation("backward-heat", kappa_t=2.0, noise_sigma=0.01),
-    recipe=RestoreConfig(DIP_NARROW, Optimiser(iterations=5000, lr_schedule="cosine"), Stopping(patience=300),
+    recipe=RestoreConfig(DIP_NARROW, Optimiser(iterations=5600, lr_schedule="cosine"), Stopping(patience=300),
                          Regularisation(input_noise_std=1 / 30, precondition=0.03)),
     margin=1.0,
     target_methods=("Tikhonov",),  # the target: the tuned Tikhonov/Wiener filters + 1 dB (TV is reported)

@@ -7,18 +7,25 @@ import functools
 
 import tensorflow as tf
 
-_REFERENCE = [False]  # True inside reference_gradient(): differentiate with TensorFlow's own kernels
+_MATMUL = [False]  # True inside matmul_gradient(): TapConv2D layers differentiate with valid_conv2d's gradient
 
 
 @contextlib.contextmanager
-def reference_gradient():
-    """Within this block, :func:`valid_conv2d` traces with TensorFlow's own gradient kernels (for side-by-side
-    timing and checks; it takes effect when a function is traced, e.g. a solver's first ``fit``)."""
-    _REFERENCE[0] = True
+def matmul_gradient():
+    """Within this block, the priors' convolutions (:class:`~pinnzoo.priors.layers.TapConv2D`) trace with
+    :func:`valid_conv2d`'s gradient instead of TensorFlow's kernels (for side-by-side timing and checks; it takes
+    effect when a function is traced, e.g. a solver's first ``fit``). Off by default: on the 2-core AVX2 CPU it
+    used less thread time per DIP step but more wall-clock time (``benchmarks/image_step_time.py``)."""
+    _MATMUL[0] = True
     try:
         yield
     finally:
-        _REFERENCE[0] = False
+        _MATMUL[0] = False
+
+
+def matmul_gradient_active() -> bool:
+    """True inside :func:`matmul_gradient`."""
+    return _MATMUL[0]
 
 
 def valid_conv2d(x, kernel, strides: int = 1):
@@ -33,11 +40,10 @@ def valid_conv2d(x, kernel, strides: int = 1):
     first is a forward ("full") convolution with the kernel turned by 180° and its channel axes swapped, and
     in the second ``X_{ij}`` is the input seen through tap ``(i, j)`` (every ``s``-th pixel) and ``G`` the
     output gradient, both flattened to ``[B·H'·W', ·]``: one matrix product per tap. Both equal TensorFlow's
-    own gradient to rounding (tested); on the 2-core AVX2 CPU TensorFlow's kernels were several times slower
-    than a forward convolution of the same shape, these are not.
+    own gradient to rounding (tested). TensorFlow's profiler charges this gradient about a third less thread
+    time than ``Conv2DBackpropInput``/``Conv2DBackpropFilter`` on the 2-core AVX2 CPU, but it parallelises
+    worse: the DIP's wall-clock step was slower with it, so the priors use it only inside :func:`matmul_gradient`.
     """
-    if _REFERENCE[0]:
-        return tf.nn.conv2d(x, kernel, int(strides), "VALID")
     return _conv(int(strides))(x, kernel)
 
 

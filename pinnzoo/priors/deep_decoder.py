@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from pinnzoo.priors.base import ImageGenerator, initializer
-from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x, FastConv2D
+from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x, TapConv2D
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
@@ -42,15 +42,15 @@ class DeepDecoder(keras.Model, ImageGenerator):
         self.channels, self.num_layers, self.out_channels = int(channels), int(layers), int(out_channels)
         self.blocks = []
         for i in range(self.num_layers):
-            self.blocks.append([FastConv2D(self.channels, 1, name=f"conv{i}",
+            self.blocks.append([TapConv2D(self.channels, 1, name=f"conv{i}",
                                            kernel_initializer=initializer("glorot_uniform", seed, i)),
                                 BilinearUpsample2x(name=f"upsample{i}"),
                                 keras.layers.ReLU(), BatchStatNorm(name=f"norm{i}")])
-        self.blocks.append([FastConv2D(self.channels, 1, name=f"conv{self.num_layers}",
+        self.blocks.append([TapConv2D(self.channels, 1, name=f"conv{self.num_layers}",
                                        kernel_initializer=initializer("glorot_uniform", seed, self.num_layers)),
                             keras.layers.ReLU(), BatchStatNorm(name=f"norm{self.num_layers}")])
         self.output_activation = str(output_activation)
-        self.head = FastConv2D(self.out_channels, 1, activation=self.output_activation, name="head",
+        self.head = TapConv2D(self.out_channels, 1, activation=self.output_activation, name="head",
                                kernel_initializer=initializer("glorot_uniform", seed, self.num_layers + 1))
 
     @property

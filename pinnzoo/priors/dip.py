@@ -8,7 +8,7 @@ import keras
 import tensorflow as tf
 
 from pinnzoo.priors.base import ImageGenerator, initializer
-from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x, FastConv2D, ReflectConv2D
+from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x, TapConv2D, ReflectConv2D
 
 
 def _block(filters, kernel, stride=1, name=None, seed=None):
@@ -81,7 +81,7 @@ class SkipNet(keras.Model, ImageGenerator):
             self.merges.append([BatchStatNorm(name=f"merge{i}_norm")] + block(self.channels_up[i], 3, name=f"up{i}a")
                                + block(self.channels_up[i], 1, name=f"up{i}b"))
         self.output_activation = str(output_activation)
-        self.head = FastConv2D(self.out_channels, 1, activation=self.output_activation, name="head",
+        self.head = TapConv2D(self.out_channels, 1, activation=self.output_activation, name="head",
                                kernel_initializer=initializer("glorot_uniform", seed, 999999))
 
     @property
