@@ -27,10 +27,10 @@ import os
 import statistics
 import time
 
-import keras
 import numpy as np
 
 from results_file import progress, write_results
+from step_timer import StepTimer
 from pinnzoo.operators import Identity
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.restoration import Optimiser, Output, Regularisation, RestoreConfig, Stopping, build_image_solver
@@ -96,19 +96,10 @@ def pinnzoo_runner(y: np.ndarray, operator):
     dataset = solver.dataset(y)
     solver.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)  # trace
 
-    class StepTimer(keras.callbacks.Callback):
-        def on_train_batch_begin(self, batch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            times.append(1000 * (time.perf_counter() - self.start))
-
-    times: list[float] = []
-
     def run(n: int) -> float:
-        times.clear()
-        solver.fit(dataset, steps_per_epoch=n, epochs=1, verbose=0, callbacks=[StepTimer()])
-        return statistics.mean(times)
+        timer = StepTimer()
+        solver.fit(dataset, steps_per_epoch=n, epochs=1, verbose=0, callbacks=[timer])
+        return statistics.mean(timer.ms)
 
     return run, solver.prior.count_params()
 

@@ -23,11 +23,11 @@ import contextlib
 import statistics
 import time
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from results_file import progress, write_results
+from step_timer import StepTimer
 from pinnzoo.operators import FourierPreconditioner, ResidualDataTerm, as_image_batch, data_term
 from pinnzoo.presets import PRESETS, ImagePreset
 from pinnzoo.priors.conv import matmul_gradient
@@ -74,21 +74,6 @@ def data_term_timers() -> dict:
             return tape.gradient(value, x)
         timers[label] = value_and_grad
     return timers
-
-
-class StepTimer(keras.callbacks.Callback):
-    """Milliseconds of every step of a ``fit`` (from a batch's start to its end: what ``fit`` adds between
-    calls is left out, as it is in a long training run)."""
-
-    def __init__(self):
-        super().__init__()
-        self.ms: list[float] = []
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.ms.append(1000 * (time.perf_counter() - self.start))
 
 
 def time_call(fn, repeats: int) -> float:

@@ -14,8 +14,9 @@ _MATMUL = [False]  # True inside matmul_gradient(): TapConv2D layers differentia
 def matmul_gradient():
     """Within this block, the priors' convolutions (:class:`~pinnzoo.priors.layers.TapConv2D`) trace with
     :func:`valid_conv2d`'s gradient instead of TensorFlow's kernels (for side-by-side timing and checks; it takes
-    effect when a function is traced, e.g. a solver's first ``fit``). Off by default: on the 2-core AVX2 CPU it
-    used less thread time per DIP step but more wall-clock time (``benchmarks/image_step_time.py``)."""
+    effect when a function is traced, e.g. a solver's first ``fit``). Off by default: it used less thread time per
+    DIP step (profiler, 2-core AVX2 host) but more wall-clock time (2-core AVX-512 host,
+    ``benchmarks/image_step_time.py``)."""
     _MATMUL[0] = True
     try:
         yield
@@ -40,8 +41,8 @@ def valid_conv2d(x, kernel, strides: int = 1):
     first is a forward ("full") convolution with the kernel turned by 180° and its channel axes swapped, and
     in the second ``X_{ij}`` is the input seen through tap ``(i, j)`` (every ``s``-th pixel) and ``G`` the
     output gradient, both flattened to ``[B·H'·W', ·]``: one matrix product per tap. Both equal TensorFlow's
-    own gradient to rounding (tested). TensorFlow's profiler charges this gradient about a third less thread
-    time than ``Conv2DBackpropInput``/``Conv2DBackpropFilter`` on the 2-core AVX2 CPU, but it parallelises
+    own gradient to rounding (tested). TensorFlow's profiler charged this gradient about a third less thread
+    time than ``Conv2DBackpropInput``/``Conv2DBackpropFilter`` on a 2-core AVX2 CPU, but it parallelises
     worse: the DIP's wall-clock step was slower with it, so the priors use it only inside :func:`matmul_gradient`.
     """
     return _conv(int(strides))(x, kernel)
