@@ -70,6 +70,32 @@ class VarianceStopping(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class InstanceStopping(keras.callbacks.Callback):
+    """:class:`VarianceStopping` for each member of an :class:`~pinnzoo.solvers.instances.InstanceBatchSolver`:
+    at the end of each epoch, a member whose output variance has not reached a new minimum for ``patience``
+    steps is frozen (``active[i] = 0``: neither stepped nor tracked again, so it keeps what its own fit
+    would keep); ``fit`` stops once every member is frozen. ``self.stopped_at[i]`` is member ``i``'s step
+    count when it stopped (None: it ran to the step limit)."""
+
+    def __init__(self, patience: int = 500):
+        super().__init__()
+        self.patience = int(patience)
+        self.stopped_at: list = []
+
+    def on_train_begin(self, logs=None):
+        self.stopped_at = [None] * self.model.count
+
+    def on_epoch_end(self, epoch, logs=None):
+        active = self.model.active.numpy()
+        for i, member in enumerate(self.model.members):
+            if active[i] > 0 and int(member.best_step.numpy()) > 0 and member.steps_since_best() >= self.patience:
+                self.stopped_at[i] = int(member.step.numpy())
+                active[i] = 0.0
+        self.model.active.assign(active)
+        if not active.any():
+            self.model.stop_training = True
+
+
 class ImageQualityLogger(keras.callbacks.Callback):
     """Adds ``psnr`` and ``ssim`` of the solver's current (averaged) image against a clean reference to the logs.
 

@@ -98,7 +98,13 @@ def cmd_train(args):
     from pinnzoo.parameters import parse_assignments
     from pinnzoo.presets import get_preset
 
-    preset = get_preset(args.preset).with_params(parse_assignments(args.set))
+    from pinnzoo.parameters import sweep
+
+    assignments = parse_assignments(args.set)
+    instances = sweep(assignments)
+    if len(instances) > 1:  # --set NAME=V1,V2: one run per value
+        return _train_instances(args, instances)
+    preset = get_preset(args.preset).with_params(assignments)
     if args.prior is not None:
         preset = preset.with_prior(args.prior)
     for flag, value in (("--epochs", args.epochs), ("--lbfgs-iterations", args.lbfgs_iterations)):
@@ -146,6 +152,32 @@ def cmd_train(args):
         log.close()
     log.csv_path.unlink(missing_ok=True)  # the export holds it now (history.csv)
     print(result.summary())
+    return 0
+
+
+def _train_instances(args, instances) -> int:
+    """``pinnzoo train PRESET --set NAME=V1,V2,...``: one run per instance, exported to OUT/NAME=V; image and
+    grid presets shard the instances over the replicas of --strategy (pinnzoo.distribute)."""
+    from pinnzoo.errors import InputError
+    from pinnzoo.presets import get_preset
+
+    given = [flag for flag, value in (("--init", args.init), ("--resume", args.resume), ("--epochs", args.epochs),
+                                      ("--lbfgs-iterations", args.lbfgs_iterations), ("--optimizer", args.optimizer),
+                                      ("--logdir", args.logdir)) if value not in (None, False)]
+    if given:
+        raise InputError(f"{', '.join(given)} apply to one run; drop them or give one value per --set")
+    preset = get_preset(args.preset)
+    if args.prior is not None:
+        preset = preset.with_prior(args.prior)
+    out = Path(args.out) if args.out else Path("runs") / preset.name
+    check_writable(out, "--out", folder=True)
+    from pinnzoo.distribute import get_strategy
+
+    results = preset.train_instances(instances, strategy=get_strategy(args.strategy), seed=args.seed,
+                                     quick=args.quick, out=out, verbose=0 if args.quiet else 1)
+    for result in results:
+        if result is not None:  # None: an instance another worker of the cluster fitted
+            print(result.summary())
     return 0
 
 
@@ -268,8 +300,9 @@ def cmd_predict(args):
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy")
 
 
-def _measurement(args):
-    """``(y, operator, reference)`` from the restore command's files and flags."""
+def _measurement(args, image, reference_path=None):
+    """``(y, operator, reference)`` from the restore command's flags and the files ``image`` and
+    ``reference_path`` (a clean image, or None)."""
     import numpy as np
 
     from pinnzoo.errors import InputError
@@ -281,7 +314,7 @@ def _measurement(args):
     if args.scale is not None and args.scale < 2:
         raise InputError(f"--scale must be an integer >= 2, got {args.scale}")
     task = TASKS.get(args.task)
-    y = read_image(args.image)
+    y = read_image(image)
     if task.needs and getattr(args, task.needs) is None:
         raise InputError(f"{args.task} needs --{task.needs.replace('_', '-')} ({task.needs_help})")
     mask = None
@@ -293,7 +326,7 @@ def _measurement(args):
     if args.kappa_t is not None and not args.kappa_t > 0:
         raise InputError(f"--kappa-t must be > 0, got {args.kappa_t}")
     op = task.operator(OperatorOptions(psf=args.psf, mask=mask, scale=args.scale, kappa_t=args.kappa_t))
-    reference = read_image(args.reference, "reference") if args.reference else None
+    reference = read_image(reference_path, "reference") if reference_path else None
     if reference is not None and reference.shape[2] != y.shape[2]:
         reference = reference.mean(axis=2, keepdims=True) if y.shape[2] == 1 else np.repeat(reference, 3, axis=2)
     return y, op, reference
@@ -366,13 +399,19 @@ def cmd_restore(args):
     from pinnzoo.image_io import write_image
     from pinnzoo.restoration import restore
 
+    references = args.reference or []
+    if references and len(references) != len(args.image):
+        raise InputError(f"{len(args.image)} --image but {len(references)} --reference: give one reference per image "
+                         "or none")
+    if len(args.image) > 1 or args.strategy != "default":
+        return _restore_many(args, references)
     out = Path(args.out)
     if out.suffix.lower() not in IMAGE_SUFFIXES:
         raise InputError(f"--out must end in .png, .jpg, .tif, .bmp or .npy, got {out.name}")
     check_writable(out, "--out", folder=False)
     if args.export:
         check_writable(Path(args.export), "--export", folder=True)
-    y, op, reference = _measurement(args)
+    y, op, reference = _measurement(args, args.image[0], references[0] if references else None)
     preset, config, notes = recipe_from_args(args)
     init = _warm_start(args)
     shape = op.input_shape(*y.shape[:2])
@@ -391,22 +430,62 @@ def cmd_restore(args):
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
     write_image(out, result.image)
     if args.export:
-        result.export_dir = _export_restored(args, result, preset, op, log)
+        result.export_dir = _export_restored(args, result, preset, args.image[0], args.export, log.files())
     print(result.summary() + f" -> {out}")
     return 0
 
 
-def _export_restored(args, result, preset, op, log):
+def _restore_many(args, references) -> int:
+    """Several ``--image`` (or any --strategy): one independent fit per image, all in one ``model.fit``, the
+    images sharded over the strategy's replicas (pinnzoo.restoration.restore_many); OUT is a folder."""
+    from pinnzoo.distribute import get_strategy
+    from pinnzoo.errors import InputError
+    from pinnzoo.image_io import write_image
+    from pinnzoo.restoration import restore_many
+
+    given = [flag for flag, value in (("--init", args.init), ("--resume", args.resume), ("--logdir", args.logdir))
+             if value]
+    if given:
+        raise InputError(f"{', '.join(given)} apply to one image; restore the images one by one to use them")
+    out = Path(args.out)
+    if out.suffix:
+        raise InputError(f"with several images (or --strategy) --out is a folder for the restored images, got {out}")
+    stems = [Path(p).stem for p in args.image]
+    if len(set(stems)) != len(stems):
+        raise InputError("two --image files have the same name; the restored images would overwrite each other")
+    check_writable(out, "--out", folder=True)
+    if args.export:
+        check_writable(Path(args.export), "--export", folder=True)
+    measured = [_measurement(args, p, references[i] if references else None) for i, p in enumerate(args.image)]
+    preset, config, notes = recipe_from_args(args)
+    if not args.quiet:
+        print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}; {len(stems)} images, "
+              f"one fit each, --strategy {args.strategy}" + "".join(f"\nnote: {n}" for n in notes))
+    results = restore_many([m[0] for m in measured], [m[1] for m in measured], config, seeds=[args.seed] * len(stems),
+                           references=[m[2] for m in measured] if references else None,
+                           strategy=get_strategy(args.strategy), verbose=0 if args.quiet else 1)
+    out.mkdir(parents=True, exist_ok=True)
+    for stem, path, result in zip(stems, args.image, results):
+        target = out / f"{stem}.png"
+        write_image(target, result.image)
+        result.label = f"{path}: restored {args.task} with {config.prior.name} ({preset.name} recipe)"
+        if args.export:
+            result.export_dir = _export_restored(args, result, preset, path, Path(args.export) / stem)
+        print(result.summary() + f" -> {target}")
+    return 0
+
+
+def _export_restored(args, result, preset, image, directory, files=None):
     from pinnzoo.export import export_image_solver, machine
 
-    meta = {"task": args.task, "source_image": str(args.image), "psf": args.psf, "scale": args.scale,
+    meta = {"task": args.task, "source_image": str(image), "psf": args.psf, "scale": args.scale,
             "kappa_t": args.kappa_t,
             "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
             "init": result.init,
             "recipe": result.config.to_dict(), "quick": args.quick,
             "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped},
             "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
-    return export_image_solver(result.solver, args.export, meta, files=log.files())
+    return export_image_solver(result.solver, directory, meta, files=files)
 
 def _restore_parser(sub):
     from pinnzoo.operators.blur import psf_specs
@@ -418,9 +497,12 @@ def _restore_parser(sub):
                         description="Runs the shipped recipe (preset) of the task and prior; flags override single "
                                     "settings of it.")
     rs.add_argument("task", choices=TASKS.names())
-    rs.add_argument("--image", required=True, help="degraded image: PNG/JPEG/TIFF/BMP (scaled to [0, 1]), or .npy floats on that "
-                                                      "scale (noise may take them outside it: any finite value)")
-    rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float)")
+    rs.add_argument("--image", required=True, action="append",
+                    help="degraded image: PNG/JPEG/TIFF/BMP (scaled to [0, 1]), or .npy floats on that scale (noise may "
+                         "take them outside it: any finite value). Repeat it to restore several images, one fit each, "
+                         "side by side (sharded over --strategy's replicas)")
+    rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float); with several "
+                                                 "--image, a folder (one PNG per image, named after it)")
     rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export)")
     rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
     rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
@@ -449,8 +531,13 @@ def _restore_parser(sub):
                            "as measured, x + A^+(y - A x)")
     _init_arguments(rs)
     rs.add_argument("--seed", type=int, default=0)
-    rs.add_argument("--reference", help="clean image: report PSNR/SSIM during and after the fit")
-    rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory")
+    rs.add_argument("--reference", action="append",
+                    help="clean image: report PSNR/SSIM during and after the fit (one per --image)")
+    rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory (with several "
+                                     "--image: one subfolder per image)")
+    rs.add_argument("--strategy", default="default",
+                    help="tf.distribute strategy for several --image: mirrored (every GPU or logical CPU device) or "
+                         "multiworker (TF_CONFIG); each replica fits an equal share of the images")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     _log_arguments(rs)
     rs.add_argument("--resume", action="store_true", help="continue a fit that was killed, from OUT.checkpoint.npz "
@@ -501,7 +588,8 @@ def parser() -> argparse.ArgumentParser:
                                     "raw_grid, mlp)")
     tr.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="change a problem parameter (repeatable): --set nu=0.005; `pinnzoo list --params PRESET` "
-                         "shows them with their ranges")
+                         "shows them with their ranges. A comma list (--set seed=1,2,3,4) trains one run per value, "
+                         "exported to OUT/seed=1 ...; image and grid presets shard them over --strategy's replicas")
     tr.add_argument("--lbfgs-iterations", type=int, help="L-BFGS iterations (default: the preset's)")
     tr.add_argument("--optimizer", help="quasi-Newton method of the L-BFGS phase: lbfgs (scipy L-BFGS-B), bfgs, "
                                         "ssbfgs, ssbroyden (dense, strong-Wolfe line search; PINN presets)")
@@ -513,7 +601,8 @@ def parser() -> argparse.ArgumentParser:
                          "give the same command and options)")
     tr.add_argument("--strategy", default="default",
                     help="tf.distribute strategy: default (one device), mirrored (every GPU or logical CPU device of "
-                         "this machine), multiworker (the cluster in TF_CONFIG); PINN presets (docs/distributed.md)")
+                         "this machine), multiworker (the cluster in TF_CONFIG). PINN presets shard the collocation "
+                         "points; image and grid presets shard the instances of a --set list (docs/distributed.md)")
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
     tr.set_defaults(fn=cmd_train)

@@ -67,8 +67,9 @@ def replicas(strategy) -> int:
 def one_device(strategy, what: str) -> None:
     """Refuse, with an InputError, a strategy of several replicas for ``what`` (a family that trains on one device)."""
     if strategy is not None and strategy != "default" and replicas(get_strategy(strategy)) > 1:
-        raise InputError(f"{what} trains on one device; --strategy mirrored/multiworker applies to PINN presets "
-                         "(docs/distributed.md)")
+        raise InputError(f"{what} fits one instance on one device; under --strategy mirrored/multiworker give "
+                         "several instances, one per replica or a multiple (pinnzoo train PRESET --set seed=1,2; "
+                         "pinnzoo restore --image a.png --image b.png; docs/distributed.md)")
 
 
 def multi_worker(strategy) -> bool:
@@ -119,3 +120,51 @@ def distributed_batches(strategy, make_dataset):
         return make_dataset().flat_map(shards)
 
     return strategy.distribute_datasets_from_function(per_pipeline)
+
+
+def local_replicas(strategy) -> list[tuple[int, str | None]]:
+    """``(global replica id, device)`` of each replica this process runs (device None: the default one)."""
+    if replicas(strategy) == 1 and not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return [(0, None)]
+    devices = list(strategy.extended.worker_devices)
+    task = strategy.cluster_resolver.task_id if multi_worker(strategy) else 0
+    return [(task * len(devices) + j, device) for j, device in enumerate(devices)]
+
+
+def run_instances(strategy, count: int, fit_one) -> list:
+    """``fit_one(i)`` for each of ``count`` independent instances whose fit shares no step with the others
+    (an L-BFGS run is a serial host loop): replica ``r`` owns the ``r``-th equal block of instances
+    (:func:`pinnzoo.solvers.instances.owned`) and fits it under its device, each local replica on its own
+    thread; on a cluster each worker fits its replicas' blocks. Returns the results in instance order, None
+    for the instances other workers fit. An exception in any thread is raised once all have ended."""
+    import threading
+
+    from pinnzoo.solvers.instances import check_shardable, owned
+
+    check_shardable(count, strategy)
+    results: list = [None] * count
+    errors: list = []
+
+    def block(replica: int, device):
+        try:
+            for i in owned(count, replicas(strategy), replica):
+                if device is None:
+                    results[i] = fit_one(i)
+                else:
+                    with tf.device(device):
+                        results[i] = fit_one(i)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+            errors.append(exc)
+
+    local = local_replicas(strategy)
+    if len(local) == 1:
+        block(*local[0])
+    else:
+        threads = [threading.Thread(target=block, args=r, name=f"pinnzoo-replica-{r[0]}") for r in local]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+    return results

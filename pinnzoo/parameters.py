@@ -108,3 +108,18 @@ def parse_assignments(texts: Sequence[str]) -> dict[str, str]:
             raise ParameterError(f"--set {name} is given twice")
         out[name] = value
     return out
+
+
+def sweep(assignments: Mapping[str, str]) -> list[dict[str, str]]:
+    """The instances of ``--set`` assignments whose values may be comma-separated lists: every combination,
+    in order (``{"seed": "1,2", "nu": "0.01"}`` → ``[{"seed": "1", "nu": "0.01"}, {"seed": "2", "nu": "0.01"}]``)."""
+    import itertools
+
+    names = list(assignments)
+    choices = []
+    for name in names:
+        values = [v.strip() for v in str(assignments[name]).split(",")]
+        if not all(values):
+            raise ParameterError(f"--set {name}={assignments[name]}: an empty value in the list")
+        choices.append(values)
+    return [dict(zip(names, combo)) for combo in itertools.product(*choices)]

@@ -60,6 +60,17 @@ class Preset(abc.ABC):
             TrainingError: the loss became NaN/inf (``exc.solver`` holds the last good weights).
         """
 
+    def train_instances(self, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
+                        verbose: int = 1) -> list[RunResult]:
+        """One run per parameter set of ``instances`` (a list of ``{name: value}``, each checked as
+        :meth:`with_params` checks it), run ``i`` exported to ``out/<instance_name(instances[i])>`` if ``out``.
+
+        Here the runs follow each other, each under ``strategy``; families whose fits are independent and
+        small (image and grid presets) override this to shard the instances over the strategy's replicas."""
+        variants = [self.with_params(params) for params in instances]
+        return [v.train(seed=seed, quick=quick, out=instance_dir(out, params), verbose=verbose, strategy=strategy)
+                for v, params in zip(variants, instances)]
+
     @abc.abstractmethod
     def quick(self) -> "Preset":
         """A tiny version of this preset for smoke tests (seconds)."""
@@ -165,3 +176,31 @@ def family_of(meta: dict):
     if not isinstance(name, str):
         raise ExportError(f"the preset family must be a name, got {name!r}")
     return FAMILIES.get(name)
+
+
+def instance_name(params: Mapping[str, object]) -> str:
+    """The folder name of one instance of a sweep: ``name=value`` pairs joined by commas (``seed=3``)."""
+    return ",".join(f"{k}={v}" for k, v in params.items()) or "default"
+
+
+def instance_dir(out, params: Mapping[str, object]):
+    """Where instance ``params`` of a sweep exported to ``out`` goes (None if ``out`` is None)."""
+    return None if out is None else Path(out) / instance_name(params)
+
+
+def train_sharded(preset: Preset, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
+                  verbose: int = 1) -> list:
+    """:meth:`Preset.train_instances` for families whose fits are serial host loops (L-BFGS): the instances
+    sharded over the strategy's replicas by :func:`pinnzoo.distribute.run_instances`, each fitted by the
+    preset's own :meth:`~Preset.train` on one device; None for the instances other workers fit."""
+    from pinnzoo.distribute import get_strategy, run_instances
+
+    variants = [preset.with_params(params) for params in instances]
+    strategy = get_strategy(strategy)
+
+    def fit_one(i: int):
+        if verbose:
+            print(f"{preset.name} {instance_name(instances[i])}: fitting", flush=True)
+        return variants[i].train(seed=seed, quick=quick, out=instance_dir(out, instances[i]), verbose=0)
+
+    return run_instances(strategy, len(variants), fit_one)

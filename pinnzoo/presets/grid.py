@@ -204,6 +204,15 @@ class GridPreset(Preset):
         run.remove()
         return result
 
+    def train_instances(self, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
+                        verbose: int = 1) -> list[GridResult | None]:
+        """One fit per parameter set of ``instances`` (e.g. ``[{"seed": 1}, {"seed": 2}]``), sharded over the
+        replicas of ``strategy``: each replica's device fits an equal block on its own thread, each fit the
+        one :meth:`train` makes (:func:`~pinnzoo.presets.base.train_sharded`)."""
+        from pinnzoo.presets.base import train_sharded
+
+        return train_sharded(self, instances, strategy=strategy, seed=seed, quick=quick, out=out, verbose=verbose)
+
     # -- exports ---------------------------------------------------------------------------------------
     @classmethod
     def required_metadata(cls):

@@ -159,6 +159,34 @@ class ImagePreset(Preset):
             result.export_dir = export_image_solver(result.solver, out, result.metadata, files=log.files())
         return result
 
+    def train_instances(self, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
+                        verbose: int = 1) -> list[RestoreResult]:
+        """One fit per parameter set of ``instances`` (e.g. ``[{"seed": 1}, {"seed": 2}]``: two noise draws),
+        all trained by one ``model.fit`` with the fits sharded over the replicas of ``strategy``
+        (:func:`~pinnzoo.restoration.restore_many`): each ends where its own :meth:`train` would, and is
+        scored against its baselines and exported (to ``out/<name>=<value>``) as :meth:`train` does."""
+        from pinnzoo.export import export_image_solver
+        from pinnzoo.presets.base import instance_dir, instance_name
+        from pinnzoo.restoration import restore_many
+
+        variants = [(self.quick() if quick else self).with_params(params) for params in instances]
+        degraded = [v.degrade() for v in variants]
+        baselines = []
+        for v, params, (clean, y, op) in zip(variants, instances, degraded):
+            if verbose:
+                print(f"{v.name} {instance_name(params)}: the classical baselines, each over its parameter grid")
+            baselines.append(TASKS.get(v.task).baselines(y, clean, v.degradation.noise_sigma, op, verbose=verbose))
+        results = restore_many([y for _, y, _ in degraded], [op for _, _, op in degraded], variants[0].recipe,
+                               seeds=[seed] * len(variants), references=[c for c, _, _ in degraded],
+                               strategy=strategy, verbose=verbose)
+        for v, params, result, base, (clean, y, _) in zip(variants, instances, results, baselines, degraded):
+            result.label = f"{v.name} ({', '.join(f'{k}={x}' for k, x in params.items())})"
+            result.metadata = v.metadata(result, base, y, clean, seed, quick)
+            result.metadata["instances"] = {"count": len(instances), "strategy": _strategy_name(strategy)}
+            if out is not None:
+                result.export_dir = export_image_solver(result.solver, instance_dir(out, params), result.metadata)
+        return results
+
     def metadata(self, result: RestoreResult, baselines, y, clean, seed: int, quick: bool) -> dict:
         from pinnzoo.export import machine
         from pinnzoo.metrics import image_scores
@@ -316,3 +344,9 @@ def recipe_for(task: str, prior: str | None = None):
     note = (f"no tuned {task} recipe for {prior}: {base.name}'s settings with "
             + (f"{donors[0].name}'s network" if donors else f"the default {prior} network"))
     return dataclasses.replace(base, recipe=dataclasses.replace(base.recipe, prior=spec)), note
+
+
+def _strategy_name(strategy) -> str:
+    from pinnzoo.distribute import get_strategy
+
+    return type(get_strategy(strategy)).__name__

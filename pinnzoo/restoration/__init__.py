@@ -2,6 +2,7 @@
 
 from pinnzoo.restoration.config import LR_SCHEDULES, Optimiser, Output, Regularisation, RestoreConfig, Stopping
 from pinnzoo.restoration.fit import RestoreResult, build_image_solver, restore
+from pinnzoo.restoration.many import restore_many
 
 __all__ = ["LR_SCHEDULES", "Optimiser", "Output", "Regularisation", "RestoreConfig", "RestoreResult", "Stopping",
-           "build_image_solver", "restore"]
+           "build_image_solver", "restore", "restore_many"]

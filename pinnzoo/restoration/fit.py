@@ -66,7 +66,7 @@ def _as_image(a, what: str) -> np.ndarray:
     return a
 
 
-def _check_inputs(y, operator: Operator, reference):
+def check_inputs(y, operator: Operator, reference):
     """``(y [h, w, C], reference [H, W, C] or None)``, checked against the operator."""
     y = _as_image(y, "measurement")
     h, w, c = y.shape
@@ -79,12 +79,12 @@ def _check_inputs(y, operator: Operator, reference):
     return y, reference
 
 
-def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int = 0, prior=None):
-    """A compiled :class:`~pinnzoo.solvers.ImagePriorSolver` for ``config``; ``prior`` (a built
-    generator) replaces ``config.prior``."""
+def image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int = 0, prior=None):
+    """An uncompiled :class:`~pinnzoo.solvers.ImagePriorSolver` for ``config``, its prior's weights drawn
+    from ``seed``; ``prior`` (a built generator) replaces ``config.prior``."""
     from pinnzoo.solvers import ImagePriorSolver
 
-    reg, opt = config.regularisation, config.optimiser
+    reg = config.regularisation
     if config.output.data_consistency and operator.gram_scale is None:
         raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); {operator.describe()} "
                          "does not satisfy it")
@@ -93,14 +93,26 @@ def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed:
         preconditioner = FourierPreconditioner.for_operator(operator, reg.precondition)
     keras.utils.set_random_seed(seed)
     prior = config.prior.build(y_shape[2]) if prior is None else prior
-    solver = ImagePriorSolver(prior, operator, y_shape, input_noise_std=reg.noise_std(config.prior),
-                              ema_decay=config.output.ema_decay, window=config.stopping.window, seed=seed,
-                              preconditioner=preconditioner, data_consistency=config.output.data_consistency,
-                              tv_weight=reg.tv_weight)
+    return ImagePriorSolver(prior, operator, y_shape, input_noise_std=reg.noise_std(config.prior),
+                            ema_decay=config.output.ema_decay, window=config.stopping.window, seed=seed,
+                            preconditioner=preconditioner, data_consistency=config.output.data_consistency,
+                            tv_weight=reg.tv_weight)
+
+
+def recipe_optimizer(config: RestoreConfig) -> keras.optimizers.Optimizer:
+    """The recipe's Adam: its learning rate, constant or cosine-decayed over its iterations."""
+    opt = config.optimiser
     rate = opt.learning_rate
     if opt.lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(opt.learning_rate, decay_steps=int(opt.iterations))
-    solver.compile(optimizer=scaled_adam(rate), jit_compile=opt.jit_compile)
+    return scaled_adam(rate)
+
+
+def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int = 0, prior=None):
+    """A compiled :class:`~pinnzoo.solvers.ImagePriorSolver` for ``config``; ``prior`` (a built
+    generator) replaces ``config.prior``."""
+    solver = image_solver(y_shape, operator, config, seed, prior)
+    solver.compile(optimizer=recipe_optimizer(config), jit_compile=config.optimiser.jit_compile)
     return solver
 
 
@@ -180,7 +192,7 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
         KeyboardInterrupt: ``exc.solver`` holds the solver as it was.
     """
     config = config or RestoreConfig()
-    y, reference = _check_inputs(y, operator, reference)
+    y, reference = check_inputs(y, operator, reference)
     solver = build_image_solver(y.shape, operator, config, seed, prior)
     origin = init.apply_image(solver) if init is not None else None
     auto = config.stopping.enabled(config.prior)

@@ -24,7 +24,9 @@ class ImagePriorSolver(keras.Model):
 
     with ``z`` a fixed random input (a non-trainable weight, uniform in
     ``[0, 0.1)`` as in DIP) and ``η ~ N(0, 1)`` drawn afresh each step when
-    ``input_noise_std = σ_z > 0`` (DIP's input-noise regularisation). The
+    ``input_noise_std = σ_z > 0`` (DIP's input-noise regularisation; a stateless
+    Philox draw keyed by the seed and the step number, so a resumed fit and a fit
+    on any replica of a ``tf.distribute`` strategy draw the same ``η``). The
     generator's output is cropped to the image size (the generator works on the
     next multiple of its stride: images of any size are padded, never resized).
     ``P`` is the identity unless a ``preconditioner`` is given (for a blur, a
@@ -122,7 +124,6 @@ class ImagePriorSolver(keras.Model):
                                              initializer=keras.initializers.Constant(np.inf))
         self.variance = self.add_weight(shape=(), name="variance", trainable=False,
                                         initializer=keras.initializers.Constant(np.nan))
-        self._rng = tf.random.Generator.from_seed(seed + 1)
         self.prior(tf.zeros(zshape))  # creates the generator's weights (subclassed models build on first call)
         self.snapshot = [self.add_weight(shape=v.shape, name="snapshot_" + v.name, trainable=False,
                                          initializer=zeros) for v in self.prior.weights]
@@ -158,10 +159,6 @@ class ImagePriorSolver(keras.Model):
             return self.operator.project(self.average, self.measurement).numpy()[0]
         return self.average.numpy()[0]
 
-    def checkpoint_variables(self) -> list:
-        """The input-noise generator's state (:mod:`pinnzoo.checkpoint`: a resumed fit draws the same noise)."""
-        return [self._rng.state]
-
     def preview(self) -> dict[str, np.ndarray]:
         """The restored image so far and the generator's current output (TensorBoard images)."""
         return {"restored": self.image(), "generator": self.generate().numpy()[0]}
@@ -179,20 +176,43 @@ class ImagePriorSolver(keras.Model):
 
     # -- training ---------------------------------------------------------------------------------------
     def train_step(self, y):
-        z = self.noise
-        if self.input_noise_std > 0:
-            z = z + self.input_noise_std * self._rng.normal(tf.shape(z))
+        loss, tv, x, grads, before = self.step_gradients(y)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas > 1:  # the all-reduce sums the replicas' gradients
+            grads = [g / replicas for g in grads]
+        self.optimizer.apply_gradients(zip(grads, self.prior.trainable_variables))
+        self.track(x, before)
+        return self.log_step(loss, tv)
+
+    def input_noise(self) -> tf.Tensor:
+        """``z + σ_z η`` of the coming step: ``η`` a stateless normal draw keyed by ``(seed + 1, step)``."""
+        if self.input_noise_std == 0:
+            return self.noise
+        eta = tf.random.stateless_normal(self.noise_shape, seed=tf.stack([tf.constant(self.seed + 1, tf.int64),
+                                                                          self.step.value]),
+                                       dtype=self.noise.dtype)
+        return self.noise + self.input_noise_std * eta
+
+    def step_gradients(self, y):
+        """One step's ``(loss, tv or None, output x, gradients of the loss for the prior's trainable weights,
+        the prior's weights before the step)`` — the gradient half of :meth:`train_step`, which
+        :class:`~pinnzoo.solvers.instances.InstanceBatchSolver` runs on the replica that owns this instance."""
         before = [tf.identity(v) for v in self.prior.weights]  # Θ_t, kept if x_t turns out best
+        tv = None
         with tf.GradientTape() as tape:
-            x = self.generate(z)
+            x = self.generate(self.input_noise())
             loss = self.data_term(x, y)
             if self.tv_weight > 0:
                 tv = total_variation(x)
                 loss = loss + self.tv_weight * tv
-            scaled = loss / tf.distribute.get_strategy().num_replicas_in_sync
-        grads = tape.gradient(scaled, self.prior.trainable_variables)
-        self.optimizer.apply_gradients(zip(grads, self.prior.trainable_variables))
-        self._track(x, before)
+        return loss, tv, x, tape.gradient(loss, self.prior.trainable_variables), before
+
+    def output_like(self) -> tf.Tensor:
+        """Zeros shaped like one step's output ``x``."""
+        return tf.zeros_like(self.average)
+
+    def log_step(self, loss, tv=None) -> dict:
+        """The step's logs: the loss (and TV) means over the epoch, the current output variance."""
         self.loss_tracker.update_state(loss)
         logs = {"loss": self.loss_tracker.result(), "variance": self.variance_tracker.result()}
         if self.tv_weight > 0:
@@ -200,7 +220,9 @@ class ImagePriorSolver(keras.Model):
             logs["tv"] = self.tv_tracker.result()
         return logs
 
-    def _track(self, x, weights):
+    def track(self, x, weights):
+        """The bookkeeping after a step with output ``x`` from the prior's ``weights``: the moving average,
+        the variance window and the kept minimum (see the class docstring)."""
         step = self.step.assign_add(1)
         d = self.ema_decay
         first = tf.equal(step, 1)
@@ -209,7 +231,8 @@ class ImagePriorSolver(keras.Model):
         # VAR = sum_i |x_i|^2 / (w n) - |mean|^2 / n, with the buffer's oldest output swapped for x.
         slot = tf.math.floormod(step - 1, self.window)
         oldest = tf.cast(tf.gather(self.buffer.value, slot[None]), tf.float64)  # zeros until the buffer is full
-        self.buffer.value.scatter_nd_update(tf.reshape(slot, [1, 1]), x)
+        for copy in getattr(self.buffer.value, "values", (self.buffer.value,)):  # each replica's copy, if mirrored
+            copy.scatter_nd_update(tf.reshape(slot, [1, 1]), x)
         new = tf.cast(x, tf.float64)
         total = self.window_sum.assign_add(new - oldest)
         squares = self.window_square_sum.assign_add(tf.reduce_sum(tf.square(new)) - tf.reduce_sum(tf.square(oldest)))
