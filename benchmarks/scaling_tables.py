@@ -108,5 +108,26 @@ def mirrored_table(r) -> str:
     return "\n".join(rows)
 
 
+@from_results("instance_scaling")
+def instances_table(r) -> str:
+    img, grid = r["image"]["median_ms"], r["grid"]["median_s"]
+    one = img["one fit"]
+    rows = ["| image fits (`dip_denoise`, 256², DIP skip net) | ms per step | fits × steps per second | "
+            "throughput against one fit |", "|---|---|---|---|"]
+    for label, fits in (("one fit", 1), ("2 fits, one device", 2), ("2 fits, mirrored", 2)):
+        name = {"one fit": "one fit alone", "2 fits, one device": "2 fits, one instance batch on one device",
+                "2 fits, mirrored": "2 fits, one member per logical device (MirroredStrategy)"}[label]
+        rows.append(f"| {name} | {img[label]:.0f} | {1e3 * fits / img[label]:.2f} | "
+                    f"×{fits * one / img[label]:.2f} |")
+    turn, threads = grid["2 fits in turn"], grid["2 fits, thread per device"]
+    rows += ["", f"| grid fits (`darcy_grid`, {r['grid']['lbfgs_iterations']} L-BFGS iterations each) | "
+                 "seconds for both | speed-up |", "|---|---|---|",
+             f"| one after the other (default strategy) | {turn:.1f} | ×1.00 |",
+             f"| one thread per logical device (MirroredStrategy) | {threads:.1f} | ×{turn / threads:.2f} |",
+             f"\nMedians over {len(r['image']['rounds'])} interleaved rounds ({r['image']['steps']} timed steps per "
+             f"image configuration); {r['machine']}, {r['date']}."]
+    return "\n".join(rows)
+
+
 SCALING_TABLES = {"scaling": scaling_table, "slopes": slopes_table, "largest": largest_table,
-                  "mirrored": mirrored_table}
+                  "mirrored": mirrored_table, "instances": instances_table}

@@ -163,7 +163,7 @@ def _train_instances(args, instances) -> int:
 
     given = [flag for flag, value in (("--init", args.init), ("--resume", args.resume), ("--epochs", args.epochs),
                                       ("--lbfgs-iterations", args.lbfgs_iterations), ("--optimizer", args.optimizer),
-                                      ("--logdir", args.logdir)) if value not in (None, False)]
+                                      ("--logdir", args.logdir)) if value is not None and value is not False]
     if given:
         raise InputError(f"{', '.join(given)} apply to one run; drop them or give one value per --set")
     preset = get_preset(args.preset)

@@ -54,7 +54,55 @@ def test_mirrored_on_two_devices_follows_the_single_device_trajectory():
     np.testing.assert_allclose(out["loss"]["mirrored"], out["loss"]["default"], rtol=1e-5)
     assert out["max_weight_diff"] < 1e-5  # the same steps, up to the order of floating-point sums
     assert out["rel_l2"]["mirrored"] == pytest.approx(out["rel_l2"]["default"], rel=1e-4)
-    assert "trains on one device" in out["grid"]  # a family that does not distribute says so
+    assert "fits one instance on one device" in out["grid"]  # one instance cannot be sharded: it says how to
+
+
+_INSTANCES = """
+import dataclasses, json
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
+from pinnzoo.errors import InputError
+from pinnzoo.operators import Identity
+from pinnzoo.presets import get_preset
+from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.restoration import RestoreConfig, restore, restore_many
+
+out = {}
+rng = np.random.default_rng(0)
+ys = [rng.random((32, 32, 1)).astype(np.float32) for _ in range(2)]
+spec = PriorSpec("dip", {"channels_down": (8, 8, 8), "channels_skip": 2, "input_channels": 4})
+config = dataclasses.replace(RestoreConfig(), prior=spec).override(iterations=40, patience=10, log_every=5)
+config = dataclasses.replace(config, stopping=dataclasses.replace(config.stopping, window=5))
+single = [restore(y, Identity(), config, seed=s, verbose=0) for y, s in zip(ys, (3, 4))]
+mirrored = restore_many(ys, Identity(), config, seeds=(3, 4), strategy="mirrored", verbose=0)
+out["replicas"] = int(mirrored[0].solver.distribute_strategy.num_replicas_in_sync)
+out["image_diff"] = max(float(np.abs(a.image - b.image).max()) for a, b in zip(single, mirrored))
+out["image_steps"] = [[a.steps, a.kept_step, b.steps, b.kept_step] for a, b in zip(single, mirrored)]
+try:
+    restore_many(ys[:1], Identity(), config, strategy="mirrored", verbose=0)
+except InputError as exc:
+    out["one_image"] = str(exc)
+grid = get_preset("darcy_grid")
+sharded = grid.train_instances([{"seed": 1}, {"seed": 2}], strategy="mirrored", quick=True, verbose=0)
+alone = [grid.with_params({"seed": s}).train(quick=True, verbose=0) for s in (1, 2)]
+out["grid_diff"] = max(float(np.abs(a.solver.solution() - b.solver.solution()).max()) for a, b in zip(alone, sharded))
+out["grid_errors"] = [[a.metrics["rel_l2"], b.metrics["rel_l2"]] for a, b in zip(alone, sharded)]
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_independent_instances_sharded_over_two_devices_equal_their_separate_fits():
+    """Image fits (an instance batch, one member per replica) and grid fits (one L-BFGS thread per replica)
+    under MirroredStrategy on two logical CPU devices end where their single-device fits end."""
+    out = _result(subprocess.run([sys.executable, "-c", _INSTANCES], capture_output=True, text=True, timeout=900))
+    assert out["replicas"] == 2
+    assert out["image_diff"] < 1e-6
+    assert all(a == c and b == d for a, b, c, d in out["image_steps"])
+    assert "multiple of 2" in out["one_image"]
+    assert out["grid_diff"] < 1e-9
+    assert all(a == b for a, b in out["grid_errors"])
 
 
 _WORKER = """
@@ -78,28 +126,92 @@ def _free_ports(n):
             s.close()
 
 
-def test_a_two_process_multiworker_cluster_ends_with_identical_weights(tmp_path):
+def _run_cluster(script, extra_args, timeout=420):
+    """Run ``script`` as the two workers of a localhost cluster (TF_CONFIG as argv[1], ``extra_args[i]`` after
+    it); both processes are killed whatever happens. Returns each worker's RESULT."""
     ports = _free_ports(2)
     cluster = {"worker": [f"localhost:{p}" for p in ports]}
     procs = []
     try:
         for index in range(2):
             config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
-            procs.append(subprocess.Popen([sys.executable, "-c", _WORKER, config, str(tmp_path / f"w{index}")],
+            procs.append(subprocess.Popen([sys.executable, "-c", script, config, *extra_args[index]],
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        deadline = time.time() + 420
+        deadline = time.time() + timeout
         outputs = [p.communicate(timeout=max(1, deadline - time.time())) for p in procs]
     finally:
         for p in procs:  # always cleaned up, whatever happened
             if p.poll() is None:
                 p.kill()
                 p.wait(timeout=30)
-    results = [_result(subprocess.CompletedProcess(p.args, p.returncode, *o)) for p, o in zip(procs, outputs)]
+    return [_result(subprocess.CompletedProcess(p.args, p.returncode, *o)) for p, o in zip(procs, outputs)]
+
+
+def test_a_two_process_multiworker_cluster_ends_with_identical_weights(tmp_path):
+    results = _run_cluster(_WORKER, [[str(tmp_path / f"w{i}")] for i in range(2)])
     assert results[0] == results[1]
     weights = [np.load(tmp_path / f"w{i}" / "prior_weights.npz", allow_pickle=False) for i in range(2)]
     assert weights[0].files and all(np.array_equal(weights[0][k], weights[1][k]) for k in weights[0].files)
     single = _single_device_losses()
     np.testing.assert_allclose(results[0]["loss"], single, rtol=1e-5)  # the global batch, split over the workers
+
+
+_INSTANCE_WORKER = """
+import dataclasses, json, os, sys
+os.environ["TF_CONFIG"] = sys.argv[1]
+import numpy as np
+from pinnzoo.operators import Identity
+from pinnzoo.presets import get_preset
+from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.restoration import RestoreConfig, restore_many
+sys.path.insert(0, sys.argv[2])
+from test_distribute import instance_images, INSTANCE_CONFIG
+results = restore_many(instance_images(), Identity(), INSTANCE_CONFIG(), seeds=(3, 4), strategy="multiworker", verbose=0)
+grid = get_preset("darcy_grid").train_instances([{"seed": 1}, {"seed": 2}], strategy="multiworker", quick=True,
+                                                verbose=0)
+print("RESULT " + json.dumps({"images": [r.image.ravel().tolist() for r in results],
+                              "steps": [[r.steps, r.kept_step] for r in results],
+                              "grid": [None if g is None else g.metrics["rel_l2"] for g in grid]}), flush=True)
+"""
+
+
+def instance_images():
+    rng = np.random.default_rng(0)
+    return [rng.random((32, 32, 1)).astype(np.float32) for _ in range(2)]
+
+
+def INSTANCE_CONFIG():  # noqa: N802 - read by the worker script as a constant-like factory
+    import dataclasses
+
+    from pinnzoo.priors.registry import PriorSpec
+    from pinnzoo.restoration import RestoreConfig
+
+    spec = PriorSpec("dip", {"channels_down": (8, 8, 8), "channels_skip": 2, "input_channels": 4})
+    config = dataclasses.replace(RestoreConfig(), prior=spec).override(iterations=40, patience=10, log_every=5)
+    return dataclasses.replace(config, stopping=dataclasses.replace(config.stopping, window=5))
+
+
+def test_a_two_process_cluster_shards_independent_instances(tmp_path):
+    """Two image fits as an instance batch on a two-worker cluster (one member per worker) and two grid fits
+    (one per worker): both workers hold both restored images, equal to the single-device fits; each worker
+    fitted its own grid instance, equal to the single-device fit of it."""
+    from pathlib import Path
+
+    from pinnzoo.operators import Identity
+    from pinnzoo.presets import get_preset
+    from pinnzoo.restoration import restore
+
+    here = str(Path(__file__).parent)
+    results = _run_cluster(_INSTANCE_WORKER, [[here], [here]])
+    single = [restore(y, Identity(), INSTANCE_CONFIG(), seed=s, verbose=0) for y, s in zip(instance_images(), (3, 4))]
+    for worker in results:
+        for image, steps, alone in zip(worker["images"], worker["steps"], single):
+            np.testing.assert_allclose(np.reshape(image, alone.image.shape), alone.image, atol=1e-6)
+            assert steps == [alone.steps, alone.kept_step]
+    assert results[0]["grid"][1] is None and results[1]["grid"][0] is None  # each fitted its own block
+    grid = get_preset("darcy_grid")
+    for i, seed in enumerate((1, 2)):
+        assert results[i]["grid"][i] == grid.with_params({"seed": seed}).train(quick=True, verbose=0).metrics["rel_l2"]
 
 
 def _single_device_losses():

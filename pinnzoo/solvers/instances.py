@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from pinnzoo.distribute import multi_worker
 from pinnzoo.errors import InputError
 
 
@@ -41,6 +43,7 @@ def check_shardable(count: int, strategy) -> None:
                          f"{replicas} (one fit alone trains on one device: use --strategy default)")
 
 
+@keras.saving.register_keras_serializable(package="pinnzoo")
 class InstanceBatchSolver(keras.Model):
     r"""``K`` independent fits of one recipe — the same generator architecture on ``K`` measurements — trained
     by one ``model.fit``, with the instances sharded over the replicas of a ``tf.distribute`` strategy.
@@ -136,7 +139,24 @@ class InstanceBatchSolver(keras.Model):
         for i, tracker in enumerate(self.trackers):
             tracker.update_state(losses[i], sample_weight=active[i])
         self.total_tracker.update_state(tf.stack(losses), sample_weight=active)
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if multi_worker(tf.distribute.get_strategy()):
+            # Keras reduces the logs of several workers with strategy.reduce(..., axis=0), which needs an axis
+            logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
+        return logs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(members=[keras.saving.serialize_keras_object(m) for m in self.members],
+                      target_shapes=[list(t.shape) for t in self.targets])
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        members = [keras.saving.deserialize_keras_object(m) for m in config.pop("members")]
+        targets = [np.zeros(shape, np.float32) for shape in config.pop("target_shapes")]  # the weights hold them
+        return cls(members, targets, **config)
 
     def _track_all(self, strategy, outputs, before):
         """Every member's bookkeeping (cross-replica context): the summed outputs are equal on every replica;
