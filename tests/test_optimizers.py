@@ -13,6 +13,7 @@ from pinnzoo.optimizers import QUASI_NEWTON, get_method
 
 DENSE = ["bfgs", "ssbfgs", "ssbroyden"]
 ALL = ["lbfgs", *DENSE]
+LEAST_SQUARES = ["lm"]
 
 
 def _minimize(name, fun, x0, maxiter):
@@ -85,7 +86,7 @@ def test_unknown_method_names_the_closest_one():
 
     with pytest.raises(InputError, match="did you mean 'ssbroyden'"):
         LBFGSPhase(maxiter=10, method="ssbroydn")
-    assert set(QUASI_NEWTON.names()) == set(ALL)
+    assert set(QUASI_NEWTON.names()) == set(ALL + LEAST_SQUARES)
 
 
 def test_a_pinn_quasi_newton_phase_with_self_scaled_broyden_lowers_the_loss():
@@ -110,3 +111,97 @@ def test_the_cli_refuses_a_bad_optimizer_before_training(tmp_path, args, message
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "run").exists()
+
+
+def _least_squares(residual, jacobian, x0, maxiter):
+    def residuals(x, with_jacobian):
+        return (residual(x), jacobian(x)) if with_jacobian else residual(x)
+
+    return get_method("lm").minimize_residuals(residuals, np.asarray(x0, dtype=np.float64), maxiter, lambda x: None)
+
+
+def test_levenberg_marquardt_solves_the_sine_basis_least_squares_problem_in_a_few_steps():
+    """The same linear PDE fit as above as residuals ``A c - f``: Gauss-Newton is exact on a linear residual,
+    so the damped steps reach numpy's lstsq solution within a few iterations (the damping shrinks each time)."""
+    x = (np.arange(64) + 0.5) / 64
+    k = np.arange(1, 9)
+    A = (k * np.pi) ** 2 * np.sin(np.pi * np.outer(x, k)) / np.sqrt(x.size)
+    f = np.ones_like(x) / np.sqrt(x.size)
+    direct = np.linalg.lstsq(A, f, rcond=None)[0]
+    result = _least_squares(lambda c: A @ c - f, lambda c: A, np.zeros(k.size), 50)
+    np.testing.assert_allclose(result.x, direct, rtol=1e-8, atol=1e-12)
+    assert result.iterations <= 15
+    with pytest.raises(TypeError, match="sum of squares"):
+        get_method("lm").minimize(lambda c: (0.0, c), np.zeros(2), 5, lambda c: None)
+
+
+def test_levenberg_marquardt_reaches_the_minimum_of_rosenbrock_as_residuals():
+    """Rosenbrock's function is ``r1² + r2²`` with ``r1 = 10 (x2 - x1²)``, ``r2 = 1 - x1``: minimum at (1, 1)."""
+    def residual(x):
+        return np.array([10.0 * (x[1] - x[0] ** 2), 1.0 - x[0]])
+
+    def jacobian(x):
+        return np.array([[-20.0 * x[0], 10.0], [-1.0, 0.0]])
+
+    result = _least_squares(residual, jacobian, [-1.2, 1.0], 200)
+    np.testing.assert_allclose(result.x, [1.0, 1.0], atol=1e-10)
+    assert result.iterations < 50
+
+
+def test_the_residual_vector_of_a_pinn_squares_to_its_loss_and_its_jacobian_gives_the_gradient():
+    """Three paths to the same numbers, on the Burgers preset's network and points: ‖ρ‖² equals the total loss;
+    2 Jᵀρ (the Jacobian of per-point gradients, vectorised over the points) equals the loss gradient by
+    backpropagation; and that Jacobian equals tape.jacobian of the stacked vector."""
+    import tensorflow as tf
+
+    from pinnzoo import get_preset
+    from pinnzoo.dtypes import float_type
+    from pinnzoo.sampling import fixed_batch
+    from pinnzoo.solvers.lbfgs import flat_residuals, flat_value_and_gradient
+    from pinnzoo.training import build_solver
+
+    preset = get_preset("burgers")
+    schedule = preset.schedule.quick().replace(dtype="float64")
+    with float_type("float64"):
+        solver = build_solver(preset, schedule, seed=0, verbose=0)
+        batch = fixed_batch(solver, 256, seed=0)
+        value_and_grad, get_flat = flat_value_and_gradient(solver, batch, jit_compile=False)
+        flat = tf.constant(get_flat())
+        loss, grad, terms = value_and_grad(flat)
+        rho, jac, rterms = flat_residuals(solver, batch)(flat, True)
+        with tf.GradientTape() as tape:
+            stacked, _ = solver.residual_vector(batch)
+        pfor = tf.concat([tf.reshape(b, [stacked.shape[0], -1]) for b in tape.jacobian(
+            stacked, solver.trainable_variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)], axis=1)
+    np.testing.assert_allclose(jac.numpy(), pfor.numpy(), rtol=1e-9, atol=1e-12 * float(np.abs(pfor.numpy()).max()))
+    assert float(tf.reduce_sum(rho ** 2)) == pytest.approx(float(loss), rel=1e-12)
+    np.testing.assert_allclose(2.0 * jac.numpy().T @ rho.numpy(), grad.numpy(), rtol=1e-9,
+                               atol=1e-12 * float(np.abs(grad.numpy()).max()))
+    assert {k: pytest.approx(float(v), rel=1e-12) for k, v in terms.items()} == {k: float(v) for k, v in rterms.items()}
+
+
+def test_a_pinn_levenberg_marquardt_phase_lowers_the_loss_below_lbfgs_at_equal_iterations():
+    from pinnzoo import get_preset
+
+    preset = get_preset("burgers")
+    schedule = preset.schedule.quick().replace(lbfgs={"maxiter": 40, "log_every": 20}, dtype="float64")
+    losses = {}
+    for name in ("lbfgs", "lm"):
+        result = preset.train(seed=0, verbose=0, schedule=schedule, optimizer=name)
+        assert result.history["lbfgs_info"]["iterations"] > 0
+        losses[name] = result.history["lbfgs"]["loss"][-1]
+    assert losses["lm"] < losses["lbfgs"]
+
+
+
+@pytest.mark.parametrize("shape", [(40, 12), (12, 40)])
+def test_the_damped_step_is_the_same_in_the_weights_space_and_in_the_residuals_space(shape):
+    """More residuals than weights: the n × n system; fewer: its M × M Woodbury form. Both are (JᵀJ + μD)⁻¹Jᵀρ."""
+    from pinnzoo.optimizers.least_squares import _DampedStep
+
+    rng = np.random.default_rng(4)
+    J, r = rng.normal(size=shape), rng.normal(size=shape[0])
+    D = np.einsum("ij,ij->j", J, J)
+    for mu in (1e-6, 1e-2, 10.0):
+        expected = np.linalg.solve(J.T @ J + mu * np.diag(D), -J.T @ r)
+        np.testing.assert_allclose(_DampedStep(J, r)(mu), expected, rtol=1e-7, atol=1e-10)

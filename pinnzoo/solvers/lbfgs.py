@@ -93,6 +93,60 @@ def replica_loss_and_gradients(solver, batch: dict):
     return evaluate
 
 
+def flat_residuals(solver, batch):
+    """``residuals(flat, jacobian) -> (ρ, J or None, terms)``: the solver's stacked residual vector
+    (:meth:`~pinnzoo.solvers.PINNSolver.residual_vector`, ``‖ρ‖²`` = the total loss) on ``batch`` as a function
+    of all its trainable weights in one vector, with its Jacobian ``[M, n]``
+    (:meth:`~pinnzoo.solvers.PINNSolver.residual_jacobian`) when asked; what a least-squares method drives."""
+    variables = solver.trainable_variables
+    shapes = [tuple(v.shape) for v in variables]
+    sizes = [int(np.prod(s)) for s in shapes]
+
+    def assign(flat):
+        for v, piece, shape in zip(variables, tf.split(flat, sizes), shapes):
+            v.assign(tf.reshape(tf.cast(piece, v.dtype), shape))
+
+    @tf.function(reduce_retracing=True)
+    def value(flat):
+        assign(flat)
+        rho, terms = solver.residual_vector(batch)
+        return tf.cast(rho, tf.float64), terms
+
+    @tf.function(reduce_retracing=True)
+    def with_jacobian(flat):
+        assign(flat)
+        rho, terms = solver.residual_vector(batch)
+        return tf.cast(rho, tf.float64), tf.cast(solver.residual_jacobian(batch), tf.float64), terms
+
+    def residuals(flat, jacobian: bool):
+        if jacobian:
+            return with_jacobian(flat)
+        rho, terms = value(flat)
+        return rho, None, terms
+
+    return residuals
+
+
+def _least_squares(method, solver, batch, get_flat, state, step_end, maxiter, dtype):
+    """Run a :class:`~pinnzoo.optimizers.LeastSquaresMethod` on the solver's residuals (``state`` as in
+    :func:`lbfgs_refine`: the best point, the last logs)."""
+    residual_fun = flat_residuals(solver, batch)
+
+    def residuals(x, jacobian):
+        rho, jac, terms = residual_fun(tf.constant(x, dtype=dtype), jacobian)
+        rho = rho.numpy()
+        loss = float(rho @ rho)
+        if np.isfinite(loss) and loss < state["best"]:
+            state["best"], state["best_x"] = loss, np.array(x)
+        if jacobian:  # an accepted point: its logs
+            state["last"] = {"loss": loss, **{k: float(v) for k, v in terms.items()}}
+            state["last"].update({k: float(v.numpy()) for k, v in solver.coefficients.items()})
+            return rho, jac.numpy()
+        return rho
+
+    return method.minimize_residuals(residuals, get_flat(), maxiter, step_end)
+
+
 def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100, callbacks=None,
                  verbose: int = 1, jit_compile: bool = True, history=None, objective=None,
                  method="lbfgs", gather: bool = False) -> keras.callbacks.History:
@@ -117,7 +171,12 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     """
     from pinnzoo.solvers.pinn import use_xla
 
+    from pinnzoo.errors import InputError
+    from pinnzoo.optimizers import LeastSquaresMethod
+
     method = get_method(method)
+    if isinstance(method, LeastSquaresMethod) and gather:
+        raise InputError(f"{method.name} evaluates the Jacobian on one device; gather=True does not apply to it")
     value_and_grad, get_flat = objective or flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile), gather)
     epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
@@ -156,8 +215,11 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     solver.stop_training = False
     cbs.on_train_begin()
     try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            result = method.minimize(fun, get_flat(), maxiter, step_end)
+        if isinstance(method, LeastSquaresMethod):  # its linear algebra is the work: BLAS keeps its threads
+            result = _least_squares(method, solver, batch, get_flat, state, step_end, maxiter, dtype)
+        else:
+            with threadpool_limits(limits=1, user_api="blas"):
+                result = method.minimize(fun, get_flat(), maxiter, step_end)
     except KeyboardInterrupt:
         value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # not a line-search trial point
         raise

@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.distribute import multi_worker
-from pinnzoo.errors import ProblemError
+from pinnzoo.errors import InputError, ProblemError
 from pinnzoo.problems.base import PDEProblem, get_problem
 from pinnzoo.problems.derivatives import forward_derivatives, tape_derivatives
 
@@ -200,12 +200,19 @@ class PINNSolver(keras.Model):
         return out
 
     # -- the loss -----------------------------------------------------------------------
-    def loss_terms(self, batch) -> dict:
-        """Mean squared value of every term present in ``batch``."""
+    def pointwise_residuals(self, batch, only: str | None = None) -> tuple[dict, dict, dict]:
+        """``(pde, others, fields)``: the PDE residual terms at ``batch["residual"]``, the condition and data
+        residuals at their points (each a tensor of pointwise values, a row per point), and the fields and
+        derivatives at the residual points. :meth:`loss_terms` are their mean squares. ``only`` (a key of
+        ``batch``: ``"residual"``, a condition's name, or ``"data_x"``) computes that group alone."""
         p = self.params()
-        f = self.fields(batch["residual"], self.problem.derivatives)
-        terms = {k: self._residual_mean(tf.square(r), f) for k, r in self.problem.residual_terms(f, p).items()}
+        pde, others, f = {}, {}, {}
+        if only in (None, "residual"):
+            f = self.fields(batch["residual"], self.problem.derivatives)
+            pde = dict(self.problem.residual_terms(f, p))
         for c in self.conditions:
+            if only not in (None, c.name):
+                continue
             requests = [] if c.field in self.problem.outputs else [c.field]
             fc = self.fields(batch[c.name], requests)
             if c.shift:
@@ -213,11 +220,69 @@ class PINNSolver(keras.Model):
                 target = self.fields(tf.cast(batch[c.name], self.compute_dtype) + shift, requests)[c.field]
             else:
                 target = c.target_value(fc, p)
-            terms[c.name] = tf.reduce_mean(tf.square(fc[c.field] - target))
-        if "data_x" in batch:
+            others[c.name] = fc[c.field] - target
+        if "data_x" in batch and only in (None, "data_x"):
             pred = self(batch["data_x"])
-            terms["data"] = tf.reduce_mean(tf.square(pred - tf.cast(batch["data_y"], pred.dtype)))
+            others["data"] = pred - tf.cast(batch["data_y"], pred.dtype)
+        return pde, others, f
+
+    def loss_terms(self, batch) -> dict:
+        """Mean squared value of every term present in ``batch``."""
+        pde, others, f = self.pointwise_residuals(batch)
+        terms = {k: self._residual_mean(tf.square(r), f) for k, r in pde.items()}
+        terms.update({k: tf.reduce_mean(tf.square(r)) for k, r in others.items()})
         return terms
+
+    def residual_vector(self, batch) -> tuple[tf.Tensor, dict]:
+        r"""``(ρ, terms)``: every pointwise residual scaled by ``sqrt(λ_k / N_k)`` (its term's weight over its
+        number of values) and stacked, so that ``‖ρ‖² = total_loss(terms)`` — the sum of squares a Gauss–Newton
+        method (:class:`~pinnzoo.optimizers.LevenbergMarquardt`) needs.
+
+        Raises:
+            InputError: causal weighting is on (its weights are not a fixed sum of squares).
+        """
+        if self.causal:
+            raise InputError("the causally weighted residual is not a plain sum of squares: a least-squares "
+                             "method (--optimizer lm) does not apply with causal settings")
+        pde, others, _ = self.pointwise_residuals(batch)
+        parts, terms = [], {}
+        for k, r in {**pde, **others}.items():
+            r = tf.reshape(r, [-1])
+            count = tf.cast(tf.size(r), r.dtype)
+            parts.append(r * tf.sqrt(tf.cast(self.term_weights[k], r.dtype) / count))
+            terms[k] = tf.reduce_sum(tf.square(r)) / count
+        return tf.concat(parts, axis=0), terms
+
+    def residual_jacobian(self, batch) -> tf.Tensor:
+        """``∂ρ/∂θ``, ``[M, n]``: the Jacobian of :meth:`residual_vector` (same row order) with respect to
+        every trainable weight, flattened in order. Each residual depends on its own point alone, so the rows
+        of a group of points are per-point gradients, vectorised over the points by ``tf.vectorized_map``
+        (linear in the number of points; ``tape.jacobian`` over the stacked vector grew faster than
+        quadratically: 5.2 s against 0.05 s for 1,024 Burgers points)."""
+        variables = self.trainable_variables
+        groups = [k for k in ("residual", *(c.name for c in self.conditions), "data_x") if k in batch]
+        blocks = {}
+        for key in groups:
+            points = {key: batch[key]} if key != "data_x" else {"data_x": batch["data_x"], "data_y": batch["data_y"]}
+            count = int(next(iter(points.values())).shape[0])
+
+            def one(point, key=key):
+                single = {name: value[None] for name, value in point.items()}
+                with tf.GradientTape(persistent=True) as tape:
+                    pde, others, _ = self.pointwise_residuals(single, only=key)
+                    values = {name: tf.unstack(tf.reshape(r, [-1])) for name, r in {**pde, **others}.items()}
+                rows = {}
+                for name, components in values.items():  # the gradient of each value at this point
+                    grads = [tape.gradient(c, variables) for c in components]
+                    rows[name] = tf.stack([tf.concat([tf.reshape(tf.zeros(v.shape, c.dtype) if g is None else g, [-1])
+                                                      for g, v in zip(gs, variables)], 0)
+                                           for gs, c in zip(grads, components)])
+                return rows
+
+            for name, rows in tf.vectorized_map(one, points).items():  # [points, components, n]
+                scale = tf.sqrt(tf.cast(self.term_weights[name], rows.dtype) / (count * int(rows.shape[1])))
+                blocks[name] = scale * tf.reshape(rows, [-1, rows.shape[-1]])
+        return tf.concat(list(blocks.values()), axis=0)  # groups in residual_vector's order: PDE, conditions, data
 
     def _residual_mean(self, sq, f):
         r"""Mean of squared residuals; with ``causal`` settings, the causally weighted mean
