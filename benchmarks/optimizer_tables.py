@@ -5,7 +5,7 @@ from __future__ import annotations
 from results_file import from_results  # benchmarks/, the script's own folder
 
 NAMES = {"lbfgs": "L-BFGS-B (scipy, 50 pairs)", "bfgs": "BFGS (dense)", "ssbfgs": "self-scaled BFGS (dense)",
-         "ssbroyden": "self-scaled Broyden (dense)"}
+         "ssbroyden": "self-scaled Broyden (dense)", "lm": "Levenberg–Marquardt (Gauss–Newton, damped)"}
 
 
 def _table(r) -> str:
@@ -25,4 +25,5 @@ def _table(r) -> str:
 
 
 OPTIMIZER_TABLES = {"quasi_newton": from_results("quasi_newton")(_table),
-                    "quasi_newton_seeds": from_results("quasi_newton_seeds")(_table)}
+                    "quasi_newton_seeds": from_results("quasi_newton_seeds")(_table),
+                    "least_squares": from_results("least_squares")(_table)}

@@ -591,8 +591,9 @@ def parser() -> argparse.ArgumentParser:
                          "shows them with their ranges. A comma list (--set seed=1,2,3,4) trains one run per value, "
                          "exported to OUT/seed=1 ...; image and grid presets shard them over --strategy's replicas")
     tr.add_argument("--lbfgs-iterations", type=int, help="L-BFGS iterations (default: the preset's)")
-    tr.add_argument("--optimizer", help="quasi-Newton method of the L-BFGS phase: lbfgs (scipy L-BFGS-B), bfgs, "
-                                        "ssbfgs, ssbroyden (dense, strong-Wolfe line search; PINN presets)")
+    tr.add_argument("--optimizer", help="method of the L-BFGS phase: lbfgs (scipy L-BFGS-B), bfgs, ssbfgs, ssbroyden "
+                                        "(dense, strong-Wolfe line search), lm (Levenberg-Marquardt on the residual "
+                                        "vector); PINN presets")
     _init_arguments(tr)
     _log_arguments(tr)
     tr.add_argument("--seed", type=int, default=0)
