@@ -26,4 +26,5 @@ def _table(r) -> str:
 
 OPTIMIZER_TABLES = {"quasi_newton": from_results("quasi_newton")(_table),
                     "quasi_newton_seeds": from_results("quasi_newton_seeds")(_table),
-                    "least_squares": from_results("least_squares")(_table)}
+                    "least_squares": from_results("least_squares")(_table),
+                    "least_squares_long": from_results("least_squares_long")(_table)}
