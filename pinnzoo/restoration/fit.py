@@ -208,10 +208,18 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
                            auto_stopped=bool(stopper and stopper.stopped_at is not None), time_s=elapsed,
                            history=history, config=config, init=origin)
     if reference is not None:
-        result.scores = image_scores(result.image, reference)
-        result.raw_scores = image_scores(solver.generate().numpy()[0], reference)
-        if config.output.data_consistency:
-            result.average_scores = image_scores(solver.average.numpy()[0], reference)
-        result.quality = quality.history
-        result.peak = quality.peak() if quality.history else None
+        score(result, reference, quality)
     return result
+
+
+def score(result: RestoreResult, reference, quality) -> None:
+    """Fill ``result``'s scores against the clean ``reference``: the restored image, the generator's own output,
+    the average before the data-consistency projection (if on), and the PSNR history of ``quality`` (an
+    :class:`~pinnzoo.callbacks.ImageQualityLogger`) with its peak."""
+    solver = result.solver
+    result.scores = image_scores(result.image, reference)
+    result.raw_scores = image_scores(solver.generate().numpy()[0], reference)
+    if result.config.output.data_consistency:
+        result.average_scores = image_scores(solver.average.numpy()[0], reference)
+    result.quality = quality.history
+    result.peak = quality.peak() if quality.history else None

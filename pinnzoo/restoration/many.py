@@ -11,10 +11,9 @@ import keras
 from pinnzoo.callbacks import ImageQualityLogger, InstanceStopping
 from pinnzoo.divergence import NaNGuard
 from pinnzoo.errors import InputError, TrainingError
-from pinnzoo.metrics import image_scores
 from pinnzoo.operators import Operator
 from pinnzoo.restoration.config import RestoreConfig
-from pinnzoo.restoration.fit import RestoreResult, check_inputs, image_solver, recipe_optimizer
+from pinnzoo.restoration.fit import RestoreResult, check_inputs, image_solver, recipe_optimizer, score
 
 
 def restore_many(measurements, operators, config: RestoreConfig | None = None, *, seeds=None, references=None,
@@ -102,10 +101,5 @@ def _result(member, config, auto, stopper, i, elapsed, history, reference, quali
                            history={"loss": history.get(f"loss_{i}", [])}, config=config,
                            label=f"image {i + 1}")
     if reference is not None:
-        result.scores = image_scores(result.image, reference)
-        result.raw_scores = image_scores(member.generate().numpy()[0], reference)
-        if config.output.data_consistency:
-            result.average_scores = image_scores(member.average.numpy()[0], reference)
-        result.quality = quality.history
-        result.peak = quality.peak() if quality.history else None
+        score(result, reference, quality)
     return result
