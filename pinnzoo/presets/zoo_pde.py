@@ -30,6 +30,14 @@ register_preset(dataclasses.replace(
     schedule=_BURGERS.schedule.replace(adam={"epochs": 4}, lbfgs={"maxiter": 12000, "log_every": 500},
                                        dtype="float64")))
 
+register_preset(dataclasses.replace(
+    _BURGERS, name="burgers_fast", prior=PriorSpec("mlp", {"widths": (24,) * 4}),
+    description="Burgers for time to 1e-3: 4x24 tanh MLP in float64 with exact initial/boundary conditions; "
+                "500 Adam steps on 2,048 points, then self-scaled Broyden (dense) on 4,096 points",
+    schedule=_BURGERS.schedule.replace(adam={"epochs": 1}, collocation={"points": 2048}, dtype="float64",
+                                       lbfgs={"maxiter": 3000, "points": 4096, "method": "ssbroyden",
+                                              "log_every": 100})))
+
 register_preset(PINNPreset(
     name="poisson2d",
     description="Poisson on the unit square, 4x32 tanh MLP with exact boundary values; Adam then L-BFGS",
