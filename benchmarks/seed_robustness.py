@@ -71,13 +71,14 @@ def main(argv=None):
     for name in names:
         get_preset(name)  # an unknown name fails before any training, with the closest one
     path = RESULTS / f"{args.name}.json"
-    previous = json.loads(path.read_text()) if path.exists() else {}
-    kept = [r for r in previous.get("runs", []) if r["preset"] not in names]
-    runs = [one_run(n, s) for n, s in progress([(n, s) for n in names for s in args.seeds], "run")]
+    runs = [r for r in json.loads(path.read_text())["runs"] if r["preset"] not in names] if path.exists() else []
+    for name, seed in progress([(n, s) for n in names for s in args.seeds], "run"):
+        runs.append(one_run(name, seed))
+        # after every run: a long sitting keeps what it measured
+        write_results(args.name, {"runs": runs, "summary": summarise(runs)})
     for name, s in summarise(runs).items():
         print(f"{name:22s} median {s['median']:.2e} worst {s['worst']:.2e} met {s['met']}/{len(s['seeds'])} "
               f"{s['time_s']:.0f} s")
-    write_results(args.name, {"seeds": args.seeds, "runs": kept + runs, "summary": summarise(kept + runs)})
 
 
 if __name__ == "__main__":

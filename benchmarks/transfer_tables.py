@@ -115,9 +115,11 @@ def parametric_table() -> str:
         else:
             rows.append(f"| {scale:g} | {mine:.2e} | _(run `python benchmarks/transfer.py burgers`)_ | | |")
     t = meta["training"]
+    cold = [r["median_cold_time"] for r in (_load() or {}).get("rows", []) if r["family"] == "burgers"]
+    each = f", {min(cold):.0f}–{max(cold):.0f} s each in the transfer benchmark" if cold else ""
     rows.append(f"\nOne network for the whole range, {t['time_s']:.0f} s of training ({t['adam_steps']} Adam steps + "
-                f"{t['lbfgs_iterations']} L-BFGS iterations, {t['machine']}); the per-ν solvers train one network per "
-                f"viscosity (the `burgers` recipe, about as long each)."
+                f"{t['lbfgs_iterations']} quasi-Newton iterations, {t['machine']}); the per-ν solvers train one network "
+                f"per viscosity (the `burgers` recipe{each})."
                 + (f" Worst ratio {max(ratios):.2f} (target ≤ 2: {'met' if max(ratios) <= 2 else 'NOT met'})."
                    if ratios else ""))
     return "\n".join(rows)
