@@ -21,6 +21,7 @@ from pathlib import Path
 
 from results_file import RESULTS, progress, write_results  # benchmarks/, the script's own folder
 from pinnzoo import get_preset
+from pinnzoo.presets import PRESETS, PINNPreset
 from pinnzoo.export import machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def shipped_pinn_presets() -> list[str]:
     """The PINN presets with a shipped export, in name order."""
-    names = []
-    for meta in sorted((ROOT / "saved_models").glob("*/pinnzoo.json")):
-        data = json.loads(meta.read_text())
-        if data.get("family") == "pinn" and data.get("preset"):
-            names.append(data["preset"])
-    return names
+    names = [json.loads(meta.read_text()).get("preset") for meta in sorted((ROOT / "saved_models").glob("*/pinnzoo.json"))]
+    return [n for n in names if n in PRESETS and isinstance(PRESETS.get(n), PINNPreset)]
 
 
 def one_run(name: str, seed: int) -> dict:
