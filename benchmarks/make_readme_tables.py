@@ -379,7 +379,8 @@ def checkpoint_table(r) -> str:
 #: page -> the tables it holds
 PAGES = {
     "README.md": {"presets": presets_table, "headline": headline_table},
-    "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "speed_fast": speed_fast_table, "images": images_table, **SEED_TABLES},
+    "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "speed_fast": speed_fast_table,
+                        "images": images_table, **SEED_TABLES},
     "docs/architecture.md": {"registries": registries_table},
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
                               "dip_vs_pytorch": dip_vs_pytorch_table},
