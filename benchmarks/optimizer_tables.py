@@ -20,8 +20,15 @@ def _table(r) -> str:
         rows.append(f"| {NAMES.get(method, method)} | {s['error']:.2e} | {s['worst_error']:.2e} | "
                     f"{s['iterations']:.0f} | {evaluations} | {s['time_s']:.0f} s | {stops} |")
     rows.append(f"\n`{r['preset']}`: its {r['adam_steps']:,} Adam steps, then at most {r['iterations']:,} "
-                f"quasi-Newton iterations on {r['lbfgs_points']:,} fixed points; {r['machine']}, {r['date']}.")
+                f"quasi-Newton iterations on {_points(r)}; {r['machine']}, {r['date']}.")
     return "\n".join(rows)
+
+
+def _points(r) -> str:
+    """The quasi-Newton phase's points as the run drew them (files written before the keys existed: fixed Sobol')."""
+    every = r.get("lbfgs_resample_every", 0)
+    kind = "residual-adaptive (RAD)" if r.get("lbfgs_sampling", "sobol") == "rad" else "Sobol'"
+    return f"{r['lbfgs_points']:,} {kind} points" + (f" redrawn every {every:,} iterations" if every else ", fixed")
 
 
 OPTIMIZER_TABLES = {"quasi_newton": from_results("quasi_newton")(_table),

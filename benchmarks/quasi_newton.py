@@ -50,6 +50,8 @@ def main(argv=None):
               f"{summary[m]['time_s']:.0f} s {summary[m]['iterations']:.0f} it")
     write_results(args.name, {"preset": args.preset, "iterations": args.iterations, "seeds": args.seeds,
                               "adam_steps": preset.schedule.adam_steps, "lbfgs_points": preset.schedule.lbfgs.points,
+                              "lbfgs_sampling": preset.schedule.lbfgs.sampling,
+                              "lbfgs_resample_every": preset.schedule.lbfgs.resample_every,
                               "runs": runs, "summary": summary})
 
 

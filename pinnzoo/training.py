@@ -44,9 +44,11 @@ class TrainResult(RunResult):
     def summary(self) -> str:
         m, p = self.metrics, self.preset
         target = f" (target {p.target:g})" if p.target is not None else ""
+        method = self.history.get("lbfgs_info", {}).get("method", "lbfgs")  # the quasi-Newton phase's method
         return (f"{p.name}: rel L2 = {m['rel_l2']:.3e}{target}{param_text(m)} | "
-                f"{self.train_time:.1f} s, {self.adam_steps} Adam steps + {self.lbfgs_iterations} L-BFGS "
-                f"iterations" + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
+                f"{self.train_time:.1f} s, {self.adam_steps} Adam steps + {self.lbfgs_iterations} "
+                f"{'L-BFGS' if method == 'lbfgs' else method} iterations"
+                + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
 def build_solver(preset: PINNPreset, schedule, seed: int, strategy=None, verbose: int = 1):
