@@ -94,7 +94,8 @@ def _lbfgs_phase(solver, schedule, seed, data, callbacks, verbose, done: int = 0
     Returns (solver, merged history, info)."""
     total, every, cont = schedule.lbfgs.maxiter - done, schedule.lbfgs.resample_every, schedule.lbfgs.continuation
     merged: dict = {}
-    info = {"iterations": 0, "evaluations": 0, "runs": [], "continued_at": None, "best_loss": None}
+    info = {"iterations": 0, "evaluations": 0, "runs": [], "continued_at": None, "best_loss": None,
+            "method": schedule.lbfgs.method}
     batch, draw, next_draw = None, 0, 0
     try:
         while info["iterations"] < total:
