@@ -16,7 +16,9 @@ one Adam step (rate 0.01).
   ``nn.BatchNorm2d``, ``F.interpolate(mode="bilinear", align_corners=False)``), the loop written as the authors'
   notebook writes it, eager, ``torch.set_num_threads`` = the machine's cores.
 
-Rounds alternate the two (``--steps`` iterations each) so that both see the same load on the shared machine; the
+Both are also timed with bfloat16 arithmetic: pinnzoo's network with the Keras dtype policy ``"mixed_bfloat16"``
+(float32 weights and image, bfloat16 convolutions), PyTorch's forward pass under ``torch.autocast`` with bfloat16.
+Rounds alternate the four (``--steps`` iterations each) so that all see the same load on the shared machine; the
 table gives medians of the per-round means. Writes ``benchmarks/results/dip_vs_pytorch.json``.
 """
 
@@ -65,8 +67,9 @@ def torch_skipnet(torch):
     return nn.Sequential(Scale(INPUT_CHANNELS, 0), nn.Conv2d(CHANNELS[0], 1, 1), nn.Sigmoid())
 
 
-def torch_runner(torch, y: np.ndarray):
-    """A function running ``n`` DIP iterations in PyTorch and returning their mean time in ms."""
+def torch_runner(torch, y: np.ndarray, bfloat16: bool = False):
+    """A function running ``n`` DIP iterations in PyTorch and returning their mean time in ms; with ``bfloat16``
+    the forward pass runs under ``torch.autocast("cpu", torch.bfloat16)`` (PyTorch's mixed precision)."""
     torch.manual_seed(0)
     net = torch_skipnet(torch)
     size = y.shape[0]
@@ -78,7 +81,9 @@ def torch_runner(torch, y: np.ndarray):
         start = time.perf_counter()
         for _ in range(n):
             optimiser.zero_grad()
-            loss = torch.mean((net(z + torch.randn_like(z) / 30) - target) ** 2)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+                x = net(z + torch.randn_like(z) / 30)
+            loss = torch.mean((x.float() - target) ** 2)
             loss.backward()
             optimiser.step()
         return 1000 * (time.perf_counter() - start) / n
@@ -86,14 +91,20 @@ def torch_runner(torch, y: np.ndarray):
     return run, sum(p.numel() for p in net.parameters())
 
 
-def pinnzoo_runner(y: np.ndarray, operator):
-    """A function running ``n`` iterations of pinnzoo's DIP solver through ``fit``, returning ms per step."""
+def pinnzoo_solver(y: np.ndarray, operator, dtype: str = "float32"):
+    """pinnzoo's DIP solver for ``y`` with the skip network and the denoising recipe timed here, and its data;
+    ``dtype`` is the network's Keras dtype policy (``"mixed_bfloat16"``: bfloat16 compute, float32 weights)."""
     recipe = RestoreConfig(PriorSpec("dip", {"channels_down": CHANNELS, "channels_skip": SKIP,
-                                             "input_channels": INPUT_CHANNELS}),
+                                             "input_channels": INPUT_CHANNELS, "dtype": dtype}),
                            Optimiser(iterations=3000), Stopping(patience=600), Regularisation(input_noise_std=1 / 30),
                            Output())
     solver = build_image_solver(y.shape, operator, recipe)
-    dataset = solver.dataset(y)
+    return solver, solver.dataset(y)
+
+
+def pinnzoo_runner(y: np.ndarray, operator, dtype: str = "float32"):
+    """A function running ``n`` iterations of pinnzoo's DIP solver through ``fit``, returning ms per step."""
+    solver, dataset = pinnzoo_solver(y, operator, dtype)
     solver.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)  # trace
 
     def run(n: int) -> float:
@@ -116,22 +127,28 @@ def main(rounds: int, steps: int, size: int) -> int:
     clean = test_image("camera", size)
     rng = np.random.default_rng(0)
     y = np.clip(clean + rng.normal(0, 25 / 255, clean.shape), 0, 1).astype(np.float32)
-    ours, our_params = pinnzoo_runner(y, Identity())
-    theirs, their_params = torch_runner(torch, y)
-    theirs(2)  # warm-up
-    ms = {"pinnzoo": [], "pytorch": []}
+    runners, params = {}, {}
+    for dtype, suffix in (("float32", ""), ("mixed_bfloat16", "_bfloat16")):
+        runners["pinnzoo" + suffix], params["pinnzoo"] = pinnzoo_runner(y, Identity(), dtype)
+        runners["pytorch" + suffix], params["pytorch"] = torch_runner(torch, y, bfloat16=bool(suffix))
+        runners["pytorch" + suffix](2)  # warm-up
+    ms = {k: [] for k in runners}
     for _ in progress(range(rounds), "round"):
-        ms["pinnzoo"].append(ours(steps))
-        ms["pytorch"].append(theirs(steps))
+        for name, run in runners.items():
+            ms[name].append(run(steps))
     medians = {k: statistics.median(v) for k, v in ms.items()}
     write_results("dip_vs_pytorch", {
         "rounds": rounds, "steps": steps, "size": size, "threads": os.cpu_count(),
-        "torch": torch.__version__, "parameters": {"pinnzoo": our_params, "pytorch": their_params},
+        "torch": torch.__version__, "parameters": params,
         "ms_per_iteration": {k: [round(t, 1) for t in v] for k, v in ms.items()},
         "median_ms": {k: round(v, 1) for k, v in medians.items()},
-        "speedup": round(medians["pytorch"] / medians["pinnzoo"], 2)})
-    print(f"DIP skip (128 x 5) {size}^2 gray: pinnzoo {medians['pinnzoo']:.0f} ms, PyTorch {medians['pytorch']:.0f} ms "
-          f"per iteration (PyTorch / pinnzoo = {medians['pytorch'] / medians['pinnzoo']:.2f})")
+        "speedup": round(medians["pytorch"] / medians["pinnzoo"], 2),
+        "speedup_bfloat16": round(medians["pytorch_bfloat16"] / medians["pinnzoo_bfloat16"], 2),
+        "speedup_bfloat16_vs_float32_reference": round(medians["pytorch"] / medians["pinnzoo_bfloat16"], 2)})
+    print(f"DIP skip (128 x 5) {size}^2 gray, ms per iteration: "
+          + ", ".join(f"{k} {v:.0f}" for k, v in medians.items())
+          + f" (PyTorch / pinnzoo: float32 {medians['pytorch'] / medians['pinnzoo']:.2f}, bfloat16 "
+          f"{medians['pytorch_bfloat16'] / medians['pinnzoo_bfloat16']:.2f})")
     return 0
 
 

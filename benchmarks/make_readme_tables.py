@@ -189,15 +189,43 @@ def image_step_time_table(b: dict) -> str:
 @from_results("dip_vs_pytorch")
 def dip_vs_pytorch_table(b: dict) -> str:
     ms = b["median_ms"]
-    rows = ["| implementation | ms per iteration (median) | per-round means | parameters |", "|---|---|---|---|"]
-    for name, label in (("pinnzoo", "pinnzoo (`ImagePriorSolver` through `fit`)"),
-                        ("pytorch", f"PyTorch {b['torch']} (eager, the authors' loop)")):
-        rows.append(f"| {label} | {ms[name]:.0f} | {', '.join(f'{t:.0f}' for t in b['ms_per_iteration'][name])} | "
-                    f"{b['parameters'][name]:,} |")
+    rows = ["| implementation | arithmetic | ms per iteration (median) | per-round means | parameters |",
+            "|---|---|---|---|---|"]
+    labels = {"pinnzoo": ("pinnzoo (`ImagePriorSolver` through `fit`)", "float32"),
+              "pytorch": (f"PyTorch {b['torch']} (eager, the authors' loop)", "float32"),
+              "pinnzoo_bfloat16": ("pinnzoo, `dtype=\"mixed_bfloat16\"`", "bfloat16, float32 weights"),
+              "pytorch_bfloat16": (f"PyTorch {b['torch']}, `torch.autocast` bfloat16", "bfloat16, float32 weights")}
+    for name, (label, arithmetic) in labels.items():
+        if name in ms:
+            rows.append(f"| {label} | {arithmetic} | {ms[name]:.0f} | "
+                        f"{', '.join(f'{t:.0f}' for t in b['ms_per_iteration'][name])} | "
+                        f"{b['parameters'][name.split('_')[0]]:,} |")
+    ratios = f"PyTorch / pinnzoo in float32 = **{b['speedup']:.2f}×**"
+    if "speedup_bfloat16" in b:
+        ratios += (f"; both in bfloat16 **{b['speedup_bfloat16']:.2f}×**; the authors' float32 loop / pinnzoo in "
+                   f"bfloat16 {b['speedup_bfloat16_vs_float32_reference']:.2f}×")
     rows.append(f"\nDIP's original skip network (5 × 128 channels, 4 skip, 32-channel input), {b['size']}² gray, one "
                 f"denoising iteration (input noise, forward, MSE, backward, Adam); {b['rounds']} alternating rounds of "
-                f"{b['steps']} iterations, {b['threads']} threads each. PyTorch / pinnzoo = **{b['speedup']:.2f}×**. "
+                f"{b['steps']} iterations, {b['threads']} threads each. {ratios}. "
                 f"`benchmarks/dip_vs_pytorch.py`, {b['machine']}, {b['date']}.")
+    return "\n".join(rows)
+
+
+@from_results("dip_floor")
+def dip_floor_table(b: dict) -> str:
+    ms, rate = b["median_ms"], b["gflops"]
+    rows = ["| what runs | ms (median) | GFLOP/s on the convolutions' arithmetic |", "|---|---|---|",
+            f"| one DIP iteration, float32 (`fit` step) | {ms['step']:.0f} | {rate['step']:.0f} |",
+            f"| its {b['convolutions']} convolutions alone, float32 | {ms['conv_float32']:.0f} | "
+            f"{rate['conv_float32']:.0f} |"]
+    if "conv_bfloat16" in ms:
+        rows.append(f"| the same convolutions in bfloat16 | {ms['conv_bfloat16']:.0f} | {rate['conv_bfloat16']:.0f} |")
+    rows.append(f"| the convolutions' arithmetic at the float32 matrix-product rate | {b['ms_at_matmul_rate']:.0f} | "
+                f"{b['matmul_gflops']:.0f} |")
+    rows.append(f"\n{b['conv_flops'] / 1e9:.1f} GFLOP of convolutions per iteration (forward, input and kernel "
+                f"gradients, counted from the shapes), {b['size']}² gray, DIP's skip network (5 × 128 channels); "
+                f"{b['rounds']} alternating rounds of {b['steps']} repetitions. `benchmarks/dip_floor.py`, "
+                f"{b['machine']}, {b['date']}.")
     return "\n".join(rows)
 
 
@@ -383,7 +411,7 @@ PAGES = {
                         "images": images_table, **SEED_TABLES},
     "docs/architecture.md": {"registries": registries_table},
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
-                              "dip_vs_pytorch": dip_vs_pytorch_table},
+                              "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": LESSON_TABLES,

@@ -368,6 +368,8 @@ def recipe_from_args(args):
     if args.precondition is not None:  # 0 switches the preconditioner off
         config = dataclasses.replace(config, regularisation=dataclasses.replace(
             config.regularisation, precondition=args.precondition or None))
+    if args.bfloat16:  # Keras's mixed precision: float32 weights and image, bfloat16 convolutions
+        config = config.with_prior(config.prior.replace(dtype="mixed_bfloat16"))
     if config.output.data_consistency and args.noise_sigma:
         config = config.override(data_consistency=False)
         notes.append("data consistency off: it would keep the noise of the measured pixels")
@@ -526,6 +528,10 @@ def _restore_parser(sub):
                            "edges converge about as fast as flat regions (0 switches it off)")
     tune.add_argument("--tv", type=float, metavar="WEIGHT",
                       help="add WEIGHT x (total variation of the output, per pixel) to the loss (DIP-TV)")
+    tune.add_argument("--bfloat16", action="store_true",
+                      help="the generator computes in bfloat16 with float32 weights (Keras's mixed_bfloat16 policy): "
+                           "faster where the CPU has bfloat16 instructions (AVX512_BF16, AMX); the fit differs from "
+                           "the float32 one by rounding")
     tune.add_argument("--data-consistency", action=argparse.BooleanOptionalAction, default=None,
                       help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly "
                            "as measured, x + A^+(y - A x)")

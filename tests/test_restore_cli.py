@@ -132,6 +132,16 @@ def test_restore_defaults_are_the_presets_recipes(name):
                            tv_weight=preset.recipe.regularisation.tv_weight) == preset.recipe  # nothing else changed
 
 
+def test_bfloat16_runs_the_recipes_prior_in_mixed_precision():
+    from pinnzoo import cli
+
+    _, plain, _ = cli.recipe_from_args(_recipe_args("denoise"))
+    _, mixed, _ = cli.recipe_from_args(_recipe_args("denoise", "--bfloat16", "--prior", "deep_decoder"))
+    assert "dtype" not in plain.prior.config and mixed.prior.config["dtype"] == "mixed_bfloat16"
+    net = mixed.prior.build(1)
+    assert net.blocks[0][0].compute_dtype == "bfloat16" and net.head.compute_dtype == "float32"
+
+
 def test_restore_without_a_tuned_recipe_says_what_it_runs_and_noisy_images_drop_data_consistency():
     from pinnzoo import cli
 

@@ -25,7 +25,9 @@ class DeepDecoder(keras.Model, ImageGenerator):
     convolutions: the smoothness comes from the upsampling, and the network has
     fewer weights than the image has pixels, so it cannot fit noise — no early
     stopping is needed (under-parameterisation is the regulariser). ``seed``
-    seeds the initial weights (``None``: Keras's global random state).
+    seeds the initial weights (``None``: Keras's global random state). As in
+    :class:`SkipNet`, ``dtype="mixed_bfloat16"`` computes every layer but the
+    head in bfloat16 with float32 weights.
 
     Paper: R. Heckel, P. Hand, "Deep Decoder: Concise image representations from
     untrained non-convolutional networks", ICLR 2019.
@@ -40,18 +42,19 @@ class DeepDecoder(keras.Model, ImageGenerator):
         if int(layers) < 1 or int(channels) < 1:
             raise ValueError("channels and layers must be positive")
         self.channels, self.num_layers, self.out_channels = int(channels), int(layers), int(out_channels)
-        self.blocks = []
+        self.blocks, policy = [], self.dtype_policy  # every layer in the network's policy, the head in its weights' type
         for i in range(self.num_layers):
-            self.blocks.append([TapConv2D(self.channels, 1, name=f"conv{i}",
+            self.blocks.append([TapConv2D(self.channels, 1, name=f"conv{i}", dtype=policy,
                                            kernel_initializer=initializer("glorot_uniform", seed, i)),
-                                BilinearUpsample2x(name=f"upsample{i}"),
-                                keras.layers.ReLU(), BatchStatNorm(name=f"norm{i}")])
-        self.blocks.append([TapConv2D(self.channels, 1, name=f"conv{self.num_layers}",
+                                BilinearUpsample2x(name=f"upsample{i}", dtype=policy),
+                                keras.layers.ReLU(dtype=policy), BatchStatNorm(name=f"norm{i}", dtype=policy)])
+        self.blocks.append([TapConv2D(self.channels, 1, name=f"conv{self.num_layers}", dtype=policy,
                                        kernel_initializer=initializer("glorot_uniform", seed, self.num_layers)),
-                            keras.layers.ReLU(), BatchStatNorm(name=f"norm{self.num_layers}")])
+                            keras.layers.ReLU(dtype=policy), BatchStatNorm(name=f"norm{self.num_layers}", dtype=policy)])
         self.output_activation = str(output_activation)
         self.head = TapConv2D(self.out_channels, 1, activation=self.output_activation, name="head",
-                               kernel_initializer=initializer("glorot_uniform", seed, self.num_layers + 1))
+                               kernel_initializer=initializer("glorot_uniform", seed, self.num_layers + 1),
+                               dtype=policy.variable_dtype)
 
     @property
     def stride(self) -> int:

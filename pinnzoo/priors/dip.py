@@ -11,10 +11,11 @@ from pinnzoo.priors.base import ImageGenerator, initializer
 from pinnzoo.priors.layers import BatchStatNorm, BilinearUpsample2x, TapConv2D, ReflectConv2D
 
 
-def _block(filters, kernel, stride=1, name=None, seed=None):
-    return [ReflectConv2D(filters, kernel, stride, seed=seed, name=None if name is None else name + "_conv"),
-            BatchStatNorm(name=None if name is None else name + "_norm"),
-            keras.layers.LeakyReLU(0.2)]
+def _block(filters, kernel, stride=1, name=None, seed=None, dtype=None):
+    return [ReflectConv2D(filters, kernel, stride, seed=seed, name=None if name is None else name + "_conv",
+                          dtype=dtype),
+            BatchStatNorm(name=None if name is None else name + "_norm", dtype=dtype),
+            keras.layers.LeakyReLU(0.2, dtype=dtype)]
 
 
 def _run(layers, x):
@@ -42,7 +43,9 @@ class SkipNet(keras.Model, ImageGenerator):
     size must be a multiple of ``2^len(channels_down)`` (the image solver pads
     and crops). The original's default is 5 scales of 128 channels, 4 skip
     channels and a 32-channel noise input. ``seed`` seeds every convolution's
-    initial weights (``None``: Keras's global random state).
+    initial weights (``None``: Keras's global random state). Every layer but the
+    head computes in the network's Keras dtype policy: ``dtype="mixed_bfloat16"``
+    keeps float32 weights, convolves in bfloat16 and returns float32 images.
 
     Paper: D. Ulyanov, A. Vedaldi, V. Lempitsky, "Deep Image Prior", CVPR 2018
     (and IJCV 2020), supplementary material, architecture "skip".
@@ -58,8 +61,11 @@ class SkipNet(keras.Model, ImageGenerator):
         self.seed = None if seed is None else int(seed)
         counter = iter(range(10**6))
 
+        policy = self.dtype_policy  # every layer computes in the network's dtype policy, the head in its variables'
+
         def block(filters, kernel, stride=1, name=None):  # each convolution gets its own seed
-            return _block(filters, kernel, stride, name, None if seed is None else self.seed * 1000 + next(counter))
+            return _block(filters, kernel, stride, name, None if seed is None else self.seed * 1000 + next(counter),
+                          policy)
 
         n = len(channels_down)
         self.channels_down = [int(c) for c in channels_down]
@@ -76,13 +82,15 @@ class SkipNet(keras.Model, ImageGenerator):
             self.skips.append(block(self.channels_skip[i], 1, name=f"skip{i}") if self.channels_skip[i] else [])
             self.downs.append(block(self.channels_down[i], 3, 2, name=f"down{i}a")
                               + block(self.channels_down[i], 3, name=f"down{i}b"))
-            self.ups.append(BilinearUpsample2x(name=f"upsample{i}") if upsample == "bilinear"
-                            else keras.layers.UpSampling2D(2, interpolation=upsample, name=f"upsample{i}"))
-            self.merges.append([BatchStatNorm(name=f"merge{i}_norm")] + block(self.channels_up[i], 3, name=f"up{i}a")
-                               + block(self.channels_up[i], 1, name=f"up{i}b"))
+            self.ups.append(BilinearUpsample2x(name=f"upsample{i}", dtype=policy) if upsample == "bilinear"
+                            else keras.layers.UpSampling2D(2, interpolation=upsample, name=f"upsample{i}",
+                                                           dtype=policy))
+            self.merges.append([BatchStatNorm(name=f"merge{i}_norm", dtype=policy)]
+                               + block(self.channels_up[i], 3, name=f"up{i}a") + block(self.channels_up[i], 1, name=f"up{i}b"))
         self.output_activation = str(output_activation)
         self.head = TapConv2D(self.out_channels, 1, activation=self.output_activation, name="head",
-                               kernel_initializer=initializer("glorot_uniform", seed, 999999))
+                               kernel_initializer=initializer("glorot_uniform", seed, 999999),
+                               dtype=policy.variable_dtype)
 
     @property
     def stride(self) -> int:
