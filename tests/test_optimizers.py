@@ -10,10 +10,17 @@ from conftest import run_cli
 
 from pinnzoo.errors import InputError
 from pinnzoo.optimizers import QUASI_NEWTON, get_method
+from pinnzoo.optimizers.dense import InverseHessian, broyden_update
 
 DENSE = ["bfgs", "ssbfgs", "ssbroyden"]
 ALL = ["lbfgs", *DENSE]
 LEAST_SQUARES = ["lm"]
+
+
+def _spd(rng, n):
+    """A random symmetric positive definite ``n × n`` matrix (eigenvalues ≥ 1)."""
+    Q = rng.normal(size=(n, n))
+    return Q @ Q.T / n + np.eye(n)
 
 
 def _minimize(name, fun, x0, maxiter):
@@ -25,18 +32,54 @@ def _minimize(name, fun, x0, maxiter):
 def test_every_update_meets_the_secant_condition_and_keeps_h_symmetric_positive_definite(name, first):
     rng = np.random.default_rng(3)
     n = 12
-    Q = rng.normal(size=(n, n))
-    H = Q @ Q.T / n + np.eye(n)
+    H = _spd(rng, n)
     g = rng.normal(size=n)
     alpha = 0.7
     s = -alpha * (H @ g)  # a step along the quasi-Newton direction, as the method takes it
     B = rng.normal(size=(n, n))
     y = (B @ B.T / n + 0.5 * np.eye(n)) @ s  # the gradient change of a convex quadratic: y^T s > 0
-    H_new = H.copy()
+    H_new = InverseHessian.from_array(H)
     get_method(name).update(H_new, s, y, g, alpha, first)
     np.testing.assert_allclose(H_new @ y, s, rtol=1e-10, atol=1e-12)  # H+ y = s for every member of the family
-    np.testing.assert_allclose(H_new, H_new.T, atol=1e-12)
-    assert np.linalg.eigvalsh(0.5 * (H_new + H_new.T)).min() > 0
+    full = H_new.dense()
+    np.testing.assert_allclose(full @ y, s, rtol=1e-10, atol=1e-12)
+    assert np.linalg.eigvalsh(full).min() > 0
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.4, 1.0])
+@pytest.mark.parametrize("tau", [1.0, 1.7])
+def test_the_blas_rank_two_update_equals_the_textbook_formula(phi, tau):
+    """The in-place rank-2 ``dgemm`` form against the update written out with full matrices."""
+    rng = np.random.default_rng(7)
+    n = 9
+    H = _spd(rng, n)
+    s = rng.normal(size=n)
+    y = s + 0.3 * rng.normal(size=n)
+    rho = 1.0 / (y @ s)
+    Hy = H @ y
+    yHy = y @ Hy
+    v = rho * s - Hy / yHy
+    textbook = (H - np.outer(Hy, Hy) / yHy + phi * yHy * np.outer(v, v)) / tau + rho * np.outer(s, s)
+    fast = InverseHessian.from_array(H)
+    broyden_update(fast, s, y, rho, phi, tau)
+    np.testing.assert_allclose(fast.dense(), textbook, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(fast @ y, textbook @ y, rtol=1e-12, atol=1e-13)
+
+
+def test_prefetched_products_follow_the_update_and_equal_fresh_ones():
+    rng = np.random.default_rng(11)
+    n = 10
+    H0 = _spd(rng, n)
+    H = InverseHessian.from_array(H0)
+    s, g = rng.normal(size=n), rng.normal(size=n)
+    y = s + 0.2 * rng.normal(size=n)
+    H.prefetch(y, g)
+    np.testing.assert_allclose(H @ y, H.dense() @ y, rtol=1e-13)
+    broyden_update(H, s, y, 1.0 / (y @ s), 0.5, 1.3)
+    H.scale(0.7)
+    carried = H @ g  # kept up to date through the update, not recomputed
+    np.testing.assert_allclose(carried, H.dense() @ g, rtol=1e-12)
+    assert not np.allclose(carried, H0 @ g)
 
 
 @pytest.mark.parametrize("name", ALL)

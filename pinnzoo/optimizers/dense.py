@@ -27,6 +27,7 @@ import warnings
 
 import numpy as np
 import scipy.optimize
+from scipy.linalg import blas
 
 from pinnzoo.optimizers.base import QUASI_NEWTON, MinimizeResult, QuasiNewtonMethod
 
@@ -64,6 +65,68 @@ def strong_wolfe_step(memo: _Memo, x, p, g, f, f_previous):
     return None
 
 
+class InverseHessian:
+    """The dense inverse-Hessian estimate ``H = c G``: a scalar ``c`` times a symmetric ``n × n`` matrix ``G``
+    (Fortran order), changed in place. Every update of the Broyden family, ``H ← βH + A M Aᵀ`` with
+    ``A = [s, Hy]`` and a symmetric 2 × 2 ``M``, is ``c ← βc`` and one rank-2 BLAS ``dgemm`` into ``G``: a single
+    pass over the matrix, where numpy's outer products wrote several full temporaries (at 3,300 weights the
+    matrix is 87 MB, and at that size the update, not the loss, took most of an iteration). Every product with
+    ``G`` goes through scipy's BLAS too: numpy and scipy each bring their own OpenBLAS, and alternating between
+    the two thread pools on two cores cost more than the arithmetic.
+
+    Products asked for ahead with :meth:`prefetch` share one pass over ``G`` and are kept up to date through
+    the update (``G v`` gains ``A (Bᵀ v)``), so an iteration's ``Hy`` and next direction ``−H g₊`` cost one pass."""
+
+    def __init__(self, n: int):
+        self.G = np.zeros((n, n), order="F")
+        self.reset()
+
+    @classmethod
+    def from_array(cls, H: np.ndarray) -> "InverseHessian":
+        out = cls(H.shape[0])
+        out.G[...] = H
+        return out
+
+    def reset(self, scale: float = 1.0):
+        """``H ← scale · I``."""
+        self.G.fill(0.0)
+        np.fill_diagonal(self.G, 1.0)
+        self.c = float(scale)
+        self._known = []  # (v, G v) pairs
+
+    def scale(self, factor: float):
+        self.c *= float(factor)
+
+    def prefetch(self, *vectors: np.ndarray):
+        """Compute ``G v`` for all ``vectors`` in one pass; ``H @ v`` then costs O(n) until the next reset."""
+        products = blas.dgemm(1.0, self.G, np.asfortranarray(np.stack(vectors, axis=1)))
+        self._known = [(np.array(v), products[:, k].copy()) for k, v in enumerate(vectors)]
+
+    def __matmul__(self, v: np.ndarray) -> np.ndarray:
+        for known, Gv in self._known:
+            if np.array_equal(known, v):
+                return self.c * Gv
+        return blas.dgemv(self.c, self.G, v)
+
+    def rank2_update(self, beta: float, s: np.ndarray, w: np.ndarray, m_ss: float, m_sw: float, m_ww: float):
+        """``H ← βH + m_ss s sᵀ + m_sw (s wᵀ + w sᵀ) + m_ww w wᵀ`` in place."""
+        self.c *= float(beta)
+        if not 1e-150 < abs(self.c) < 1e150:  # fold the factor back into the matrix before it under- or overflows
+            self.G *= self.c
+            self._known = [(v, self.c * Gv) for v, Gv in self._known]
+            self.c = 1.0
+        A = np.asfortranarray(np.stack([s, w], axis=1))
+        B = A @ (np.array([[m_ss, m_sw], [m_sw, m_ww]]) / self.c)  # G + A Bᵀ = (H + A M Aᵀ) / c
+        out = blas.dgemm(1.0, A, B, beta=1.0, c=self.G, trans_b=1, overwrite_c=1)
+        if out is not self.G:  # scipy copies when it cannot work in place; keep the result either way
+            self.G = out
+        self._known = [(v, Gv + A @ (B.T @ v)) for v, Gv in self._known]
+
+    def dense(self) -> np.ndarray:
+        """The full matrix ``c G`` (a copy)."""
+        return self.c * self.G
+
+
 class DenseQuasiNewton(QuasiNewtonMethod):
     """The iteration shared by the dense methods; a subclass states the update of ``H``."""
 
@@ -71,14 +134,14 @@ class DenseQuasiNewton(QuasiNewtonMethod):
         self.gtol = float(gtol)
 
     @abc.abstractmethod
-    def update(self, H: np.ndarray, s: np.ndarray, y: np.ndarray, g: np.ndarray, alpha: float, first: bool):
+    def update(self, H: InverseHessian, s: np.ndarray, y: np.ndarray, g: np.ndarray, alpha: float, first: bool):
         """Update ``H`` in place from the step ``s``, the gradient change ``y``, the old gradient ``g``."""
 
     def minimize(self, fun, x0, maxiter, callback) -> MinimizeResult:
         memo = _Memo(fun)
         x = np.array(x0, dtype=np.float64)
         f, g = memo.value_at(x), memo.grad_at(x)
-        H = np.eye(x.size)
+        H = InverseHessian(x.size)
         f_previous, first, it, message = f + np.linalg.norm(g) / 2, True, 0, "maximum number of iterations"
         while it < maxiter:
             if not np.max(np.abs(g)) > self.gtol:
@@ -86,10 +149,12 @@ class DenseQuasiNewton(QuasiNewtonMethod):
                 break
             p = -(H @ g)
             if not g @ p < 0:  # H lost positive definiteness (rounding): restart from the identity
-                H, first, p = np.eye(x.size), True, -g
+                H.reset()
+                first, p = True, -g
             step = strong_wolfe_step(memo, x, p, g, f, f_previous)
             if step is None and not first:  # one more try along the gradient
-                H, first, p = np.eye(x.size), True, -g
+                H.reset()
+                first, p = True, -g
                 step = strong_wolfe_step(memo, x, p, g, f, f_previous)
             if step is None:
                 message = "line search failed (the loss no longer decreases at this precision)"
@@ -97,6 +162,7 @@ class DenseQuasiNewton(QuasiNewtonMethod):
             alpha, f_new, g_new = step
             s, y = alpha * p, g_new - g
             if y @ s > 0:
+                H.prefetch(y, g_new)  # the update's Hy and the next direction, in one pass
                 self.update(H, s, y, g, alpha, first)
                 first = False
             x, f_previous, f, g = x + s, f, f_new, g_new
@@ -109,17 +175,13 @@ class DenseQuasiNewton(QuasiNewtonMethod):
         return MinimizeResult(x, it, memo.calls, message)
 
 
-def _broyden_update(H, s, y, rho, phi, tau):
-    """``H ← (H − Hy yᵀH / yᵀHy + φ yᵀHy v vᵀ) / τ + ρ s sᵀ`` in place."""
-    Hy = H @ y
-    yHy = float(y @ Hy)
-    v = rho * s - Hy / yHy
-    H -= np.outer(Hy, Hy / yHy)
-    if phi:
-        H += np.outer(v, (phi * yHy) * v)
-    if tau != 1.0:
-        H /= tau
-    H += np.outer(s, rho * s)
+def broyden_update(H: InverseHessian, s, y, rho, phi, tau, Hy=None):
+    """``H ← (H − Hy yᵀH / yᵀHy + φ yᵀHy v vᵀ) / τ + ρ s sᵀ`` in place, with ``v = ρ s − Hy / yᵀHy``:
+    expanded in ``s`` and ``w = Hy``, the coefficients of ``s sᵀ``, ``s wᵀ + w sᵀ`` and ``w wᵀ`` are
+    ``ρ + φ q ρ² / τ``, ``−φ ρ / τ`` and ``(φ − 1) / (q τ)`` with ``q = yᵀHy``."""
+    w = H @ y if Hy is None else Hy
+    q = float(y @ w)
+    H.rank2_update(1.0 / tau, s, w, rho + phi * q * rho * rho / tau, -phi * rho / tau, (phi - 1.0) / (q * tau))
 
 
 @QUASI_NEWTON.decorator()
@@ -135,8 +197,8 @@ class BFGS(DenseQuasiNewton):
     def update(self, H, s, y, g, alpha, first):
         rho = 1.0 / float(y @ s)
         if first:
-            H *= 1.0 / (rho * float(y @ y))
-        _broyden_update(H, s, y, rho, 1.0, 1.0 if first else self.scaling(alpha, rho, s, g))
+            H.scale(1.0 / (rho * float(y @ y)))
+        broyden_update(H, s, y, rho, 1.0, 1.0 if first else self.scaling(alpha, rho, s, g))
 
 
 @QUASI_NEWTON.decorator()
@@ -158,7 +220,8 @@ class SelfScaledBroyden(DenseQuasiNewton):
 
     def update(self, H, s, y, g, alpha, first):
         rho = 1.0 / float(y @ s)
-        h = rho * float(y @ (H @ y))
+        Hy = H @ y
+        h = rho * float(y @ Hy)
         b = -alpha * rho * float(s @ g)
         a = b * h - 1.0
         if a <= 1e-14:  # H already maps y to s along this step: every member of the family coincides
@@ -175,4 +238,4 @@ class SelfScaledBroyden(DenseQuasiNewton):
             root = abs(sigma) ** (1.0 / (1 - n)) if n > 1 else 1.0
             scale = min(1.0, 1.0 / b)
             tau = min(scale * root, sigma) if theta <= 0 else scale * min(root, 1.0 / theta)
-        _broyden_update(H, s, y, rho, (1.0 - theta) / sigma, tau)
+        broyden_update(H, s, y, rho, (1.0 - theta) / sigma, tau, Hy)
