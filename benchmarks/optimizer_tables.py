@@ -1,4 +1,5 @@
-"""The table of ``docs/optimizers.md``: quasi-Newton methods side by side, from ``benchmarks/results/quasi_newton.json``."""
+"""The tables of ``docs/optimizers.md``: quasi-Newton methods side by side (``benchmarks/results/quasi_newton.json``
+and its siblings) and the dense update's linear algebra (``dense_update.json``)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,21 @@ def _points(r) -> str:
     return f"{r['lbfgs_points']:,} {kind} points" + (f" redrawn every {every:,} iterations" if every else ", fixed")
 
 
+@from_results("dense_update")
+def dense_update_table(r) -> str:
+    rows = ["| weights n | H (MB) | textbook numpy update | pinnzoo (`InverseHessian`) | speed-up | max. rel. difference |",
+            "|---|---|---|---|---|---|"]
+    for x in r["rows"]:
+        rows.append(f"| {x['n']:,} | {x['matrix_mb']:.0f} | {x['textbook_ms']:.1f} ms | {x['pinnzoo_ms']:.1f} ms | "
+                    f"{x['speedup']:.1f}× | {x['difference']:.0e} |")
+    rows.append(f"
+One iteration's direction, product and self-scaled Broyden update; medians of {r['rounds']} "
+                f"alternating rounds of {r['repeats']}; {r['machine']}, {r['date']}.")
+    return "\n".join(rows)
+
+
 OPTIMIZER_TABLES = {"quasi_newton": from_results("quasi_newton")(_table),
+                    "dense_update": dense_update_table,
                     "quasi_newton_seeds": from_results("quasi_newton_seeds")(_table),
                     "least_squares": from_results("least_squares")(_table),
                     "least_squares_long": from_results("least_squares_long")(_table)}
