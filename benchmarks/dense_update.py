@@ -6,7 +6,7 @@ Per iteration the dense methods (:mod:`pinnzoo.optimizers.dense`) form the direc
 ``Hy`` and a rank-2 update of the ``n × n`` inverse-Hessian estimate. Two ways, timed side by side in
 alternating rounds (medians of the per-round means), for a self-scaled Broyden update (``φ = 0.3``, ``τ = 1.01``)
 at each size ``n`` (the number of weights; ``allen_cahn_sota``'s 4 × 32 network with the periodic embedding has
-3,297):
+3,329):
 
 - *textbook*: a full numpy array, ``H −= outer(Hy, Hy)/q``, ``H += φ q outer(v, v)``, ``H /= τ``,
   ``H += ρ outer(s, s)`` — each outer product a new ``n × n`` temporary (pinnzoo's update before 2026-12-05);

@@ -39,8 +39,7 @@ def dense_update_table(r) -> str:
     for x in r["rows"]:
         rows.append(f"| {x['n']:,} | {x['matrix_mb']:.0f} | {x['textbook_ms']:.1f} ms | {x['pinnzoo_ms']:.1f} ms | "
                     f"{x['speedup']:.1f}× | {x['difference']:.0e} |")
-    rows.append(f"
-One iteration's direction, product and self-scaled Broyden update; medians of {r['rounds']} "
+    rows.append(f"\nOne iteration's direction, product and self-scaled Broyden update; medians of {r['rounds']} "
                 f"alternating rounds of {r['repeats']}; {r['machine']}, {r['date']}.")
     return "\n".join(rows)
 
