@@ -132,6 +132,84 @@ def train_step_flops(solver, batch) -> float:
     return float(model_analyzer.profile(graph, options=opts).total_float_ops)
 
 
+def engines_side_by_side(steps: int, windows: int, have_dde: bool) -> dict:
+    """Adam ms per step of every pinnzoo engine and of DeepXDE, in alternating windows; medians and the speed-up."""
+    engines = {name: pinnzoo_model(derivatives=name) for name in ("tape", "taylor", "forward")}
+    # the same steps, 100 per compiled call: an in-graph loop with no per-step executor round trip
+    engines["tape, inner_steps=100"] = pinnzoo_model(derivatives="tape", inner_steps=100)
+    engines["taylor, inner_steps=100"] = pinnzoo_model(derivatives="taylor", inner_steps=100)
+    # the same with the network's activations laid out [units, N] (MLP(feature_major=True))
+    engines["taylor, inner_steps=100, feature_major=True"] = pinnzoo_model(derivatives="taylor", inner_steps=100,
+                                                                           feature_major=True)
+    for solver, data, _ in engines.values():
+        time_pinnzoo(solver, data, 200)  # compile and warm up
+    dde_model = deepxde_model() if have_dde else None
+    if dde_model is not None:
+        time_deepxde(dde_model, 200)
+    ours = {name: [] for name in engines}
+    ours_cpu = {name: [] for name in engines}
+    theirs, theirs_cpu = [], []
+    for w in range(windows):
+        for name, (solver, data, _) in engines.items():
+            wall, cpu = time_pinnzoo(solver, data, steps)
+            ours[name].append(wall)
+            ours_cpu[name].append(cpu)
+        if dde_model is not None:
+            wall, cpu = time_deepxde(dde_model, steps)
+            theirs.append(wall)
+            theirs_cpu.append(cpu)
+        print(f"window {w + 1}: pinnzoo " + ", ".join(f"{n} {v[-1]:.3f}" for n, v in ours.items()) + " ms/step"
+              + (f", deepxde {theirs[-1]:.3f} ms/step" if theirs else ""), flush=True)
+    medians = {name: statistics.median(v) for name, v in ours.items()}
+    best = min(medians, key=medians.get)
+    solver, _, batch = engines[best]
+    small_flops = train_step_flops(solver, batch)
+    peak = matmul_flops()
+    result = {"config": {"widths": [20, 20, 20], "points": [N_DOMAIN, N_BOUNDARY, N_INITIAL], "optimizer": "Adam 1e-3",
+                         "steps_per_window": steps, "windows": windows},
+              "pinnzoo_ms_per_step_by_engine": ours, "pinnzoo_median_ms_by_engine": medians, "pinnzoo_engine": best,
+              "pinnzoo_ms_per_step": ours[best], "pinnzoo_median_ms": medians[best],
+              # process CPU time per step (both cores): the work done, whatever the host lets overlap
+              "pinnzoo_cpu_ms_per_step_by_engine": ours_cpu,
+              "pinnzoo_median_cpu_ms_by_engine": {n: statistics.median(v) for n, v in ours_cpu.items()},
+              # the step's arithmetic, and the time it would take at the machine's large-matmul rate
+              "small_flops_per_step": small_flops, "small_ms_at_matmul_peak": small_flops / peak * 1e3,
+              "small_achieved_gflops": small_flops / medians[best] / 1e6, "matmul_peak": peak}
+    if theirs:
+        import deepxde
+
+        result.update(deepxde_ms_per_step=theirs, deepxde_median_ms=statistics.median(theirs),
+                      speedup=statistics.median(theirs) / medians[best], deepxde_version=deepxde.__version__,
+                      deepxde_cpu_ms_per_step=theirs_cpu, deepxde_median_cpu_ms=statistics.median(theirs_cpu),
+                      cpu_speedup=statistics.median(theirs_cpu) / statistics.median(ours_cpu[best]))
+    return result
+
+
+def layouts_by_width() -> list[dict]:
+    """Where the [units, N] layout pays: CPU ms per step of both layouts for three widths (3 hidden layers)."""
+    layouts = {(w, fm): pinnzoo_model(widths=(w,) * 3, derivatives="taylor", inner_steps=100, feature_major=fm)
+               for w in (20, 32, 64) for fm in (False, True)}
+    for solver, data, _ in layouts.values():
+        time_pinnzoo(solver, data, 100)
+    cpu_ms = {key: [] for key in layouts}
+    for _ in range(3):
+        for key, (solver, data, _) in layouts.items():
+            cpu_ms[key].append(time_pinnzoo(solver, data, 300)[1])
+    return [{"width": w, "points_major_cpu_ms": statistics.median(cpu_ms[(w, False)]),
+             "feature_major_cpu_ms": statistics.median(cpu_ms[(w, True)])} for w in (20, 32, 64)]
+
+
+def large_network(peak: float) -> dict:
+    """Achieved FLOP/s of an Adam step on a large network, against the machine's large-matmul rate ``peak``."""
+    big, big_data, big_batch = pinnzoo_model(widths=(256,) * 5, n_domain=8192, steps_per_execution=10)
+    time_pinnzoo(big, big_data, 20)
+    big_ms = statistics.median(time_pinnzoo(big, big_data, 50)[0] for _ in range(3))
+    flops = train_step_flops(big, big_batch)
+    return {"widths": [256] * 5, "points": 8192 + N_BOUNDARY + N_INITIAL, "ms_per_step": big_ms,
+            "flops_per_step": flops, "achieved_gflops": flops / big_ms / 1e6,
+            "matmul_gflops": peak / 1e9, "fraction_of_matmul": flops / big_ms / 1e6 / (peak / 1e9)}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=1000, help="Adam steps per timing window")
@@ -143,80 +221,14 @@ def main(argv=None):
     except Exception as exc:  # not installed, or its backend failed to load
         print(f"deepxde not importable ({type(exc).__name__}: {exc}); timing pinnzoo alone", flush=True)
         have_dde = False
-    engines = {name: pinnzoo_model(derivatives=name) for name in ("tape", "taylor", "forward")}
-    # the same steps, 100 per compiled call: an in-graph loop with no per-step executor round trip
-    engines["tape, inner_steps=100"] = pinnzoo_model(derivatives="tape", inner_steps=100)
-    engines["taylor, inner_steps=100"] = pinnzoo_model(derivatives="taylor", inner_steps=100)
-    # the same with the network's activations laid out [units, N] (MLP(feature_major=True))
-    engines["taylor, inner_steps=100, feature_major=True"] = pinnzoo_model(derivatives="taylor", inner_steps=100,
-                                                                           feature_major=True)
-    for solver, data, _ in engines.values():
-        time_pinnzoo(solver, data, 200)  # compile and warm up
-    dde_model = None
-    if have_dde:
-        dde_model = deepxde_model()
-        time_deepxde(dde_model, 200)
-    ours = {name: [] for name in engines}
-    ours_cpu = {name: [] for name in engines}
-    theirs, theirs_cpu = [], []
-    for w in range(args.windows):
-        for name, (solver, data, _) in engines.items():
-            wall, cpu = time_pinnzoo(solver, data, args.steps)
-            ours[name].append(wall)
-            ours_cpu[name].append(cpu)
-        if dde_model is not None:
-            wall, cpu = time_deepxde(dde_model, args.steps)
-            theirs.append(wall)
-            theirs_cpu.append(cpu)
-        print(f"window {w + 1}: pinnzoo " + ", ".join(f"{n} {v[-1]:.3f}" for n, v in ours.items()) + " ms/step"
-              + (f", deepxde {theirs[-1]:.3f} ms/step" if theirs else ""), flush=True)
-    medians = {name: statistics.median(v) for name, v in ours.items()}
-    best = min(medians, key=medians.get)
-    solver, _, batch = engines[best]
-    small_flops = train_step_flops(solver, batch)
-    peak = matmul_flops()
-    result = {"config": {"widths": [20, 20, 20], "points": [N_DOMAIN, N_BOUNDARY, N_INITIAL], "optimizer": "Adam 1e-3",
-                         "steps_per_window": args.steps, "windows": args.windows},
-              "pinnzoo_ms_per_step_by_engine": ours, "pinnzoo_median_ms_by_engine": medians, "pinnzoo_engine": best,
-              "pinnzoo_ms_per_step": ours[best], "pinnzoo_median_ms": medians[best],
-              # process CPU time per step (both cores): the work done, whatever the host lets overlap
-              "pinnzoo_cpu_ms_per_step_by_engine": ours_cpu,
-              "pinnzoo_median_cpu_ms_by_engine": {n: statistics.median(v) for n, v in ours_cpu.items()},
-              # the step's arithmetic, and the time it would take at the machine's large-matmul rate
-              "small_flops_per_step": small_flops, "small_ms_at_matmul_peak": small_flops / peak * 1e3,
-              "small_achieved_gflops": small_flops / medians[best] / 1e6}
-    if theirs:
-        import deepxde
-
-        result.update(deepxde_ms_per_step=theirs, deepxde_median_ms=statistics.median(theirs),
-                      speedup=statistics.median(theirs) / medians[best], deepxde_version=deepxde.__version__,
-                      deepxde_cpu_ms_per_step=theirs_cpu, deepxde_median_cpu_ms=statistics.median(theirs_cpu),
-                      cpu_speedup=statistics.median(theirs_cpu) / statistics.median(ours_cpu[best]))
-    # where the [units, N] layout pays: CPU ms per step of both layouts for three widths (3 hidden layers)
-    layouts = {(w, fm): pinnzoo_model(widths=(w,) * 3, derivatives="taylor", inner_steps=100, feature_major=fm)
-               for w in (20, 32, 64) for fm in (False, True)}
-    for solver, data, _ in layouts.values():
-        time_pinnzoo(solver, data, 100)
-    cpu_ms = {key: [] for key in layouts}
-    for _ in range(3):
-        for key, (solver, data, _) in layouts.items():
-            cpu_ms[key].append(time_pinnzoo(solver, data, 300)[1])
-    result["layout_by_width"] = [
-        {"width": w, "points_major_cpu_ms": statistics.median(cpu_ms[(w, False)]),
-         "feature_major_cpu_ms": statistics.median(cpu_ms[(w, True)])} for w in (20, 32, 64)]
-    # achieved FLOP/s on a large network
-    big, big_data, big_batch = pinnzoo_model(widths=(256,) * 5, n_domain=8192, steps_per_execution=10)
-    time_pinnzoo(big, big_data, 20)
-    big_ms = statistics.median(time_pinnzoo(big, big_data, 50)[0] for _ in range(3))
-    flops = train_step_flops(big, big_batch)
-    result["large"] = {"widths": [256] * 5, "points": 8192 + N_BOUNDARY + N_INITIAL, "ms_per_step": big_ms,
-                       "flops_per_step": flops, "achieved_gflops": flops / big_ms / 1e6,
-                       "matmul_gflops": peak / 1e9, "fraction_of_matmul": flops / big_ms / 1e6 / (peak / 1e9)}
+    result = engines_side_by_side(args.steps, args.windows, have_dde)
+    result["layout_by_width"] = layouts_by_width()
+    result["large"] = large_network(result.pop("matmul_peak"))
     result.update(machine=machine(), versions=versions(), date=datetime.date.today().isoformat())
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     line = f"pinnzoo {result['pinnzoo_median_ms']:.3f} ms/step"
-    if theirs:
+    if "speedup" in result:
         line += f", deepxde {result['deepxde_median_ms']:.3f} ms/step, pinnzoo is {result['speedup']:.1f}x faster"
     lg = result["large"]
     line += (f"; large network {lg['ms_per_step']:.1f} ms/step = {lg['achieved_gflops']:.1f} GFLOP/s "

@@ -114,19 +114,13 @@ class GridMarchingPreset(GridPreset):
             exc.solver = solver
             raise
         elapsed = time.perf_counter() - start
-        metrics = {"rel_l2": step_errors[-1], "max_step_rel_l2": max(step_errors),
-                   "max_one_step_rel_l2": max(one_step), "step_rel_l2": step_errors,
-                   "adam_steps": steps * fit.adam_steps, "lbfgs_iterations": int(iterations)}
-        exact = solver.problem.final_solution()
-        if exact is not None:
-            metrics["rel_l2_continuous"] = _rel(fields[-1], exact)
-            metrics["discretisation_error"] = _rel(reference[-1], exact)
+        metrics = _march_metrics(solver.problem, fields, reference, step_errors, one_step, fit, int(iterations))
         result = GridResult(solver, preset, {}, metrics, elapsed, init=origin)
         if out is not None:
             meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
                     "set_params": dict(preset.problem_params), "init": origin,
                     "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
-                    "training": {"time_s": elapsed, "steps": steps, "adam_steps": steps * fit.adam_steps,
+                    "training": {"time_s": elapsed, "steps": steps, "adam_steps": metrics["adam_steps"],
                                  "lbfgs_iterations": int(iterations), "machine": machine()}}
             result.export_dir = export_grid_solver(solver, out, meta, trajectory=np.stack(fields),
                                                    family=self.family, files=log.files())
@@ -184,3 +178,17 @@ class GridMarchingPreset(GridPreset):
     def headline_score(cls, meta: dict) -> str:
         return (f"rel. L2 {meta['metrics']['rel_l2']:.2e} at t = T vs discrete ({meta['prior']['name']}, "
                 f"{meta['training']['steps']} steps)")
+
+
+def _march_metrics(problem, fields, reference, step_errors, one_step, fit, iterations: int) -> dict:
+    """The scores of a march: the final and worst step errors against the reference trajectory, the worst
+    one-step error against the discrete step, and (where the problem has one) against the exact solution."""
+    steps = len(fields)
+    metrics = {"rel_l2": step_errors[-1], "max_step_rel_l2": max(step_errors),
+               "max_one_step_rel_l2": max(one_step), "step_rel_l2": step_errors,
+               "adam_steps": steps * fit.adam_steps, "lbfgs_iterations": iterations}
+    exact = problem.final_solution()
+    if exact is not None:
+        metrics["rel_l2_continuous"] = _rel(fields[-1], exact)
+        metrics["discretisation_error"] = _rel(reference[-1], exact)
+    return metrics

@@ -81,19 +81,8 @@ class ImagePriorSolver(keras.Model):
         self.image_height, self.image_width = operator.input_shape(h, w)
         self.channels = c
         operator.check(self.image_height, self.image_width)
-        self.data_consistency = bool(data_consistency)
-        if not tv_weight >= 0:
-            raise InputError(f"tv_weight must be >= 0, got {tv_weight}")
-        self.tv_weight = float(tv_weight)
-        if self.data_consistency and operator.gram_scale is None:
-            raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); {operator.describe()} "
-                             f"does not satisfy it")
-        if input_noise_std < 0:
-            raise InputError(f"input_noise_std must be >= 0, got {input_noise_std}")
-        if not 0.0 <= ema_decay < 1.0:
-            raise InputError(f"ema_decay must be in [0, 1), got {ema_decay}")
-        if window < 2:
-            raise InputError(f"window must be >= 2, got {window}")
+        self._check_options(data_consistency, tv_weight, input_noise_std, ema_decay, window)
+        self.data_consistency, self.tv_weight = bool(data_consistency), float(tv_weight)
         self.input_noise_std, self.ema_decay, self.window, self.seed = float(input_noise_std), float(ema_decay), int(window), int(seed)
         self.noise_seed = self.seed if noise_seed is None else int(noise_seed)
         if not isinstance(prior, ImageGenerator):
@@ -101,12 +90,33 @@ class ImagePriorSolver(keras.Model):
                              f"noise_shape, e.g. SkipNet or DeepDecoder), got {type(prior).__name__}")
         s = prior.stride
         self.padded_shape = (math.ceil(self.image_height / s) * s, math.ceil(self.image_width / s) * s)
-        zshape = (1,) + tuple(prior.noise_shape(*self.padded_shape))
-        self.noise_shape = zshape
-        self.noise = self.add_weight(shape=zshape, name="noise", trainable=False,
-                                     initializer=keras.initializers.Constant(self.initial_noise().numpy()))
-        shape = (1, self.image_height, self.image_width, c)
+        self.noise_shape = (1,) + tuple(prior.noise_shape(*self.padded_shape))
+        self._make_state()
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.tv_tracker = keras.metrics.Mean(name="tv")
+        self.variance_tracker = keras.metrics.Mean(name="variance")
+        self.built = True
+
+    def _check_options(self, data_consistency, tv_weight, input_noise_std, ema_decay, window) -> None:
+        if not tv_weight >= 0:
+            raise InputError(f"tv_weight must be >= 0, got {tv_weight}")
+        if data_consistency and self.operator.gram_scale is None:
+            raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); "
+                             f"{self.operator.describe()} does not satisfy it")
+        if input_noise_std < 0:
+            raise InputError(f"input_noise_std must be >= 0, got {input_noise_std}")
+        if not 0.0 <= ema_decay < 1.0:
+            raise InputError(f"ema_decay must be in [0, 1), got {ema_decay}")
+        if window < 2:
+            raise InputError(f"window must be >= 2, got {window}")
+
+    def _make_state(self) -> None:
+        """The fixed input, the generator's weights, and the state of the running average, of the
+        variance-based stop and of the best iterate (non-trainable weights, so checkpoints keep them)."""
         zeros = keras.initializers.Zeros()
+        self.noise = self.add_weight(shape=self.noise_shape, name="noise", trainable=False,
+                                     initializer=keras.initializers.Constant(self.initial_noise().numpy()))
+        shape = (1, self.image_height, self.image_width, self.channels)
         self.average = self.add_weight(shape=shape, name="average", trainable=False, initializer=zeros)
         # the measurement, kept for the data-consistency projection (set by dataset())
         self.measurement = self.add_weight(shape=(1,) + self.measurement_shape, name="measurement",
@@ -124,13 +134,9 @@ class ImagePriorSolver(keras.Model):
                                              initializer=keras.initializers.Constant(np.inf))
         self.variance = self.add_weight(shape=(), name="variance", trainable=False,
                                         initializer=keras.initializers.Constant(np.nan))
-        self.prior(tf.zeros(zshape))  # creates the generator's weights (subclassed models build on first call)
+        self.prior(tf.zeros(self.noise_shape))  # creates the generator's weights (subclassed models build on first call)
         self.snapshot = [self.add_weight(shape=v.shape, name="snapshot_" + v.name, trainable=False,
                                          initializer=zeros) for v in self.prior.weights]
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.tv_tracker = keras.metrics.Mean(name="tv")
-        self.variance_tracker = keras.metrics.Mean(name="variance")
-        self.built = True
 
     # -- the generator ---------------------------------------------------------------------------------
     def initial_noise(self) -> tf.Tensor:

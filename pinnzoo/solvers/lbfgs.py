@@ -127,24 +127,70 @@ def flat_residuals(solver, batch):
     return residuals
 
 
-def _least_squares(method, solver, batch, get_flat, state, step_end, maxiter, dtype):
-    """Run a :class:`~pinnzoo.optimizers.LeastSquaresMethod` on the solver's residuals (``state`` as in
-    :func:`lbfgs_refine`: the best point, the last logs)."""
+class _Progress:
+    """The run's bookkeeping: the best point seen, the last accepted logs, and the Keras callbacks that see one
+    "epoch" every ``log_every`` iterations (a callback setting ``solver.stop_training`` ends the run)."""
+
+    def __init__(self, solver, callbacks, maxiter: int, log_every: int, x0):
+        self.solver, self.callbacks, self.maxiter, self.log_every = solver, callbacks, maxiter, log_every
+        self.it, self.epoch, self.open = 0, 0, False
+        self.best, self.best_x, self.last = np.inf, np.array(x0), {}
+
+    def record(self, x, loss: float, terms, accepted: bool = True) -> None:
+        """A finite evaluation at ``x``: kept if it is the best so far; its logs if it is an accepted point."""
+        if np.isfinite(loss) and loss < self.best:
+            self.best, self.best_x = loss, np.array(x)
+        if accepted:
+            self.last = {"loss": loss, **{k: float(v) for k, v in terms.items()}}
+            self.last.update({k: float(v.numpy()) for k, v in self.solver.coefficients.items()})
+
+    def step_end(self, xk) -> None:
+        """One iteration done: batch logs, and an epoch's begin/end at its bounds."""
+        self.it += 1
+        within = (self.it - 1) % self.log_every
+        if within == 0:
+            self.callbacks.on_epoch_begin(self.epoch)
+            self.open = True
+        self.callbacks.on_train_batch_end(within, dict(self.last))
+        if within == self.log_every - 1 or self.it == self.maxiter:
+            self.close_epoch()
+        if self.solver.stop_training:
+            raise StopIteration
+
+    def close_epoch(self) -> None:
+        if self.open:
+            self.callbacks.on_epoch_end(self.epoch, dict(self.last))
+            self.epoch += 1
+            self.open = False
+
+
+def _least_squares(method, solver, batch, x0, progress: _Progress, maxiter, dtype):
+    """Run a :class:`~pinnzoo.optimizers.LeastSquaresMethod` on the solver's residuals from ``x0``."""
     residual_fun = flat_residuals(solver, batch)
 
     def residuals(x, jacobian):
         rho, jac, terms = residual_fun(tf.constant(x, dtype=dtype), jacobian)
         rho = rho.numpy()
-        loss = float(rho @ rho)
-        if np.isfinite(loss) and loss < state["best"]:
-            state["best"], state["best_x"] = loss, np.array(x)
-        if jacobian:  # an accepted point: its logs
-            state["last"] = {"loss": loss, **{k: float(v) for k, v in terms.items()}}
-            state["last"].update({k: float(v.numpy()) for k, v in solver.coefficients.items()})
-            return rho, jac.numpy()
-        return rho
+        progress.record(x, float(rho @ rho), terms, accepted=jacobian)  # a Jacobian is asked at accepted points
+        return (rho, jac.numpy()) if jacobian else rho
 
-    return method.minimize_residuals(residuals, get_flat(), maxiter, step_end)
+    return method.minimize_residuals(residuals, x0, maxiter, progress.step_end)
+
+
+def _quasi_newton(method, value_and_grad, x0, progress: _Progress, maxiter, dtype):
+    """Run a :class:`~pinnzoo.optimizers.QuasiNewtonMethod` on the solver's loss from ``x0``; a non-finite loss
+    or gradient counts as +inf (the line search backs off)."""
+
+    def fun(x):
+        loss, grad, terms = value_and_grad(tf.constant(x, dtype=dtype))
+        loss = float(loss)
+        if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros_like(x)
+        progress.record(x, loss, terms)
+        return loss, grad.numpy()
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return method.minimize(fun, x0, maxiter, progress.step_end)
 
 
 def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100, callbacks=None,
@@ -178,55 +224,26 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     if isinstance(method, LeastSquaresMethod) and gather:
         raise InputError(f"{method.name} evaluates the Jacobian on one device; gather=True does not apply to it")
     value_and_grad, get_flat = objective or flat_value_and_gradient(solver, batch, use_xla(solver, jit_compile), gather)
-    epochs = max(1, math.ceil(maxiter / log_every))
     history = history or keras.callbacks.History()
     cbs = keras.callbacks.CallbackList(list(callbacks or []) + [history], add_history=False,
                                        add_progbar=bool(verbose), model=solver, verbose=verbose,
-                                       epochs=epochs, steps=log_every, phase="lbfgs")
+                                       epochs=max(1, math.ceil(maxiter / log_every)), steps=log_every, phase="lbfgs")
     dtype = solver.trainable_variables[0].dtype
-    state = {"it": 0, "best": np.inf, "best_x": get_flat(), "last": {}, "epoch": 0}
-
-    def fun(x):
-        loss, grad, terms = value_and_grad(tf.constant(x, dtype=dtype))
-        loss = float(loss)
-        if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
-            return np.inf, np.zeros_like(x)
-        if loss < state["best"]:
-            state["best"], state["best_x"] = loss, np.array(x)
-        state["last"] = {"loss": loss, **{k: float(v) for k, v in terms.items()}}
-        state["last"].update({k: float(v.numpy()) for k, v in solver.coefficients.items()})
-        return loss, grad.numpy()
-
-    def step_end(xk):
-        state["it"] += 1
-        it = state["it"]
-        within = (it - 1) % log_every
-        if within == 0:
-            cbs.on_epoch_begin(state["epoch"])
-            state["open"] = True
-        cbs.on_train_batch_end(within, dict(state["last"]))
-        if within == log_every - 1 or it == maxiter:
-            cbs.on_epoch_end(state["epoch"], dict(state["last"]))
-            state["epoch"] += 1
-            state["open"] = False
-        if solver.stop_training:
-            raise StopIteration
-
+    x0 = get_flat()
+    progress = _Progress(solver, cbs, maxiter, log_every, x0)
     solver.stop_training = False
     cbs.on_train_begin()
     try:
         if isinstance(method, LeastSquaresMethod):  # its linear algebra is the work: BLAS keeps its threads
-            result = _least_squares(method, solver, batch, get_flat, state, step_end, maxiter, dtype)
+            result = _least_squares(method, solver, batch, x0, progress, maxiter, dtype)
         else:
-            with threadpool_limits(limits=1, user_api="blas"):
-                result = method.minimize(fun, get_flat(), maxiter, step_end)
+            result = _quasi_newton(method, value_and_grad, x0, progress, maxiter, dtype)
     except KeyboardInterrupt:
-        value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # not a line-search trial point
+        value_and_grad(tf.constant(progress.best_x, dtype=dtype))  # not a line-search trial point
         raise
-    if state.get("open"):  # stopped within an epoch
-        cbs.on_epoch_end(state["epoch"], dict(state["last"]))
-    value_and_grad(tf.constant(state["best_x"], dtype=dtype))  # leave the best weights in place
-    history.lbfgs = {"iterations": state["it"], "evaluations": result.evaluations, "method": method.name,
-                     "message": result.message, "best_loss": float(state["best"])}
-    cbs.on_train_end(dict(state["last"]))
+    progress.close_epoch()  # stopped within an epoch
+    value_and_grad(tf.constant(progress.best_x, dtype=dtype))  # leave the best weights in place
+    history.lbfgs = {"iterations": progress.it, "evaluations": result.evaluations, "method": method.name,
+                     "message": result.message, "best_loss": float(progress.best)}
+    cbs.on_train_end(dict(progress.last))
     return history

@@ -94,8 +94,24 @@ class PINNSolver(keras.Model):
                                f"{tuple(problem.inputs)}, got {causal}")
         self.derivatives = derivatives
         self._derive = DERIVATIVE_ENGINES[derivatives]
-        self.conditions = problem.active_conditions(self.hard_constraints, self.periodic_embedding)
-        names = [c.name for c in self.conditions]
+        if self.hard_constraints and not problem.hard_constrained:
+            raise ProblemError(f"{problem.name} satisfies no condition exactly here (no hard constraint); "
+                               "use hard_constraints=False")
+        self.conditions = self._sized_conditions(condition_points)
+        self.term_names = list(problem.residual_terms(*self._symbolic_fields()))
+        self.term_names += [c.name for c in self.conditions] + ["data"]
+        self.term_weights = self._make_term_weights(loss_weights)
+        self._log_coefficients = self._make_coefficients(initial_params)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ["loss", *self.term_names]}
+        box = problem.domain
+        self._center = (box.lower + box.upper) / 2.0
+        self._half = (box.upper - box.lower) / 2.0
+        self.build((None, len(problem.inputs)))
+
+    def _sized_conditions(self, condition_points):
+        """The problem's active conditions, with the point counts of ``condition_points`` (name → count)."""
+        conditions = self.problem.active_conditions(self.hard_constraints, self.periodic_embedding)
+        names = [c.name for c in conditions]
         try:
             counts = {k: int(v) for k, v in dict(condition_points or {}).items()}
         except (TypeError, ValueError):
@@ -104,36 +120,30 @@ class PINNSolver(keras.Model):
             raise ProblemError(f"condition_points needs positive counts for conditions among {names}, "
                                f"got {condition_points!r}")
         self.condition_points = counts
-        self.conditions = [dataclasses.replace(c, n_points=counts[c.name]) if c.name in counts else c
-                           for c in self.conditions]
-        if self.hard_constraints and not problem.hard_constrained:
-            raise ProblemError(f"{problem.name} satisfies no condition exactly here (no hard constraint); "
-                               "use hard_constraints=False")
-        self.term_names = list(problem.residual_terms(*self._symbolic_fields()))
-        self.term_names += [c.name for c in self.conditions] + ["data"]
+        return [dataclasses.replace(c, n_points=counts[c.name]) if c.name in counts else c for c in conditions]
+
+    def _make_term_weights(self, loss_weights):
+        """One non-trainable weight per loss term (``loss_weights`` or 1), which balancing callbacks assign."""
         weights = dict(loss_weights or {})
         unknown = set(weights) - set(self.term_names)
         if unknown:
             raise ProblemError(f"loss_weights names unknown terms {sorted(unknown)}; terms: {self.term_names}")
         self.loss_weights_config = {k: float(v) for k, v in weights.items()}
-        self.term_weights = {
-            name: self.add_weight(shape=(), name=f"w_{name}", trainable=False,
-                                  initializer=keras.initializers.Constant(weights.get(name, 1.0)))
-            for name in self.term_names}
+        return {name: self.add_weight(shape=(), name=f"w_{name}", trainable=False,
+                                      initializer=keras.initializers.Constant(weights.get(name, 1.0)))
+                for name in self.term_names}
+
+    def _make_coefficients(self, initial_params):
+        """The problem's trainable coefficients, positive and spanning orders of magnitude: their logarithms
+        are trained, starting from ``initial_params`` (or the problem's values)."""
         initial_params = dict(initial_params or {})
         if any(float(v) <= 0 for v in initial_params.values()):
             raise ProblemError(f"initial_params must be positive, got {initial_params}")
         self.initial_params = {k: float(v) for k, v in initial_params.items()}
-        # Trainable coefficients are positive and span orders of magnitude: train their logarithm.
-        self._log_coefficients = {
-            name: self.add_weight(shape=(), name=f"log_{name}", trainable=True, initializer=keras.initializers.Constant(
-                np.log(initial_params.get(name, problem.params[name]))))
-            for name in problem.trainable}
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ["loss", *self.term_names]}
-        box = problem.domain
-        self._center = (box.lower + box.upper) / 2.0
-        self._half = (box.upper - box.lower) / 2.0
-        self.build((None, len(problem.inputs)))
+        return {name: self.add_weight(shape=(), name=f"log_{name}", trainable=True,
+                                      initializer=keras.initializers.Constant(
+                                          np.log(self.initial_params.get(name, self.problem.params[name]))))
+                for name in self.problem.trainable}
 
     def _symbolic_fields(self):
         # Zero-size stand-ins used once to learn the residual's term names.
