@@ -27,13 +27,19 @@ def _table(r) -> str:
     hosts = sorted({(x["machine"], x["date"]) for x in r["runs"]})
     rows.append("\nScore: the preset's relative L2 error on its scoring grid (for inverse presets the target also "
                 "bounds the identified coefficients). Measured on " + "; ".join(f"{m}, {d}" for m, d in hosts) + ".")
+    cpu = {name: s for name, s in sorted(r["summary"].items()) if "cpu_s" in s}
+    if cpu:
+        rows.append("\nCPU time (user + system over both cores, median over the seeds) where it was recorded: "
+                    + "; ".join(f"`{n}` {s['cpu_s']:.0f} s (wall clock {s['time_s']:.0f} s)" for n, s in cpu.items())
+                    + ".")
     shipped = [json.loads(p.read_text()) for p in sorted(SHIPPED.glob("*/pinnzoo.json"))]
     missing = [m for m in shipped if m.get("preset") in PRESETS and m["preset"] not in r["summary"]
                and isinstance(PRESETS.get(m["preset"]), PINNPreset)]
     if missing:
         hours = 3 * sum(m["training"]["time_s"] for m in missing) / 3600
         rows.append("\nShipped PINN presets not run over seeds yet: " + ", ".join(f"`{m['preset']}`" for m in missing)
-                    + f" (three seeds of each: about {hours:.1f} h at their shipped training times).")
+                    + f" (three seeds{' of each' if len(missing) > 1 else ''}: about {hours:.1f} h at their shipped training "
+                    "times).")
     return "\n".join(rows)
 
 
