@@ -229,6 +229,22 @@ def dip_floor_table(b: dict) -> str:
     return "\n".join(rows)
 
 
+@from_results("winograd_conv")
+def winograd_table(b: dict) -> str:
+    ms = b["median_ms"]
+    direct = next(iter(ms.values()))
+    rows = ["| algorithm | forward, ms (median) | forward and both gradients, ms (median) |", "|---|---|---|"]
+    for algorithm, by_kind in ms.items():
+        rows.append(f"| {algorithm} | {by_kind['forward']:.0f} ({by_kind['forward'] / direct['forward']:.2f}×) | "
+                    f"{by_kind['forward and gradients']:.0f} "
+                    f"({by_kind['forward and gradients'] / direct['forward and gradients']:.2f}×) |")
+    rows.append(f"\nThe DIP iteration's largest convolution: 3×3, {b['in_channels']} → {b['out_channels']} channels at "
+                f"{b['size']}², float32 ({b['forward_gflop_direct']:.1f} GFLOP forward by the direct algorithm); "
+                f"relative difference of the two outputs {b['rel_diff']:.1e}; {b['rounds']} alternating rounds of "
+                f"{b['reps']} calls. `benchmarks/winograd_conv.py`, {b['machine']}, {b['date']}.")
+    return "\n".join(rows)
+
+
 @from_results("vs_deepxde")
 def deepxde_table(b: dict) -> str:
     cpu = b.get("pinnzoo_median_cpu_ms_by_engine", {})
@@ -411,7 +427,8 @@ PAGES = {
                         "images": images_table, **SEED_TABLES},
     "docs/architecture.md": {"registries": registries_table},
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
-                              "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table},
+                              "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table,
+                              "winograd_conv": winograd_table},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": LESSON_TABLES,

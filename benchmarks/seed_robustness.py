@@ -72,7 +72,8 @@ def main(argv=None):
         get_preset(name)  # an unknown name fails before any training, with the closest one
     path = RESULTS / f"{args.name}.json"
     todo = [(n, s) for n in names for s in args.seeds]
-    runs = [r for r in json.loads(path.read_text())["runs"] if (r["preset"], r["seed"]) not in todo] if path.exists() else []
+    earlier = json.loads(path.read_text())["runs"] if path.exists() else []
+    runs = [r for r in earlier if (r["preset"], r["seed"]) not in todo]
     for name, seed in progress(todo, "run"):
         runs.append(one_run(name, seed))
         # after every run: a long sitting keeps what it measured

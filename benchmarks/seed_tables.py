@@ -38,9 +38,23 @@ def _table(r) -> str:
     if missing:
         hours = 3 * sum(m["training"]["time_s"] for m in missing) / 3600
         rows.append("\nShipped PINN presets not run over seeds yet: " + ", ".join(f"`{m['preset']}`" for m in missing)
-                    + f" (three seeds{' of each' if len(missing) > 1 else ''}: about {hours:.1f} h at their shipped training "
-                    "times).")
+                    + f" (three seeds{' of each' if len(missing) > 1 else ''}: about {hours:.1f} h at their shipped "
+                    "training times).")
     return "\n".join(rows)
 
 
-SEED_TABLES = {"seed_robustness": from_results("seed_robustness")(_table)}
+def _cpu_table(r) -> str:
+    rows = ["| preset | seed | score | target met | wall-clock time | CPU time (user + system, both cores) | "
+            "CPU / wall |", "|---|---|---|---|---|---|---|"]
+    for x in r["runs"]:
+        rows.append(f"| `{x['preset']}` | {x['seed']} | {x['score']:.2e} | {'yes' if x['met'] else '**no**'} | "
+                    f"{x['time_s']:.0f} s ({x['time_s'] / 60:.1f} min) | "
+                    f"{x['cpu_s']:.0f} s ({x['cpu_s'] / 60:.1f} min) | {x['cpu_s'] / x['time_s']:.2f} |")
+    hosts = sorted({(x["machine"], x["date"]) for x in r["runs"]})
+    rows.append("\n`python benchmarks/seed_robustness.py PRESET --seeds S --name cpu_probe`; "
+                + "; ".join(f"{m}, {d}" for m, d in hosts) + ".")
+    return "\n".join(rows)
+
+
+SEED_TABLES = {"seed_robustness": from_results("seed_robustness")(_table),
+               "cpu_probe": from_results("cpu_probe")(_cpu_table)}
