@@ -17,6 +17,11 @@ def _robust(met: int, n: int) -> str:
     return "yes" if n >= 3 else f"not yet ({n} seed{'s' if n > 1 else ''})"
 
 
+def _hosts(runs) -> str:
+    """Where and when the runs were measured, each (machine, date) once."""
+    return "; ".join(f"{m}, {d}" for m, d in sorted({(x["machine"], x["date"]) for x in runs}))
+
+
 def _table(r) -> str:
     rows = ["| preset | target | seeds | score, median | score, worst seed | seeds meeting the target | "
             "training time (median) | robust |", "|---|---|---|---|---|---|---|---|"]
@@ -24,9 +29,8 @@ def _table(r) -> str:
         n = len(s["seeds"])
         rows.append(f"| `{name}` | {s['target']} | {', '.join(map(str, s['seeds']))} | {s['median']:.2e} | "
                     f"{s['worst']:.2e} | {s['met']}/{n} | {s['time_s']:.0f} s | {_robust(s['met'], n)} |")
-    hosts = sorted({(x["machine"], x["date"]) for x in r["runs"]})
     rows.append("\nScore: the preset's relative L2 error on its scoring grid (for inverse presets the target also "
-                "bounds the identified coefficients). Measured on " + "; ".join(f"{m}, {d}" for m, d in hosts) + ".")
+                f"bounds the identified coefficients). Measured on {_hosts(r['runs'])}.")
     cpu = {name: s for name, s in sorted(r["summary"].items()) if "cpu_s" in s}
     if cpu:
         rows.append("\nCPU time (user + system over both cores, median over the seeds) where it was recorded: "
@@ -44,16 +48,15 @@ def _table(r) -> str:
 
 
 def _cpu_table(r) -> str:
-    rows = ["| preset | seed | score | target met | wall-clock time | CPU time (user + system, both cores) | "
-            "CPU / wall |", "|---|---|---|---|---|---|---|"]
-    for x in r["runs"]:
-        rows.append(f"| `{x['preset']}` | {x['seed']} | {x['score']:.2e} | {'yes' if x['met'] else '**no**'} | "
-                    f"{x['time_s']:.0f} s ({x['time_s'] / 60:.1f} min) | "
-                    f"{x['cpu_s']:.0f} s ({x['cpu_s'] / 60:.1f} min) | {x['cpu_s'] / x['time_s']:.2f} |")
-    hosts = sorted({(x["machine"], x["date"]) for x in r["runs"]})
-    rows.append("\n`python benchmarks/seed_robustness.py PRESET --seeds S --name cpu_probe`; "
-                + "; ".join(f"{m}, {d}" for m, d in hosts) + ".")
-    return "\n".join(rows)
+    def minutes(seconds):
+        return f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+
+    head = ("| preset | seed | score | target met | wall-clock time | CPU time (user + system, both cores) | "
+            "CPU / wall |\n|---|---|---|---|---|---|---|")
+    body = [f"| `{x['preset']}` | {x['seed']} | {x['score']:.2e} | {'yes' if x['met'] else '**no**'} | "
+            f"{minutes(x['time_s'])} | {minutes(x['cpu_s'])} | {x['cpu_s'] / x['time_s']:.2f} |" for x in r["runs"]]
+    return "\n".join([head, *body, f"\n`python benchmarks/seed_robustness.py PRESET --seeds S --name cpu_probe`; "
+                                    f"{_hosts(r['runs'])}."])
 
 
 SEED_TABLES = {"seed_robustness": from_results("seed_robustness")(_table),
