@@ -39,6 +39,7 @@ import keras
 import numpy as np
 
 from results_file import RESULTS, progress, write_results
+from pinnzoo.export import machine
 from pinnzoo.presets import get_preset
 from pinnzoo.presets.grid import field_errors
 from pinnzoo.warm_start import WEIGHTS_FILE, WarmStart
@@ -215,6 +216,7 @@ class DIPFamily(Family):
         return out
 
 
+SEEDS = 3  # per instance, unless --seeds says otherwise
 FAMILIES = {f.name: f for f in (
     PINNFamily("burgers", "burgers", [{"nu": s * 0.01 / math.pi} for s in (0.5, 0.75, 1.5, 2.0)]),
     PINNFamily("helmholtz", "helmholtz2d", [{"k": n * math.pi} for n in (2, 3, 5, 6)]),
@@ -262,18 +264,21 @@ def summarise(family: Family, instance: dict, runs: list) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("families", nargs="*", choices=[[], *FAMILIES], default=[], metavar="FAMILY")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=SEEDS)
     ap.add_argument("--limit", type=int, help="only the first K instances of each family")
     args = ap.parse_args(argv)
     names = args.families or list(FAMILIES)
     path = RESULTS / "transfer.json"
-    rows = [r for r in json.loads(path.read_text())["rows"] if r["family"] not in names] if path.exists() else []
+    earlier = json.loads(path.read_text()) if path.exists() else {"rows": []}
+    # rows of other families are kept, each with the machine and date it was measured on
+    rows = [{"machine": earlier.get("machine"), "date": earlier.get("date"), **r}
+            for r in earlier["rows"] if r["family"] not in names]
     for name in names:
         family = FAMILIES[name]
         for instance in family.instances()[:args.limit]:
             print(f"{name}: {instance}", flush=True)
             runs = [measure(family, instance, seed) for seed in progress(range(args.seeds), "seed")]
-            rows.append(summarise(family, instance, runs))
+            rows.append({**summarise(family, instance, runs), "machine": machine(), "date": time.strftime("%Y-%m-%d")})
             write_results("transfer", {"rows": rows})  # after every instance: a long run keeps what it measured
 
 

@@ -49,8 +49,12 @@ def transfer_table() -> str:
                     f"{_value(r['median_warm_final'], lower)}, {r['median_warm_time']:.0f} s | "
                     f"{_value(r['median_warm_at_cold_time'], lower)} | {cold_t:.0f} s / {warm_text} | "
                     f"{_speedup(r['median_speedup'])} | {r['reached']}/{r['seeds']} |")
+    where = {}  # (machine, date) -> the families measured there
+    for r in b["rows"]:
+        where.setdefault((r.get("machine", b["machine"]), r.get("date", b["date"])), {})[r["family"]] = None
+    hosts = "; ".join(f"{', '.join(families)}: {m}, {d}" for (m, d), families in sorted(where.items()))
     rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
-                f"dip: PSNR of the restored image. Medians over seeds; {b['machine']}, {b['date']}.")
+                f"dip: PSNR of the restored image. Medians over seeds. Measured on {hosts}.")
     return "\n".join(rows)
 
 
@@ -76,11 +80,28 @@ def verdict_table() -> str:
     if missing:
         rows.append(f"\nNot measured yet: {', '.join(missing)} (`python benchmarks/transfer.py {' '.join(missing)}`); "
                     "the target below is over the families measured.")
+    partial = _partly_measured(by_family)
+    if partial:
+        rows.append(f"\nPartly measured: {'; '.join(partial)}.")
     if pde:
         median = float(np.median(pde))
         rows.append(f"\nOver the PDE families' {len(pde)} instances: median speed-up {_speedup(median)} "
                     f"(target ≥ {TARGET_SPEEDUP:g}×: {'met' if median >= TARGET_SPEEDUP else 'NOT met'}).")
     return "\n".join(rows)
+
+
+def _partly_measured(by_family: dict) -> list[str]:
+    """Families with fewer instances or seeds than the benchmark's full run (``--limit``/``--seeds`` runs)."""
+    from transfer import FAMILIES, SEEDS  # benchmarks/, beside this file
+
+    out = []
+    for family, rs in by_family.items():
+        full = len(FAMILIES[family].instances())
+        seeds = min(r["seeds"] for r in rs)
+        if len(rs) < full or seeds < SEEDS:
+            out.append(f"{family}, {len(rs)} of {full} instances with {seeds} of {SEEDS} seeds "
+                       f"(`python benchmarks/transfer.py {family}` runs them all)")
+    return out
 
 
 def _per_nu_errors(b) -> dict:
