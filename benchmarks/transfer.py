@@ -2,7 +2,8 @@
 
     python benchmarks/transfer.py [FAMILY ...] [--seeds N] [--limit K]
 
-FAMILY is one of ``burgers``, ``helmholtz``, ``darcy_multiscale``, ``darcy_mlp``, ``dip`` (default: all).
+FAMILY is one of ``burgers``, ``helmholtz``, ``darcy_multiscale``, ``darcy_mlp``, ``dip``, or a variant
+``burgers_refit``, ``helmholtz_refit`` (the warm start also re-solves the last layer; default: all).
 For every new instance of a family (another viscosity, wavenumber, permeability draw or image) and every
 seed, the preset runs twice in one process, one after the other: a **cold** start (the preset's recipe from
 a fresh initialisation) and a **warm** start (``init=WarmStart(source)``: the prior starts from the source
@@ -88,6 +89,12 @@ class Family(abc.ABC):
         """One training run (cold with ``init=None``)."""
 
     _trained: Path | None = None
+    #: the family whose instances this one re-runs with another warm start (None: a family of its own)
+    variant_of: str | None = None
+
+    def warm_start(self) -> WarmStart:
+        """How the warm run starts: from the source's weights."""
+        return WarmStart(str(self.source()))
 
     def source(self) -> Path:
         """The shipped export of the base instance if it holds prior weights; else one trained here, once."""
@@ -115,10 +122,15 @@ class Family(abc.ABC):
 
 
 class PINNFamily(Family):
-    """A PINN preset at other parameter values; the warm start skips Adam and runs the same L-BFGS budget."""
+    """A PINN preset at other parameter values; the warm start skips Adam and runs the same L-BFGS budget.
+    With ``refit`` (a variant of the family ``variant_of``) the warm start first re-solves the last layer by
+    least squares (``--init-reset refit``, :func:`pinnzoo.solvers.refit_last_layer`), inside the timed run."""
 
-    def __init__(self, name, preset, values):
-        self.name, self.preset, self.values = name, preset, values
+    def __init__(self, name, preset, values, refit: bool = False, variant_of: str | None = None):
+        self.name, self.preset, self.values, self.refit, self.variant_of = name, preset, values, refit, variant_of
+
+    def warm_start(self):
+        return WarmStart(str(self.source()), refit=self.refit)
 
     def instances(self):
         return [dict(v) for v in self.values]
@@ -217,9 +229,13 @@ class DIPFamily(Family):
 
 
 SEEDS = 3  # per instance, unless --seeds says otherwise
+BURGERS_NU = [{"nu": s * 0.01 / math.pi} for s in (0.5, 0.75, 1.5, 2.0)]
+HELMHOLTZ_K = [{"k": n * math.pi} for n in (2, 3, 5, 6)]
 FAMILIES = {f.name: f for f in (
-    PINNFamily("burgers", "burgers", [{"nu": s * 0.01 / math.pi} for s in (0.5, 0.75, 1.5, 2.0)]),
-    PINNFamily("helmholtz", "helmholtz2d", [{"k": n * math.pi} for n in (2, 3, 5, 6)]),
+    PINNFamily("burgers", "burgers", BURGERS_NU),
+    PINNFamily("helmholtz", "helmholtz2d", HELMHOLTZ_K),
+    PINNFamily("burgers_refit", "burgers", BURGERS_NU, refit=True, variant_of="burgers"),
+    PINNFamily("helmholtz_refit", "helmholtz2d", HELMHOLTZ_K, refit=True, variant_of="helmholtz"),
     DarcyFamily("darcy_multiscale", None, range(1, 11)),
     DarcyFamily("darcy_mlp", "mlp", range(1, 11)),
     DIPFamily(["astronaut", "coffee", "moon", "text", "coins"]),
@@ -228,7 +244,7 @@ FAMILIES = {f.name: f for f in (
 
 def measure(family: Family, instance: dict, seed: int) -> dict:
     """Cold then warm on one instance and seed; the comparison of their curves."""
-    init = WarmStart(str(family.source()))
+    init = family.warm_start()
     cold, warm = family.run(instance, seed, None), family.run(instance, seed, init)
     target = cold.final
     reach = (lambda v: v <= target * (1 + 1e-9)) if family.lower_is_better else (lambda v: v >= target - 1e-9)

@@ -577,7 +577,8 @@ def _init_arguments(p):
                                                  "(a shipped model or your run; the architectures must match)")
     p.add_argument("--init-reset", action="append", default=[], metavar="WHAT",
                    help="with --init: 'last' or N re-initialises the last (N) layers, 'noise' draws a fresh input "
-                        "for image priors (repeatable, or comma-separated)")
+                        "for image priors, 'refit' re-solves a PINN's last layer by least squares before training "
+                        "(repeatable, or comma-separated)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from pinnzoo.presets.base import RunResult, get_preset
 from pinnzoo.presets.pinn import PINNPreset, param_text
 from pinnzoo.run_log import training_log
 from pinnzoo.sampling import collocation_dataset, fixed_batch, residual_adaptive_points
-from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine
+from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine, refit_last_layer
 
 
 @dataclasses.dataclass
@@ -272,6 +272,15 @@ def _keep_weights(window, trained):
             dst.assign(tf.cast(src, dst.dtype))
 
 
+def _refit(solver, schedule, seed, data, verbose) -> dict:
+    """A warm start's ``refit``: the last layer re-solved by least squares on the L-BFGS phase's first points."""
+    refit = refit_last_layer(solver, _lbfgs_points(solver, schedule, seed + 1, data))
+    if verbose:
+        print(f"refit the last layer ({refit['variables']} weights) in {refit['seconds']} s: loss "
+              f"{refit['loss_before']:.3e} -> {refit['loss_after']:.3e}")
+    return refit
+
+
 def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_iterations, optimizer=None):
     schedule = schedule or preset.schedule
     if quick:
@@ -405,7 +414,8 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations, optimizer)
     callbacks, log = training_log(callbacks)  # every run keeps its history (history.csv in the export)
     solver = build_solver(preset, schedule, seed, strategy, verbose)
-    origin = init.apply([part.prior for part in solver.parts()]) if init is not None else None
+    origin = (init.apply([part.prior for part in solver.parts()], can_refit=not isinstance(solver, TimeMarchingSolver))
+              if init is not None else None)
     problem = solver.problem
     start = time.perf_counter()
     reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
@@ -418,6 +428,9 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     if preset.observations:
         data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
                                     seed=seed + 1000)
+    refit = None
+    if init is not None and init.refit and not (run and run.state):  # a resumed run restored its weights
+        refit = _refit(solver, schedule, seed, data, verbose)
     try:
         if isinstance(solver, TimeMarchingSolver):
             history, iterations = _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every,
@@ -440,7 +453,8 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
                          adam_steps=schedule.adam_steps * len(solver.parts())
                          * int(dict(preset.solver).get("inner_steps", 1)), lbfgs_iterations=iterations,
-                         time_to_target=reference.time_to_target, init=origin,
+                         time_to_target=reference.time_to_target,
+                         init={**origin, "refit": refit} if refit else origin,
                          error_curve=[*reference.history, (train_time, float(metrics["rel_l2"]))])
     if out is not None:
         result.export_dir = export_solver(solver, out, _metadata(result, schedule, seed, quick), files=log.files())

@@ -110,7 +110,7 @@ def _reset_start(prior, layers: int) -> int:
     """Index into ``prior.weights`` from which the last ``layers`` layers with a kernel (and what follows) begin."""
     if layers <= 0:
         return len(prior.weights)
-    owners = [relative_path(prior, v).rsplit("/", 1) for v in prior.weights]
+    owners = [relative_path(prior, v).rpartition("/")[::2] for v in prior.weights]  # (layer, variable)
     starts = [i for i, (owner, name) in enumerate(owners)
               if name == "kernel" and (i == 0 or owners[i - 1][0] != owner or owners[i - 1][1] != "kernel")]
     if layers > len(starts):
@@ -122,6 +122,11 @@ def _reset_start(prior, layers: int) -> int:
     return first
 
 
+def last_layer_variables(prior, layers: int = 1) -> list:
+    """The variables of ``prior``'s last ``layers`` layers with a kernel (and whatever follows them)."""
+    return list(prior.weights[_reset_start(prior, layers):])
+
+
 @dataclasses.dataclass(frozen=True)
 class WarmStart:
     """Start from the prior weights of the export at ``source`` (see the module docstring).
@@ -130,11 +135,14 @@ class WarmStart:
         source: an export directory (a shipped model or a user's run).
         reset_layers: leave the last this many layers at their fresh (seeded) initialisation.
         fresh_noise: image priors: a new fixed input from the run's seed instead of the source's.
+        refit: PINNs: before training, re-solve the last layer by least squares on the run's points
+            (:func:`pinnzoo.solvers.refit.refit_last_layer`; one-shot transfer, exact for a linear PDE).
     """
 
     source: str
     reset_layers: int = 0
     fresh_noise: bool = False
+    refit: bool = False
 
     def __post_init__(self):
         if int(self.reset_layers) < 0:
@@ -143,28 +151,36 @@ class WarmStart:
     @classmethod
     def parse(cls, source, resets: Sequence[str] = ()) -> "WarmStart":
         """From ``--init DIR`` and ``--init-reset`` values: ``noise`` (a fresh input), ``last`` (the last
-        layer) or an integer N (the last N layers); repeatable or comma-separated."""
-        layers, noise = 0, False
+        layer), an integer N (the last N layers) or ``refit`` (the last layer re-solved by least squares);
+        repeatable or comma-separated."""
+        layers, noise, refit = 0, False, False
         for item in (s.strip() for r in resets for s in str(r).split(",") if s.strip()):
             if item == "noise":
                 noise = True
+            elif item == "refit":
+                refit = True
             elif item == "last":
                 layers = max(layers, 1)
             elif item.isdigit():
                 layers = max(layers, int(item))
             else:
-                raise InitError(f"--init-reset: expected 'noise', 'last' or a number of layers, got {item!r}")
-        return cls(str(source), layers, noise)
+                raise InitError(f"--init-reset: expected 'noise', 'last', 'refit' or a number of layers, got {item!r}")
+        return cls(str(source), layers, noise, refit)
 
     def load(self) -> SourceWeights:
         return read_prior_weights(self.source)
 
-    def apply(self, priors: Sequence, source: SourceWeights | None = None) -> dict:
+    def apply(self, priors: Sequence, source: SourceWeights | None = None, can_refit: bool = False) -> dict:
         """Assign the source's weights to the built ``priors``; returns the metadata record (``"init"``).
+        ``can_refit``: the caller carries out ``refit`` after this (PINN training); otherwise it is refused.
 
         Raises:
-            InitError: the source holds no weights, or the architectures differ (the first mismatch is named).
+            InitError: the source holds no weights, the architectures differ (the first mismatch is named), or
+                ``refit`` is asked of a caller that cannot carry it out.
         """
+        if self.refit and not can_refit:
+            raise InitError("--init-reset refit re-solves the output layer of a PINN on its collocation points; it "
+                            "does not apply to this solver (grid, image and time-marching solvers)")
         source = source or self.load()
         if len(source.priors) != len(priors):
             raise InitError(f"--init: {self.source} holds {len(source.priors)} prior(s) (time windows), this "
@@ -178,6 +194,7 @@ class WarmStart:
             kept += start
         return {"from": str(self.source), "preset": source.meta.get("preset"),
                 "set_params": source.meta.get("set_params"), "reset_layers": int(self.reset_layers),
+                "refit": self.refit,
                 "variables_loaded": kept, "sha256": (source.meta.get("prior_weights") or {}).get("sha256")}
 
     def apply_image(self, solver) -> dict:

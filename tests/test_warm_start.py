@@ -180,3 +180,71 @@ def test_shipped_weights_reproduce_the_shipped_error(directory):
     result = preset.train(seed=int(meta.get("seed", meta.get("training", {}).get("seed", 0))), verbose=0, epochs=0,
                           lbfgs_iterations=0, init=WarmStart(str(directory)))
     assert result.metrics["rel_l2"] == pytest.approx(meta["metrics"]["rel_l2"], rel=2e-2, abs=1e-7)
+
+
+def _last_layer_lstsq(solver, batch, variables):
+    """The least-squares optimum over ``variables`` by another path: the dense Jacobian of the stacked residual
+    vector (``tape.jacobian``) and numpy's ``lstsq`` on ``ρ(θ) = ρ(θ₀) + J (θ − θ₀)``."""
+    with tf.GradientTape(persistent=True) as tape:
+        rho, _ = solver.residual_vector(batch)
+    jac = np.concatenate([tf.reshape(j, [rho.shape[0], -1]).numpy() for j in tape.jacobian(rho, variables)], axis=1)
+    step = np.linalg.lstsq(jac, -rho.numpy(), rcond=None)[0]
+    residual = rho.numpy() + jac @ step
+    return float(residual @ residual)
+
+
+def test_refit_solves_the_last_layer_of_a_linear_problem():
+    """Poisson (linear, hard boundary values), float64: the refit's loss is the least-squares minimum over the
+    output layer computed by another derivative path, and only the output layer moved."""
+    from pinnzoo.sampling import fixed_batch
+    from pinnzoo.solvers import refit_last_layer
+    from pinnzoo.training import build_solver
+    from pinnzoo.warm_start import last_layer_variables
+
+    preset = get_preset("poisson2d")
+    solver = build_solver(preset, preset.schedule.replace(dtype="float64"), seed=3, verbose=0)
+    batch = fixed_batch(solver, 512, seed=1)
+    head = last_layer_variables(solver.prior)
+    hidden = [v.numpy() for v in solver.prior.weights[:-len(head)]]
+    optimum = _last_layer_lstsq(solver, batch, head)
+    out = refit_last_layer(solver, batch)
+    assert out["variables"] == sum(int(np.prod(v.shape)) for v in head)
+    assert out["loss_after"] < out["loss_before"]
+    np.testing.assert_allclose(out["loss_after"], optimum, rtol=1e-6)
+    terms = solver.loss_terms(batch)
+    np.testing.assert_allclose(float(solver.total_loss(terms)), out["loss_after"], rtol=1e-10)  # left in place
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(hidden, solver.prior.weights))
+
+
+def test_refit_warm_start_on_a_nonlinear_problem(burgers_export):
+    """Burgers at another viscosity: Levenberg-Marquardt on the output layer lowers the loss, keeps the hidden
+    layers of the source, and the run records what it did."""
+    out, source = burgers_export
+    preset = get_preset("burgers").with_params({"nu": 0.005})
+    result = preset.train(quick=True, seed=2, verbose=0, epochs=0, lbfgs_iterations=0,
+                          init=WarmStart.parse(out, ["refit"]))
+    refit = result.init["refit"]
+    assert refit["variables"] == 33 and refit["iterations"] >= 1
+    assert refit["loss_after"] < refit["loss_before"]
+    src, new = source.solver.prior.weights, result.solver.prior.weights
+    assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(src[:8], new[:8]))
+    assert not np.array_equal(src[8].numpy(), new[8].numpy())
+
+
+def test_refit_is_refused_where_there_is_no_output_layer(tmp_path):
+    preset = get_preset("darcy_grid")
+    out = tmp_path / "darcy"
+    preset.train(quick=True, verbose=0, out=out)
+    with pytest.raises(InitError, match="refit re-solves the output layer of a PINN"):
+        preset.with_params({"seed": 4}).train(quick=True, verbose=0, init=WarmStart.parse(out, ["refit"]))
+
+
+def test_last_layer_of_a_prior_with_its_own_variables():
+    """A Fourier-feature MLP owns a variable outside any layer (its frequencies); the last layer is still the head."""
+    from pinnzoo.warm_start import last_layer_variables
+
+    preset = get_preset("helmholtz2d")
+    prior = preset.make_prior(preset.make_problem())
+    prior.build((None, 2))
+    assert [tuple(v.shape) for v in last_layer_variables(prior)] == [(64, 1), (1,)]
+    assert [tuple(v.shape) for v in last_layer_variables(prior, 2)] == [(64, 64), (64,), (64, 1), (1,)]

@@ -93,12 +93,12 @@ def replica_loss_and_gradients(solver, batch: dict):
     return evaluate
 
 
-def flat_residuals(solver, batch):
+def flat_residuals(solver, batch, variables=None):
     """``residuals(flat, jacobian) -> (ρ, J or None, terms)``: the solver's stacked residual vector
     (:meth:`~pinnzoo.solvers.PINNSolver.residual_vector`, ``‖ρ‖²`` = the total loss) on ``batch`` as a function
-    of all its trainable weights in one vector, with its Jacobian ``[M, n]``
+    of ``variables`` (default: all its trainable weights) in one vector, with its Jacobian ``[M, n]``
     (:meth:`~pinnzoo.solvers.PINNSolver.residual_jacobian`) when asked; what a least-squares method drives."""
-    variables = solver.trainable_variables
+    variables = solver.trainable_variables if variables is None else list(variables)
     shapes = [tuple(v.shape) for v in variables]
     sizes = [int(np.prod(s)) for s in shapes]
 
@@ -116,7 +116,7 @@ def flat_residuals(solver, batch):
     def with_jacobian(flat):
         assign(flat)
         rho, terms = solver.residual_vector(batch)
-        return tf.cast(rho, tf.float64), tf.cast(solver.residual_jacobian(batch), tf.float64), terms
+        return tf.cast(rho, tf.float64), tf.cast(solver.residual_jacobian(batch, variables), tf.float64), terms
 
     def residuals(flat, jacobian: bool):
         if jacobian:

@@ -263,13 +263,13 @@ class PINNSolver(keras.Model):
             terms[k] = tf.reduce_sum(tf.square(r)) / count
         return tf.concat(parts, axis=0), terms
 
-    def residual_jacobian(self, batch) -> tf.Tensor:
+    def residual_jacobian(self, batch, variables=None) -> tf.Tensor:
         """``∂ρ/∂θ``, ``[M, n]``: the Jacobian of :meth:`residual_vector` (same row order) with respect to
-        every trainable weight, flattened in order. Each residual depends on its own point alone, so the rows
+        ``variables`` (default: every trainable weight), flattened in order. Each residual depends on its own point alone, so the rows
         of a group of points are per-point gradients, vectorised over the points by ``tf.vectorized_map``
         (linear in the number of points; ``tape.jacobian`` over the stacked vector grew faster than
         quadratically: 5.2 s against 0.05 s for 1,024 Burgers points)."""
-        variables = self.trainable_variables
+        variables = self.trainable_variables if variables is None else list(variables)
         groups = [k for k in ("residual", *(c.name for c in self.conditions), "data_x") if k in batch]
         blocks = {}
         for key in groups:
