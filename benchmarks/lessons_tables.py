@@ -278,8 +278,9 @@ def _per_instance() -> tuple[str, str]:
     for r in t["rows"]:
         families.setdefault(r["family"], []).append(r)
     effect += "; across instances ([warm starts](transfer.md)), median speed-up to the cold start's final error: " + \
-        ", ".join(f"{f} {float(np.median([r['median_speedup'] for r in rs])):.1f}× "
-                  f"(warm not worse in {sum(r['warm_not_worse'] for r in rs)}/{len(rs)})" for f, rs in families.items())
+        ", ".join(f"{f} {float(np.median([r['median_speedup'] for r in rs])):.1f}× over {len(rs)} instance(s), "
+                  f"{min(r['seeds'] for r in rs)} seed(s) each (warm not worse in "
+                  f"{sum(r['warm_not_worse'] for r in rs)}/{len(rs)})" for f, rs in families.items())
     gains = [f for f, rs in families.items() if float(np.median([r["median_speedup"] for r in rs])) >= 3.0]
     return effect, verdict + f"; across instances the warm start gains ≥ 3× in {len(gains)} of {len(families)} families"
 
