@@ -305,9 +305,11 @@ def test_a_mixed_bfloat16_dip_keeps_float32_weights_and_output_and_tracks_the_fl
     y = tf.random.stateless_uniform((1, 32, 32, 1), seed=[6, 0])
     solver = ImagePriorSolver(mixed, Identity(), (32, 32, 1), seed=0)
     solver.compile(optimizer=keras.optimizers.Adam(0.01))
-    history = solver.fit(solver.dataset(y[0]), steps_per_epoch=30, epochs=1, verbose=0).history
+    start = float(tf.reduce_mean((solver.generate() - y) ** 2))  # this solver's own input, before training
+    # 60 steps: at 30 the fit reached 0.502 of its start on an AVX2 host (bfloat16 emulated) and < 0.5 with AVX-512
+    history = solver.fit(solver.dataset(y[0]), steps_per_epoch=60, epochs=1, verbose=0).history
     assert solver.image().dtype == np.float32 and np.isfinite(history["loss"]).all()
-    assert float(tf.reduce_mean((solver.generate() - y) ** 2)) < 0.5 * float(tf.reduce_mean((x16 - y) ** 2))
+    assert float(tf.reduce_mean((solver.generate() - y) ** 2)) < 0.5 * start
     from pinnzoo.export import export_image_solver
 
     export_image_solver(solver, tmp_path / "m", {"task": "denoise"})  # serves float32 without pinnzoo
