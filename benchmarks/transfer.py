@@ -277,24 +277,38 @@ def summarise(family: Family, instance: dict, runs: list) -> dict:
             "runs": runs}
 
 
+def _row_order(row: dict) -> tuple:
+    """Families in the order of FAMILIES, instances in their family's order."""
+    names = list(FAMILIES)
+    family = FAMILIES.get(row["family"])
+    if family is None:
+        return (len(names), 0)
+    instances = family.instances()
+    return (names.index(row["family"]), instances.index(row["instance"]) if row["instance"] in instances else 0)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("families", nargs="*", choices=[[], *FAMILIES], default=[], metavar="FAMILY")
     ap.add_argument("--seeds", type=int, default=SEEDS)
-    ap.add_argument("--limit", type=int, help="only the first K instances of each family")
+    ap.add_argument("--skip", type=int, default=0, help="leave out the first K instances of each family")
+    ap.add_argument("--limit", type=int, help="then run only K instances of each family")
     args = ap.parse_args(argv)
     names = args.families or list(FAMILIES)
+    end = None if args.limit is None else args.skip + args.limit
+    chosen = {name: FAMILIES[name].instances()[args.skip:end] for name in names}
     path = RESULTS / "transfer.json"
     earlier = json.loads(path.read_text()) if path.exists() else {"rows": []}
-    # rows of other families are kept, each with the machine and date it was measured on
+    # rows of the instances not run now are kept, each with the machine and date it was measured on
     rows = [{"machine": earlier.get("machine"), "date": earlier.get("date"), **r}
-            for r in earlier["rows"] if r["family"] not in names]
+            for r in earlier["rows"] if r["instance"] not in chosen.get(r["family"], [])]
     for name in names:
         family = FAMILIES[name]
-        for instance in family.instances()[:args.limit]:
+        for instance in chosen[name]:
             print(f"{name}: {instance}", flush=True)
             runs = [measure(family, instance, seed) for seed in progress(range(args.seeds), "seed")]
             rows.append({**summarise(family, instance, runs), "machine": machine(), "date": time.strftime("%Y-%m-%d")})
+            rows.sort(key=_row_order)
             write_results("transfer", {"rows": rows})  # after every instance: a long run keeps what it measured
 
 

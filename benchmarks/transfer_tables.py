@@ -49,9 +49,13 @@ def transfer_table() -> str:
                     f"{_value(r['median_warm_final'], lower)}, {r['median_warm_time']:.0f} s | "
                     f"{_value(r['median_warm_at_cold_time'], lower)} | {cold_t:.0f} s / {warm_text} | "
                     f"{_speedup(r['median_speedup'])} | {r['reached']}/{r['seeds']} |")
-    where = {}  # (machine, date) -> the families measured there
+    host = {id(r): (r.get("machine", b["machine"]), r.get("date", b["date"])) for r in b["rows"]}
+    spread = {r["family"] for r in b["rows"]
+              if any(host[id(o)] != host[id(r)] for o in b["rows"] if o["family"] == r["family"])}
+    where = {}  # (machine, date) -> the families (or rows, for a family measured on several) measured there
     for r in b["rows"]:
-        where.setdefault((r.get("machine", b["machine"]), r.get("date", b["date"])), {})[r["family"]] = None
+        name = f"{r['family']} {r['label']}" if r["family"] in spread else r["family"]
+        where.setdefault(host[id(r)], {})[name] = None
     hosts = "; ".join(f"{', '.join(families)}: {m}, {d}" for (m, d), families in sorted(where.items()))
     rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
                 f"dip: PSNR of the restored image. Medians over seeds. Measured on {hosts}.")
