@@ -50,13 +50,16 @@ def transfer_table() -> str:
                     f"{_value(r['median_warm_final'], lower)}, {r['median_warm_time']:.0f} s | "
                     f"{_equal_time(r['runs'], lower)} | {cold_t:.0f} s / {warm_text} | "
                     f"{_speedup(r['median_speedup'])} | {r['reached']}/{r['seeds']} |")
-    host = {id(r): (r.get("machine", b["machine"]), r.get("date", b["date"])) for r in b["rows"]}
-    spread = {r["family"] for r in b["rows"]
-              if any(host[id(o)] != host[id(r)] for o in b["rows"] if o["family"] == r["family"])}
+    def host(r):
+        return r.get("machine", b["machine"]), r.get("date", b["date"])
+
+    hosts_of: dict[str, set] = {}
+    for r in b["rows"]:
+        hosts_of.setdefault(r["family"], set()).add(host(r))
     where = {}  # (machine, date) -> the families (or rows, for a family measured on several) measured there
     for r in b["rows"]:
-        name = f"{r['family']} {r['label']}" if r["family"] in spread else r["family"]
-        where.setdefault(host[id(r)], {})[name] = None
+        name = f"{r['family']} {r['label']}" if len(hosts_of[r["family"]]) > 1 else r["family"]
+        where.setdefault(host(r), {})[name] = None
     hosts = "; ".join(f"{', '.join(families)}: {m}, {d}" for (m, d), families in sorted(where.items()))
     rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
                 f"dip: PSNR of the restored image. Medians over seeds. Measured on {hosts}.")
@@ -172,20 +175,20 @@ def linear_bound_table() -> str:
     out = ["| family | instance | cold: first logged error | warm: first logged error | cold's final error "
            "| bound: ln(cold first / final) / ln(warm first / final) | measured speed-up (median) "
            "| quasi-Newton iterations, cold / warm |", "|---|---|---|---|---|---|---|---|"]
-    bounds = []
+    first_cold, first_warm, final, bounds = [], [], [], []
     for r in rows:
-        run = r["runs"][0]
-        first_cold, first_warm, final = run["cold_curve"][0][1], run["warm_curve"][0][1], run["cold_final"]
-        bound = np.log(first_cold / final) / np.log(first_warm / final)
-        bounds.append(bound)
-        out.append(f"| {r['family']} | {r['label']} | {first_cold:.3f} | {first_warm:.3f} | {final:.2e} | "
-                   f"{bound:.2f}× | {_speedup(r['median_speedup'])} | "
+        run = r["runs"][0]  # the seeds of a draw are identical here
+        first_cold.append(run["cold_curve"][0][1])
+        first_warm.append(run["warm_curve"][0][1])
+        final.append(run["cold_final"])
+        bounds.append(np.log(first_cold[-1] / final[-1]) / np.log(first_warm[-1] / final[-1]))
+        out.append(f"| {r['family']} | {r['label']} | {first_cold[-1]:.3f} | {first_warm[-1]:.3f} | {final[-1]:.2e} | "
+                   f"{bounds[-1]:.2f}× | {_speedup(r['median_speedup'])} | "
                    f"{run['cold']['lbfgs_iterations']} / {run['warm']['lbfgs_iterations']} |")
-    runs = [r["runs"][0] for r in rows]
-    closer = [x["cold_curve"][0][1] / x["warm_curve"][0][1] for x in runs]
-    decades = [np.log10(x["cold_curve"][0][1] / x["cold_final"]) for x in runs]
-    iterations = [x["warm"]["lbfgs_iterations"] / x["cold"]["lbfgs_iterations"] - 1 for x in runs]
-    need = [x["cold_final"] * (x["cold_curve"][0][1] / x["cold_final"]) ** (1 / TARGET_SPEEDUP) for x in runs]
+    first_cold, first_warm, final = np.array(first_cold), np.array(first_warm), np.array(final)
+    closer, decades = first_cold / first_warm, np.log10(first_cold / final)
+    need = final * (first_cold / final) ** (1 / TARGET_SPEEDUP)
+    iterations = [r["runs"][0]["warm"]["lbfgs_iterations"] / r["runs"][0]["cold"]["lbfgs_iterations"] - 1 for r in rows]
     out.append(f"\nSeed 0 of each draw (the seeds are identical here). The warm start begins "
                f"{min(closer):.1f}–{max(closer):.1f}× closer than the cold one, which then covers "
                f"{min(decades):.1f}–{max(decades):.1f} decades of error; bound {min(bounds):.2f}–{max(bounds):.2f}×; the "
