@@ -1,6 +1,6 @@
 """Warm starts across problem instances: what starting from a trained solver buys over a cold start.
 
-    python benchmarks/transfer.py [FAMILY ...] [--seeds N] [--limit K]
+    python benchmarks/transfer.py [FAMILY ...] [--seeds N] [--first-seed S] [--skip K] [--limit K]
 
 FAMILY is one of ``burgers``, ``helmholtz``, ``darcy_multiscale``, ``darcy_mlp``, ``dip``, or a variant
 ``burgers_refit``, ``helmholtz_refit`` (the warm start also re-solves the last layer; default: all).
@@ -21,7 +21,8 @@ with its prior weights (``darcy_mlp``: the shipped model has another prior; ``di
 weights were stored) is trained here once, from seed 0, on the base instance. For ``dip`` the curve is PSNR against the clean image (higher is
 better), and the warm result is compared with the cold one to check that the camera does not show through
 (a difference image is written to ``docs/figures/transfer-dip-IMAGE.png``). Medians over seeds per
-instance. Writes ``benchmarks/results/transfer.json`` (rows of the families run are replaced, others kept).
+instance. Writes ``benchmarks/results/transfer.json`` after every seed: the runs of the seeds run replace
+theirs, every other run is kept (each records its machine and date), so a long job can be run in parts.
 Everything through the public API (``Preset.train``, ``WarmStart``).
 """
 
@@ -287,30 +288,44 @@ def _row_order(row: dict) -> tuple:
     return (names.index(row["family"]), instances.index(row["instance"]) if row["instance"] in instances else 0)
 
 
+def _key(family: str, instance: dict) -> tuple:
+    return family, json.dumps(instance, sort_keys=True)
+
+
+def _earlier_rows(path: Path) -> dict:
+    """The rows of a results file by (family, instance), each run marked with the machine and date it was
+    measured on (older files record them per row or per file only)."""
+    earlier = json.loads(path.read_text()) if path.exists() else {"rows": []}
+    rows = {}
+    for r in earlier["rows"]:
+        host = {"machine": r.get("machine", earlier.get("machine")), "date": r.get("date", earlier.get("date"))}
+        rows[_key(r["family"], r["instance"])] = {**r, "runs": [{**host, **x} for x in r["runs"]]}
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("families", nargs="*", choices=[[], *FAMILIES], default=[], metavar="FAMILY")
-    ap.add_argument("--seeds", type=int, default=SEEDS)
+    ap.add_argument("--seeds", type=int, default=SEEDS, help="run N seeds per instance")
+    ap.add_argument("--first-seed", type=int, default=0, help="starting from seed S (seeds S .. S+N-1)")
     ap.add_argument("--skip", type=int, default=0, help="leave out the first K instances of each family")
     ap.add_argument("--limit", type=int, help="then run only K instances of each family")
     args = ap.parse_args(argv)
     names = args.families or list(FAMILIES)
     end = None if args.limit is None else args.skip + args.limit
-    chosen = {name: FAMILIES[name].instances()[args.skip:end] for name in names}
-    path = RESULTS / "transfer.json"
-    earlier = json.loads(path.read_text()) if path.exists() else {"rows": []}
-    # rows of the instances not run now are kept, each with the machine and date it was measured on
-    rows = [{"machine": earlier.get("machine"), "date": earlier.get("date"), **r}
-            for r in earlier["rows"] if r["instance"] not in chosen.get(r["family"], [])]
+    rows = _earlier_rows(RESULTS / "transfer.json")
     for name in names:
         family = FAMILIES[name]
-        for instance in chosen[name]:
+        for instance in family.instances()[args.skip:end]:
             print(f"{name}: {instance}", flush=True)
-            runs = [measure(family, instance, seed) for seed in progress(range(args.seeds), "seed")]
-            rows.append({**summarise(family, instance, runs), "machine": machine(), "date": time.strftime("%Y-%m-%d")})
-            rows.sort(key=_row_order)
-            write_results("transfer", {"rows": rows})  # after every instance: a long run keeps what it measured
-
+            key = _key(name, instance)
+            # a row holds every seed measured on its instance: the seeds run now replace theirs, the others stay
+            runs = {x["seed"]: x for x in rows.get(key, {"runs": []})["runs"]}
+            for seed in progress(range(args.first_seed, args.first_seed + args.seeds), "seed"):
+                runs[seed] = {**measure(family, instance, seed), "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+                rows[key] = summarise(family, instance, [runs[s] for s in sorted(runs)])
+                # after every seed: a long run keeps what it measured
+                write_results("transfer", {"rows": sorted(rows.values(), key=_row_order)})
 
 if __name__ == "__main__":
     main()

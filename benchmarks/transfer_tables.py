@@ -50,16 +50,19 @@ def transfer_table() -> str:
                     f"{_value(r['median_warm_final'], lower)}, {r['median_warm_time']:.0f} s | "
                     f"{_equal_time(r['runs'], lower)} | {cold_t:.0f} s / {warm_text} | "
                     f"{_speedup(r['median_speedup'])} | {r['reached']}/{r['seeds']} |")
-    def host(r):
-        return r.get("machine", b["machine"]), r.get("date", b["date"])
+    def host(r, x):  # runs record their machine and date; older results, the row or the file
+        return x.get("machine", r.get("machine", b["machine"])), x.get("date", r.get("date", b["date"]))
 
     hosts_of: dict[str, set] = {}
     for r in b["rows"]:
-        hosts_of.setdefault(r["family"], set()).add(host(r))
-    where = {}  # (machine, date) -> the families (or rows, for a family measured on several) measured there
+        hosts_of.setdefault(r["family"], set()).update(host(r, x) for x in r["runs"])
+    where = {}  # (machine, date) -> the families (rows, runs) measured there, named as finely as needed
     for r in b["rows"]:
-        name = f"{r['family']} {r['label']}" if len(hosts_of[r["family"]]) > 1 else r["family"]
-        where.setdefault(host(r), {})[name] = None
+        one_host = len({host(r, x) for x in r["runs"]}) == 1
+        for x in r["runs"]:
+            name = (r["family"] if len(hosts_of[r["family"]]) == 1 else f"{r['family']} {r['label']}" if one_host
+                    else f"{r['family']} {r['label']} seed {x['seed']}")
+            where.setdefault(host(r, x), {})[name] = None
     hosts = "; ".join(f"{', '.join(families)}: {m}, {d}" for (m, d), families in sorted(where.items()))
     rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
                 f"dip: PSNR of the restored image. Medians over seeds. Measured on {hosts}.")
