@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from results_file import from_results  # benchmarks/, the script's own folder
+from transfer_tables import seed_span
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -279,7 +280,7 @@ def _per_instance() -> tuple[str, str]:
         families.setdefault(r["family"], []).append(r)
     effect += "; across instances ([warm starts](transfer.md)), median speed-up to the cold start's final error: " + \
         ", ".join(f"{f} {float(np.median([r['median_speedup'] for r in rs])):.1f}× over {len(rs)} instance(s), "
-                  f"{min(r['seeds'] for r in rs)} seed(s) each (warm not worse in "
+                  f"{seed_span(rs)} seed(s) each (warm not worse in "
                   f"{sum(r['warm_not_worse'] for r in rs)}/{len(rs)})" for f, rs in families.items())
     gains = [f for f, rs in families.items() if float(np.median([r["median_speedup"] for r in rs])) >= 3.0]
     return effect, verdict + f"; across instances the warm start gains ≥ 3× in {len(gains)} of {len(families)} families"

@@ -128,6 +128,12 @@ def _variant_of(family: str) -> str | None:
     return FAMILIES[family].variant_of if family in FAMILIES else None
 
 
+def seed_span(rows: list) -> str:
+    """How many seeds the instances of a transfer family were run with: ``3``, or ``1–3`` when they differ."""
+    fewest, most = min(r["seeds"] for r in rows), max(r["seeds"] for r in rows)
+    return f"{fewest}" if fewest == most else f"{fewest}–{most}"
+
+
 def _partly_measured(by_family: dict) -> list[str]:
     """Families with fewer instances or seeds than the benchmark's full run (``--limit``/``--seeds`` runs)."""
     from transfer import FAMILIES, SEEDS  # benchmarks/, beside this file
@@ -135,9 +141,8 @@ def _partly_measured(by_family: dict) -> list[str]:
     out = []
     for family, rs in by_family.items():
         full = len(FAMILIES[family].instances())
-        seeds = min(r["seeds"] for r in rs)
-        if len(rs) < full or seeds < SEEDS:
-            out.append(f"{family}, {len(rs)} of {full} instances with {seeds} of {SEEDS} seeds "
+        if len(rs) < full or min(r["seeds"] for r in rs) < SEEDS:
+            out.append(f"{family}, {len(rs)} of {full} instances with {seed_span(rs)} of {SEEDS} seeds "
                        f"(`python benchmarks/transfer.py {family}` runs them all)")
     return out
 
