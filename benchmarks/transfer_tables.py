@@ -60,10 +60,16 @@ def transfer_table() -> str:
     for r in b["rows"]:
         one_host = len({host(r, x) for x in r["runs"]}) == 1
         for x in r["runs"]:
-            name = (r["family"] if len(hosts_of[r["family"]]) == 1 else f"{r['family']} {r['label']}" if one_host
-                    else f"{r['family']} {r['label']} seed {x['seed']}")
-            where.setdefault(host(r, x), {})[name] = None
-    hosts = "; ".join(f"{', '.join(families)}: {m}, {d}" for (m, d), families in sorted(where.items()))
+            name = r["family"] if len(hosts_of[r["family"]]) == 1 else f"{r['family']} {r['label']}"
+            seeds = where.setdefault(host(r, x), {}).setdefault(name, [])
+            if not one_host:  # the row's seeds ran on several hosts: name them
+                seeds.append(str(x["seed"]))
+
+    def named(name, seeds):
+        return name if not seeds else f"{name} seed{'s' if len(seeds) > 1 else ''} {', '.join(seeds)}"
+
+    hosts = "; ".join(f"{', '.join(named(n, s) for n, s in families.items())}: {m}, {d}"
+                      for (m, d), families in sorted(where.items()))
     rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
                 f"dip: PSNR of the restored image. Medians over seeds. Measured on {hosts}.")
     return "\n".join(rows)
