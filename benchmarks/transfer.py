@@ -327,5 +327,6 @@ def main(argv=None):
                 # after every seed: a long run keeps what it measured
                 write_results("transfer", {"rows": sorted(rows.values(), key=_row_order)})
 
+
 if __name__ == "__main__":
     main()
