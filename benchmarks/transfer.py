@@ -293,13 +293,14 @@ def _key(family: str, instance: dict) -> tuple:
 
 
 def _earlier_rows(path: Path) -> dict:
-    """The rows of a results file by (family, instance), each run marked with the machine and date it was
-    measured on (older files record them per row or per file only)."""
+    """The rows of a results file by (family, instance), the machine and date each run was measured on kept
+    with the run (older files record them per row or per file only)."""
     earlier = json.loads(path.read_text()) if path.exists() else {"rows": []}
     rows = {}
     for r in earlier["rows"]:
         host = {"machine": r.get("machine", earlier.get("machine")), "date": r.get("date", earlier.get("date"))}
-        rows[_key(r["family"], r["instance"])] = {**r, "runs": [{**host, **x} for x in r["runs"]]}
+        row = {k: v for k, v in r.items() if k not in host}
+        rows[_key(r["family"], r["instance"])] = {**row, "runs": [{**host, **x} for x in r["runs"]]}
     return rows
 
 
