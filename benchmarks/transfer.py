@@ -1,6 +1,6 @@
 """Warm starts across problem instances: what starting from a trained solver buys over a cold start.
 
-    python benchmarks/transfer.py [FAMILY ...] [--seeds N] [--first-seed S] [--skip K] [--limit K]
+    python benchmarks/transfer.py [FAMILY ...] [--seeds N] [--first-seed S] [--skip K] [--limit K] [--source DIR]
 
 FAMILY is one of ``burgers``, ``helmholtz``, ``darcy_multiscale``, ``darcy_mlp``, ``dip``, or a variant
 ``burgers_refit``, ``helmholtz_refit`` (the warm start also re-solves the last layer; default: all).
@@ -18,11 +18,13 @@ Adam for the PINNs). From the two error-vs-time curves:
 Sources: the shipped ``saved_models/burgers`` (ν = 0.01/π), ``saved_models/helmholtz2d`` (k = 4π),
 ``saved_models/darcy_grid`` (draw 0) and ``saved_models/dip_denoise`` (camera); a source that is not shipped
 with its prior weights (``darcy_mlp``: the shipped model has another prior; ``dip_denoise``, exported before
-weights were stored) is trained here once, from seed 0, on the base instance. For ``dip`` the curve is PSNR against the clean image (higher is
-better), and the warm result is compared with the cold one to check that the camera does not show through
-(a difference image is written to ``docs/figures/transfer-dip-IMAGE.png``). Medians over seeds per
-instance. Writes ``benchmarks/results/transfer.json`` after every seed: the runs of the seeds run replace
-theirs, every other run is kept (each records its machine and date), so a long job can be run in parts.
+weights were stored) is trained here once, from seed 0, on the base instance. ``--source DIR`` names an export
+to use instead, e.g. the one an earlier part of a long job trained, so that all parts start from the same
+weights. For ``dip`` the curve is PSNR against the clean image (higher is better), and the warm result is
+compared with the cold one to check that the camera does not show through (a difference image is written to
+``docs/figures/transfer-dip-IMAGE.png``). Medians over seeds per instance. Writes
+``benchmarks/results/transfer.json`` after every seed: the runs of the seeds run replace theirs, every other
+run is kept (each records its machine and date), so a long job can be run in parts.
 Everything through the public API (``Preset.train``, ``WarmStart``).
 """
 
@@ -90,6 +92,8 @@ class Family(abc.ABC):
         """One training run (cold with ``init=None``)."""
 
     _trained: Path | None = None
+    #: an export of the base instance given with ``--source`` (None: the shipped one, or one trained here)
+    given: Path | None = None
     #: the family whose instances this one re-runs with another warm start (None: a family of its own)
     variant_of: str | None = None
 
@@ -98,7 +102,10 @@ class Family(abc.ABC):
         return WarmStart(str(self.source()))
 
     def source(self) -> Path:
-        """The shipped export of the base instance if it holds prior weights; else one trained here, once."""
+        """``--source`` if given; else the shipped export of the base instance if it holds prior weights; else
+        one trained here, once."""
+        if self.given is not None:
+            return self.given
         shipped = SHIPPED / self.preset
         if (shipped / WEIGHTS_FILE).exists():
             return shipped
@@ -112,6 +119,10 @@ class Family(abc.ABC):
         return get_preset(self.preset)
 
     def source_text(self) -> str:
+        if self.given is not None:
+            meta = json.loads((self.given / "pinnzoo.json").read_text())
+            return (f"an export of {meta['preset']}, seed {meta.get('training', {}).get('seed')} "
+                    f"(weights sha256 {meta['prior_weights']['sha256'][:12]})")
         where = self.source()
         return str(where.relative_to(ROOT)) if where.is_relative_to(ROOT) else f"trained here ({self.base().name}, seed 0)"
 
@@ -170,7 +181,7 @@ class DarcyFamily(Family):
         return preset if self.prior is None else preset.with_prior(self.prior)
 
     def source(self):
-        if self.prior is None:
+        if self.prior is None or self.given is not None:
             return super().source()
         if self._trained is None:  # the shipped model has another prior: a source of this one, trained here
             self._trained = Path(tempfile.mkdtemp(prefix="transfer-")) / self.name
@@ -304,6 +315,20 @@ def _earlier_rows(path: Path) -> dict:
     return rows
 
 
+def given_source(ap, where: Path, names: list) -> Path:
+    """``--source DIR`` checked: one family, and an export of its base preset holding prior weights."""
+    if len(names) != 1:
+        ap.error("--source needs exactly one FAMILY")
+    family = FAMILIES[names[0]]
+    meta_file = where / "pinnzoo.json"
+    if not meta_file.is_file() or not (where / WEIGHTS_FILE).is_file():
+        ap.error(f"--source {where}: not a pinnzoo export with prior weights ({meta_file.name}, {WEIGHTS_FILE})")
+    preset = json.loads(meta_file.read_text()).get("preset")
+    if preset != family.base().name:
+        ap.error(f"--source {where}: an export of {preset!r}, not of {family.base().name!r} (family {family.name})")
+    return where.resolve()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("families", nargs="*", choices=[[], *FAMILIES], default=[], metavar="FAMILY")
@@ -311,8 +336,13 @@ def main(argv=None):
     ap.add_argument("--first-seed", type=int, default=0, help="starting from seed S (seeds S .. S+N-1)")
     ap.add_argument("--skip", type=int, default=0, help="leave out the first K instances of each family")
     ap.add_argument("--limit", type=int, help="then run only K instances of each family")
+    ap.add_argument("--source", type=Path, metavar="DIR",
+                    help="warm start from this export of the family's base instance (one family only), e.g. a "
+                         "source an earlier run trained, so that every instance starts from the same weights")
     args = ap.parse_args(argv)
     names = args.families or list(FAMILIES)
+    if args.source is not None:
+        FAMILIES[names[0]].given = given_source(ap, args.source, names)
     end = None if args.limit is None else args.skip + args.limit
     rows = _earlier_rows(RESULTS / "transfer.json")
     for name in names:
