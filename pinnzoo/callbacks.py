@@ -70,6 +70,29 @@ class VarianceStopping(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class BurnIn(keras.callbacks.Callback):
+    """Restart an image-prior fit's output average and variance window once ``steps`` steps have run
+    (:meth:`~pinnzoo.solvers.ImagePriorSolver.restart_tracking`, at the end of the first epoch that reaches it).
+
+    For warm starts: a generator taken from another image's fit first outputs that image. The moving average
+    ``x̄ ← d x̄ + (1 − d) x`` begins at that first output and keeps a weight ``dᵗ`` on it (14 % after 193 steps
+    at d = 0.99), and the variance-based stop can keep an average from early in the fit, so the previous
+    image shows through the result. After the burn-in, neither holds anything of the steps before it.
+    ``self.restarted_at`` is the step count when it restarted.
+    """
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self.steps = int(steps)
+        self.restarted_at = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        # once per fit: a fit resumed from a checkpoint after its burn-in has track_origin > 0 already
+        if int(self.model.track_origin.numpy()) == 0 and int(self.model.step.numpy()) >= self.steps:
+            self.model.restart_tracking()
+            self.restarted_at = int(self.model.step.numpy())
+
+
 class InstanceStopping(keras.callbacks.Callback):
     """:class:`VarianceStopping` for each member of an :class:`~pinnzoo.solvers.instances.InstanceBatchSolver`:
     at the end of each epoch, a member whose output variance has not reached a new minimum for ``patience``

@@ -134,7 +134,8 @@ class WarmStart:
     Args:
         source: an export directory (a shipped model or a user's run).
         reset_layers: leave the last this many layers at their fresh (seeded) initialisation.
-        fresh_noise: image priors: a new fixed input from the run's seed instead of the source's.
+        fresh_noise: image priors: a new fixed input from the run's seed instead of the source's (from
+            the next seed if the run's is the source's, which would draw the same input).
         refit: PINNs: before training, re-solve the last layer by least squares on the run's points
             (:func:`pinnzoo.solvers.refit.refit_last_layer`; one-shot transfer, exact for a linear PDE).
     """
@@ -208,7 +209,10 @@ class WarmStart:
             solver.reseed_noise(noise_seed)
             record["noise"] = f"the source's (seed {noise_seed})"
         else:
-            record["noise"] = "fresh" + ("" if self.fresh_noise else " (the source's input has another shape)")
+            if same and solver.noise_seed == noise_seed:  # the run's seed would draw the source's input again
+                solver.reseed_noise(noise_seed + 1)
+            record["noise"] = (f"fresh (seed {solver.noise_seed})"
+                               + ("" if self.fresh_noise else ", the source's input has another shape"))
         return record
 
     def _check(self, prior, stored, source: SourceWeights, k: int):

@@ -100,6 +100,33 @@ def test_moving_average_and_windowed_variance_follow_their_definitions():
     np.testing.assert_allclose(solver.generate().numpy(), xs[best], atol=1e-5)
 
 
+def test_burn_in_forgets_the_outputs_before_it():
+    """After BurnIn's restart (a warm start's burn-in), the average, the variance window and the kept minimum
+    follow their definitions over the outputs after the restart alone."""
+    from pinnzoo.callbacks import BurnIn
+
+    keras.utils.set_random_seed(0)
+    y = np.random.default_rng(1).random((1, 24, 20, 1)).astype(np.float32)
+    solver = ImagePriorSolver(small_dip(), Identity(), (24, 20, 1), ema_decay=0.9, window=4)
+    solver.compile(optimizer=keras.optimizers.Adam(0.01))
+    rec, burn = _Record(), BurnIn(5)
+    solver.fit(solver.dataset(y), steps_per_epoch=5, epochs=3, verbose=0, callbacks=[burn, rec])
+    assert burn.restarted_at == 5 and int(solver.track_origin.numpy()) == 5
+    xs = rec.outputs[5:15]                    # the 10 outputs the steps after the restart saw
+    ema = xs[0]
+    for x in xs[1:]:
+        ema = 0.9 * ema + 0.1 * x
+    np.testing.assert_allclose(solver.average.numpy(), ema, atol=1e-5)
+    variances = [np.mean((np.stack(xs[t - 3:t + 1]) - np.mean(xs[t - 3:t + 1], axis=0)) ** 2) for t in range(3, 10)]
+    np.testing.assert_allclose(rec.variances[8:], variances, rtol=1e-3)
+    assert np.isnan(rec.variances[5:8]).all()  # the window fills again
+    best = 3 + int(np.argmin(variances))
+    assert int(solver.best_step.numpy()) == 5 + best + 1
+    # a second epoch end past the burn-in does not restart again (nor does a resumed fit: track_origin > 0)
+    burn.on_epoch_end(3)
+    assert int(solver.track_origin.numpy()) == 5
+
+
 def test_a_short_fit_lowers_the_loss_for_every_operator():
     yy, xx = np.mgrid[0:32, 0:32] / 32.0
     clean = (0.5 + 0.3 * np.sin(6 * xx) * np.cos(4 * yy) + 0.1 * (xx > 0.5))[:, :, None].astype(np.float32)

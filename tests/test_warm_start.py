@@ -125,7 +125,13 @@ def test_image_prior_warm_start_keeps_or_redraws_the_input(tmp_path):
     assert warm.init["noise"].startswith("the source's") and warm.solver.noise_seed == 2
     np.testing.assert_array_equal(warm.solver.noise.numpy(), served["noise"]()["noise"].numpy())
     fresh = preset.train(quick=True, verbose=0, seed=9, iterations=1, init=WarmStart(str(out), fresh_noise=True))
-    assert fresh.init["noise"] == "fresh" and fresh.solver.noise_seed == 9
+    assert fresh.init["noise"] == "fresh (seed 9)" and fresh.solver.noise_seed == 9
+    # a fresh input with the source's own seed would be the source's input again: the next seed draws it
+    same_seed = preset.train(quick=True, verbose=0, seed=2, iterations=1, init=WarmStart(str(out), fresh_noise=True))
+    assert same_seed.solver.noise_seed == 3
+    assert not np.allclose(same_seed.solver.noise.numpy(), served["noise"]()["noise"].numpy())
+    # the fit forgets its first outputs (the source's image) after one variance window, and says so
+    assert warm.init["burn_in_steps"] == preset.quick().recipe.stopping.window
     # before any step, the warm-started generator on its (the source's) input is the exported generator
     from pinnzoo.restoration import build_image_solver
 

@@ -9,7 +9,7 @@ import time
 import keras
 import numpy as np
 
-from pinnzoo.callbacks import ImageQualityLogger, VarianceStopping
+from pinnzoo.callbacks import BurnIn, ImageQualityLogger, VarianceStopping
 from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.metrics import image_scores
@@ -117,9 +117,10 @@ def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed:
 
 
 def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callbacks, checkpoint=None, state=None,
-         start: float = 0.0):
+         start: float = 0.0, burn_in: int = 0):
     """``model.fit`` in epochs of ``log_every`` steps; returns (history, stopper, quality logger). With a
-    ``checkpoint`` it is saved every epoch; a loaded ``state`` (a resumed fit) goes on from its epoch."""
+    ``checkpoint`` it is saved every epoch; a loaded ``state`` (a resumed fit) goes on from its epoch. With
+    ``burn_in`` the average and the variance window restart after that many steps (:class:`BurnIn`)."""
     from pinnzoo.checkpoint import CheckpointEvery
 
     iterations = config.optimiser.iterations
@@ -127,7 +128,8 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
     guard = NaNGuard()
     stopper = VarianceStopping(config.stopping.patience) if auto else None
     quality = ImageQualityLogger(reference) if reference is not None else None
-    cbs = [cb for cb in (guard, stopper, quality) if cb is not None]
+    # the burn-in before the stopper, which then sees the restarted minimum in the same epoch
+    cbs = [cb for cb in (guard, BurnIn(burn_in) if burn_in else None, stopper, quality) if cb is not None]
     dataset, first = solver.dataset(y), 0
     if state:
         checkpoint.restore(solver)  # weights, average, variance window, step, optimiser, input-noise generator
@@ -195,10 +197,14 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     y, reference = check_inputs(y, operator, reference)
     solver = build_image_solver(y.shape, operator, config, seed, prior)
     origin = init.apply_image(solver) if init is not None else None
+    # a warm start's first output is the source's image: one variance window of burn-in forgets it
+    burn_in = config.stopping.window if init is not None else 0
+    if origin is not None:
+        origin["burn_in_steps"] = burn_in
     auto = config.stopping.enabled(config.prior)
     ck, state = _checkpoint(checkpoint, resume, y, operator, config, seed, origin)
     start = time.perf_counter() - (state or {}).get("elapsed", 0.0)
-    history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks, ck, state, start)
+    history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks, ck, state, start, burn_in)
     elapsed = time.perf_counter() - start
     if ck is not None:
         ck.remove()

@@ -129,6 +129,9 @@ class ImagePriorSolver(keras.Model):
         self.window_square_sum = self.add_weight(shape=(), name="window_square_sum", dtype="float64",
                                                  trainable=False, initializer=zeros)
         self.step = self.add_weight(shape=(), name="step", dtype="int64", trainable=False, initializer=zeros)
+        # the step after which the average and the variance window (re)started (see restart_tracking)
+        self.track_origin = self.add_weight(shape=(), name="track_origin", dtype="int64", trainable=False,
+                                            initializer=zeros)
         self.best_step = self.add_weight(shape=(), name="best_step", dtype="int64", trainable=False, initializer=zeros)
         self.best_variance = self.add_weight(shape=(), name="best_variance", trainable=False,
                                              initializer=keras.initializers.Constant(np.inf))
@@ -230,19 +233,19 @@ class ImagePriorSolver(keras.Model):
         """The bookkeeping after a step with output ``x`` from the prior's ``weights``: the moving average,
         the variance window and the kept minimum (see the class docstring)."""
         step = self.step.assign_add(1)
+        t = step - self.track_origin  # steps since the tracking (re)started
         d = self.ema_decay
-        first = tf.equal(step, 1)
-        self.average.assign(tf.where(first, x, d * self.average + (1.0 - d) * x))
+        self.average.assign(tf.where(tf.equal(t, 1), x, d * self.average + (1.0 - d) * x))
         # The window's variance from running sums, O(pixels) per step instead of O(window x pixels):
         # VAR = sum_i |x_i|^2 / (w n) - |mean|^2 / n, with the buffer's oldest output swapped for x.
-        slot = tf.math.floormod(step - 1, self.window)
+        slot = tf.math.floormod(t - 1, self.window)
         oldest = tf.cast(tf.gather(self.buffer.value, slot[None]), tf.float64)  # zeros until the buffer is full
         for copy in getattr(self.buffer.value, "values", (self.buffer.value,)):  # each replica's copy, if mirrored
             copy.scatter_nd_update(tf.reshape(slot, [1, 1]), x)
         new = tf.cast(x, tf.float64)
         total = self.window_sum.assign_add(new - oldest)
         squares = self.window_square_sum.assign_add(tf.reduce_sum(tf.square(new)) - tf.reduce_sum(tf.square(oldest)))
-        full = step >= self.window
+        full = t >= self.window
         n = float(np.prod(self.average.shape))
         w = float(self.window)
 
@@ -269,6 +272,17 @@ class ImagePriorSolver(keras.Model):
     @property
     def metrics(self):
         return [self.loss_tracker, self.variance_tracker] + ([self.tv_tracker] if self.tv_weight > 0 else [])
+
+    def restart_tracking(self) -> None:
+        """Forget the outputs so far: the average starts again from the next output, the variance window
+        fills again, and no minimum is kept until it is full. A warm start calls this after a burn-in
+        (:class:`~pinnzoo.callbacks.BurnIn`), so that the source's image, its first output, is neither
+        averaged into the result nor kept as a minimum of the variance."""
+        self.track_origin.assign(self.step)
+        for v in (self.buffer, self.window_sum, self.window_square_sum, self.best_step):
+            v.assign(tf.zeros_like(v))
+        self.best_variance.assign(np.inf)
+        self.variance.assign(np.nan)
 
     def steps_since_best(self) -> int:
         return int(self.step.numpy() - self.best_step.numpy())
