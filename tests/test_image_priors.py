@@ -76,6 +76,15 @@ class _Record(keras.callbacks.Callback):
         self.variances.append(float(self.model.variance.numpy()))
 
 
+def _average_and_variances(xs, decay, window):
+    """The moving average of outputs ``xs`` (from the first) and the variance of every full window."""
+    ema = xs[0]
+    for x in xs[1:]:
+        ema = decay * ema + (1 - decay) * x
+    return ema, [np.mean((np.stack(xs[t - window + 1:t + 1]) - np.mean(xs[t - window + 1:t + 1], axis=0)) ** 2)
+                 for t in range(window - 1, len(xs))]
+
+
 def test_moving_average_and_windowed_variance_follow_their_definitions():
     keras.utils.set_random_seed(0)
     y = np.random.default_rng(0).random((1, 24, 20, 1)).astype(np.float32)
@@ -84,11 +93,8 @@ def test_moving_average_and_windowed_variance_follow_their_definitions():
     rec = _Record()
     solver.fit(solver.dataset(y), steps_per_epoch=9, epochs=1, verbose=0, callbacks=[rec])
     xs = rec.outputs[:9]                      # the 9 outputs the steps saw
-    ema = xs[0]
-    for x in xs[1:]:
-        ema = 0.9 * ema + 0.1 * x
+    ema, variances = _average_and_variances(xs, 0.9, 4)
     np.testing.assert_allclose(solver.average.numpy(), ema, atol=1e-5)
-    variances = [np.mean((np.stack(xs[t - 3:t + 1]) - np.mean(xs[t - 3:t + 1], axis=0)) ** 2) for t in range(3, 9)]
     # at every step once the window is full, including after the buffer wrapped round (running sums)
     np.testing.assert_allclose(rec.variances[3:], variances, rtol=1e-3)
     assert np.isnan(rec.variances[:3]).all()
@@ -113,11 +119,8 @@ def test_burn_in_forgets_the_outputs_before_it():
     solver.fit(solver.dataset(y), steps_per_epoch=5, epochs=3, verbose=0, callbacks=[burn, rec])
     assert burn.restarted_at == 5 and int(solver.track_origin.numpy()) == 5
     xs = rec.outputs[5:15]                    # the 10 outputs the steps after the restart saw
-    ema = xs[0]
-    for x in xs[1:]:
-        ema = 0.9 * ema + 0.1 * x
+    ema, variances = _average_and_variances(xs, 0.9, 4)
     np.testing.assert_allclose(solver.average.numpy(), ema, atol=1e-5)
-    variances = [np.mean((np.stack(xs[t - 3:t + 1]) - np.mean(xs[t - 3:t + 1], axis=0)) ** 2) for t in range(3, 10)]
     np.testing.assert_allclose(rec.variances[8:], variances, rtol=1e-3)
     assert np.isnan(rec.variances[5:8]).all()  # the window fills again
     best = 3 + int(np.argmin(variances))
