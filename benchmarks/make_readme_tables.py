@@ -245,6 +245,27 @@ def winograd_table(b: dict) -> str:
     return "\n".join(rows)
 
 
+@from_results("stop_gate")
+def stop_gate_table(b: dict) -> str:
+    def rule(r):
+        stopped = f", stops at {r['stopped_at']:,}" if r["stopped_at"] else ", runs to the step limit"
+        return f"{r['psnr']:.2f} dB (step {r['kept_step']:,}{stopped})"
+
+    rows = ["| image | seed | peak PSNR of the average (step) | ES-WMV keeps | gated, true σ, keeps | gated, estimated σ "
+            "(σ̂/σ), keeps |", "|---|---|---|---|---|---|"]
+    for r in b["runs"]:
+        rows.append(f"| {r['image']} | {r['seed']} | {r['peak']['psnr']:.2f} dB ({r['peak']['step']:,}) | "
+                    f"{rule(r['es_wmv'])} | {rule(r['gated'])} | {rule(r['gated_estimated'])} "
+                    f"({r['noise_sigma_estimated'] / r['noise_sigma']:.3f}) |")
+    first = b["runs"][0]
+    hosts = sorted({r["machine"] for r in b["runs"]})
+    rows.append(f"\n`dip_denoise`, σ = {first['noise_sigma'] * 255:.0f}/255, one fit per image run to its step limit; "
+                f"both rules read off the same fit (window {first['window']}, patience {first['patience']}, gate "
+                f"τ = {first['factor']:g}: a minimum counts once mean((x̄ − y)²) ≤ τσ²). "
+                f"`benchmarks/stop_gate.py`, {'; '.join(hosts)}, {b['date']}.")
+    return "\n".join(rows)
+
+
 @from_results("vs_deepxde")
 def deepxde_table(b: dict) -> str:
     cpu = b.get("pinnzoo_median_cpu_ms_by_engine", {})
@@ -428,7 +449,7 @@ PAGES = {
     "docs/architecture.md": {"registries": registries_table},
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
                               "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table,
-                              "winograd_conv": winograd_table},
+                              "winograd_conv": winograd_table, "stop_gate": stop_gate_table},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": LESSON_TABLES,

@@ -426,7 +426,8 @@ def cmd_restore(args):
 
     try:  # killed, the fit continues with --resume from OUT.checkpoint.npz (beside the output image)
         result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1,
-                         init=init, callbacks=[log], checkpoint=checkpoint_path(out), resume=args.resume)
+                         init=init, callbacks=[log], checkpoint=checkpoint_path(out), resume=args.resume,
+                         noise_sigma=args.noise_sigma)
     finally:
         log.close()
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
@@ -465,7 +466,8 @@ def _restore_many(args, references) -> int:
               f"one fit each, --strategy {args.strategy}" + "".join(f"\nnote: {n}" for n in notes))
     results = restore_many([m[0] for m in measured], [m[1] for m in measured], config, seeds=[args.seed] * len(stems),
                            references=[m[2] for m in measured] if references else None,
-                           strategy=get_strategy(args.strategy), verbose=0 if args.quiet else 1)
+                           strategy=get_strategy(args.strategy), verbose=0 if args.quiet else 1,
+                           noise_sigmas=[args.noise_sigma] * len(stems))
     out.mkdir(parents=True, exist_ok=True)
     for stem, path, result in zip(stems, args.image, results):
         target = out / f"{stem}.png"
@@ -485,7 +487,8 @@ def _export_restored(args, result, preset, image, directory, files=None):
             "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
             "init": result.init,
             "recipe": result.config.to_dict(), "quick": args.quick,
-            "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped},
+            "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped,
+                         "discrepancy_gate": result.gate},
             "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
     return export_image_solver(result.solver, directory, meta, files=files)
 
@@ -505,7 +508,8 @@ def _restore_parser(sub):
                          "side by side (sharded over --strategy's replicas)")
     rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float); with several "
                                                  "--image, a folder (one PNG per image, named after it)")
-    rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export)")
+    rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export); recipes whose automatic stop waits "
+                         "until the fit explains the image to the noise level (denoise) estimate it if not given")
     rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
     rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
     rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")

@@ -130,6 +130,65 @@ def test_burn_in_forgets_the_outputs_before_it():
     assert int(solver.track_origin.numpy()) == 5
 
 
+def _gated_fit(bound, steps=15):
+    """A short fit through a 2x downsampling with the discrepancy gate at ``bound`` (inf: off); its recorded
+    outputs and variances, the misfit after each step, and the solver."""
+    keras.utils.set_random_seed(0)
+    y = np.random.default_rng(3).random((1, 12, 10, 1)).astype(np.float32)
+    solver = ImagePriorSolver(small_dip(), Downsample(2), (12, 10, 1), ema_decay=0.9, window=4)
+    solver.compile(optimizer=keras.optimizers.Adam(0.01))
+    if np.isfinite(bound):
+        solver.gate_on_discrepancy(np.sqrt(bound), 1.0)
+    rec, misfits = _Record(), []
+    record_misfit = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: misfits.append(float(solver.misfit.numpy())))
+    solver.fit(solver.dataset(y), steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[rec, record_misfit])
+    return y, rec, misfits, solver
+
+
+def test_the_discrepancy_gate_keeps_only_minima_that_explain_the_data():
+    """With the gate, the kept step is the variance minimum over the steps whose average's misfit
+    mean((A x̄ − y)²) is within the bound; the ungated minimum is excluded by choosing the bound below its misfit."""
+    y, rec, _, plain = _gated_fit(np.inf)
+    xs = rec.outputs[:15]
+    _, variances = _average_and_variances(xs, 0.9, 4)
+    # the misfit of the average after every step, from the definitions (Downsample(2): 2x2 block means)
+    averages = [_average_and_variances(xs[:t + 1], 0.9, 4)[0] for t in range(15)]
+    misfits = np.array([np.mean((a.reshape(1, 12, 2, 10, 2, 1).mean(axis=(2, 4)) - y) ** 2) for a in averages])
+    ungated = int(plain.best_step.numpy())
+    assert ungated == 4 + int(np.argmin(variances))
+    bound = 0.999 * misfits[ungated - 1]
+    y, rec, recorded, solver = _gated_fit(bound)
+    np.testing.assert_allclose(rec.outputs[:15], xs, atol=1e-6)  # the gate does not change the fit
+    np.testing.assert_allclose(recorded, misfits, rtol=1e-4)
+    eligible = [t for t in range(3, 15) if misfits[t] <= bound]
+    expected = 1 + min(eligible, key=lambda t: variances[t - 3]) if eligible else 0
+    assert int(solver.best_step.numpy()) == expected != ungated
+    assert solver.finish(use_best=True) == (expected or 15)  # no eligible minimum: the last average
+
+
+def test_gate_stop_uses_the_given_or_the_estimated_noise_level():
+    from pinnzoo.restoration import RestoreConfig, Stopping
+    from pinnzoo.restoration.fit import gate_stop
+
+    rng = np.random.default_rng(4)
+    yy, xx = np.mgrid[0:64, 0:64] / 64.0
+    clean = 0.5 + 0.2 * np.sin(5 * xx) * np.cos(3 * yy)
+    y = (clean + 0.1 * rng.standard_normal(clean.shape))[:, :, None].astype(np.float32)
+    config = RestoreConfig(stopping=Stopping(discrepancy=1.2))
+    solver = ImagePriorSolver(small_dip(), Identity(), y.shape)
+    gate = gate_stop(solver, y, config)
+    assert gate["sigma_from"].startswith("estimated") and abs(gate["noise_sigma"] - 0.1) < 0.01
+    assert float(solver.misfit_bound.numpy()) == pytest.approx(1.2 * gate["noise_sigma"] ** 2)
+    assert gate_stop(solver, y, config, 0.05)["misfit_bound"] == pytest.approx(1.2 * 0.05 ** 2)
+    assert gate_stop(solver, y, config, 0.0)["misfit_bound"] is None  # noise-free: nothing to gate on
+    assert gate_stop(solver, y, RestoreConfig()) is None              # the recipe has no gate
+    with pytest.raises(InputError, match="noise_sigma"):
+        gate_stop(solver, y, config, -0.1)
+    with pytest.raises(InputError, match="discrepancy"):
+        Stopping(discrepancy=0.0)
+
+
 def test_a_short_fit_lowers_the_loss_for_every_operator():
     yy, xx = np.mgrid[0:32, 0:32] / 32.0
     clean = (0.5 + 0.3 * np.sin(6 * xx) * np.cos(4 * yy) + 0.1 * (xx > 0.5))[:, :, None].astype(np.float32)

@@ -152,7 +152,7 @@ class ImagePreset(Preset):
             print(f"{p.name}: the classical baselines, each over its parameter grid")
         baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op, verbose=verbose)
         result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks,
-                         init=init, checkpoint=checkpoint, resume=resume)
+                         init=init, checkpoint=checkpoint, resume=resume, noise_sigma=p.degradation.noise_sigma)
         result.label = p.name
         result.metadata = p.metadata(result, baselines, y, clean, seed, quick)
         if out is not None:
@@ -178,7 +178,8 @@ class ImagePreset(Preset):
             baselines.append(TASKS.get(v.task).baselines(y, clean, v.degradation.noise_sigma, op, verbose=verbose))
         results = restore_many([y for _, y, _ in degraded], [op for _, _, op in degraded], variants[0].recipe,
                                seeds=[seed] * len(variants), references=[c for c, _, _ in degraded],
-                               strategy=strategy, verbose=verbose)
+                               strategy=strategy, verbose=verbose,
+                               noise_sigmas=[v.degradation.noise_sigma for v in variants])
         for v, params, result, base, (clean, y, _) in zip(variants, instances, results, baselines, degraded):
             result.label = f"{v.name} ({', '.join(f'{k}={x}' for k, x in params.items())})"
             result.metadata = v.metadata(result, base, y, clean, seed, quick)
@@ -208,7 +209,7 @@ class ImagePreset(Preset):
             "metrics": metrics,
             "stopping": {"rule": "windowed moving variance (ES-WMV)" if auto else "step limit (no early stopping)",
                          "window": r.stopping.window, "patience": r.stopping.patience,
-                         "kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped,
+                         "discrepancy_gate": result.gate, "kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped,
                          "peak_step": peak_step, "peak_psnr": peak_psnr, "gap_to_peak_db": peak_psnr - metrics["psnr"],
                          "logged_every": r.output.log_every},
             "training": {"time_s": round(result.time_s, 2),

@@ -47,15 +47,22 @@ class Stopping:
     """Automatic stopping by the windowed moving variance of the outputs (ES-WMV): stop once the variance
     over the last ``window`` outputs has not reached a new minimum for ``patience`` steps and return the
     image at the minimum. ``auto=None``: the prior's default (on for DIP, off for the under-parameterised
-    Deep Decoder: :attr:`~pinnzoo.priors.ImageGenerator.early_stopping`)."""
+    Deep Decoder: :attr:`~pinnzoo.priors.ImageGenerator.early_stopping`). ``discrepancy = τ`` (noisy
+    measurements): a minimum counts only once the average explains the measurement to within τ times the
+    noise variance, ``mean((A x̄ − y)²) <= τ σ²``, σ given to :func:`~pinnzoo.restoration.restore` or
+    estimated from the measurement (:meth:`ImagePriorSolver.gate_on_discrepancy
+    <pinnzoo.solvers.ImagePriorSolver.gate_on_discrepancy>`); ``None``: no gate."""
 
     auto: bool | None = None
     window: int = 100
     patience: int = 500
+    discrepancy: float | None = None
 
     def __post_init__(self):
         if int(self.window) < 2 or int(self.patience) < 1:
             raise InputError(f"stopping needs window >= 2 and patience >= 1, got {self.window}, {self.patience}")
+        if self.discrepancy is not None and not float(self.discrepancy) > 0:
+            raise InputError(f"stopping's discrepancy factor must be > 0 (or None), got {self.discrepancy}")
 
     def enabled(self, prior: PriorSpec) -> bool:
         return PRIORS.get(prior.name).early_stopping if self.auto is None else bool(self.auto)
@@ -151,7 +158,9 @@ class RestoreConfig:
         auto = s.enabled(self.prior)
         parts = [f"{self.prior.name} {dict(self.prior.config) or '(defaults)'}",
                  f"Adam {o.learning_rate:g} {o.lr_schedule}, up to {o.iterations} steps",
-                 f"automatic stop (patience {s.patience})" if auto else "no early stopping",
+                 (f"automatic stop (patience {s.patience}"
+                  + (f", once the misfit is <= {s.discrepancy:g} sigma^2)" if s.discrepancy else ")"))
+                 if auto else "no early stopping",
                  f"input noise {r.noise_std(self.prior):.3g}"]
         if r.precondition is not None:
             parts.append(f"preconditioned (lambda {r.precondition:g})")

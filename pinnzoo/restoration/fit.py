@@ -37,6 +37,7 @@ class RestoreResult(RunResult):
     metadata: dict | None = None     # what the export's pinnzoo.json holds
     label: str = "restored"          # what the summary line calls the run (a preset's name)
     init: dict | None = None         # a warm start's source (pinnzoo.warm_start), or None
+    gate: dict | None = None         # the stop's discrepancy gate (see gate_stop), or None
 
     def summary(self) -> str:
         """One line: PSNR (against the target, for presets), where the fit stopped, time, where it was saved."""
@@ -51,6 +52,9 @@ class RestoreResult(RunResult):
         else:
             stop = "automatic stop" if self.auto_stopped else "step limit"
             head = f"{self.label}: {self.steps} iterations ({stop}; image from step {self.kept_step})"
+            if self.gate and self.gate["misfit_bound"] is not None:
+                head += (f" | minima counted once the misfit was <= {self.gate['factor']:g} sigma^2, sigma "
+                         f"{self.gate['noise_sigma']:.4g} ({self.gate['sigma_from']})")
             if self.scores:
                 head += f", PSNR {self.scores['psnr']:.2f} dB, SSIM {self.scores['ssim']:.3f}"
         return head + f" | {self.time_s:.1f} s" + (f" | saved to {self.export_dir}" if self.export_dir else "")
@@ -97,6 +101,30 @@ def image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int =
                             ema_decay=config.output.ema_decay, window=config.stopping.window, seed=seed,
                             preconditioner=preconditioner, data_consistency=config.output.data_consistency,
                             tv_weight=reg.tv_weight)
+
+
+def estimate_noise_sigma(y) -> float:
+    """The noise level of an image ``[h, w, C]`` from its finest wavelet coefficients (the median absolute
+    deviation estimator of Donoho & Johnstone, ``skimage.restoration.estimate_sigma``), averaged over channels."""
+    from skimage.restoration import estimate_sigma
+
+    return float(estimate_sigma(np.asarray(y, np.float64), channel_axis=-1, average_sigmas=True))
+
+
+def gate_stop(solver, y, config: RestoreConfig, noise_sigma: float | None = None) -> dict | None:
+    """Set the recipe's discrepancy gate (``config.stopping.discrepancy``) on ``solver`` with the noise level
+    ``noise_sigma`` (None: estimated from ``y``). Returns what was set — factor, σ, where σ came from, the bound
+    on the misfit (None for a noise-free measurement: no gate) — or None if the recipe has no gate or no
+    automatic stop."""
+    factor = config.stopping.discrepancy
+    if factor is None or not config.stopping.enabled(config.prior):
+        return None
+    if noise_sigma is not None and not noise_sigma >= 0:
+        raise InputError(f"noise_sigma must be >= 0, got {noise_sigma}")
+    sigma = float(noise_sigma) if noise_sigma is not None else estimate_noise_sigma(y)
+    bound = solver.gate_on_discrepancy(sigma, factor) if sigma > 0 else None
+    return {"factor": float(factor), "noise_sigma": sigma,
+            "sigma_from": "given" if noise_sigma is not None else "estimated (wavelet MAD)", "misfit_bound": bound}
 
 
 def recipe_optimizer(config: RestoreConfig) -> keras.optimizers.Optimizer:
@@ -170,7 +198,8 @@ def _checkpoint(path, resume: bool, y, operator, config, seed, origin):
 
 
 def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed: int = 0, reference=None,
-            prior=None, verbose: int = 1, callbacks=(), init=None, checkpoint=None, resume: bool = False) -> RestoreResult:
+            prior=None, verbose: int = 1, callbacks=(), init=None, checkpoint=None, resume: bool = False,
+            noise_sigma: float | None = None) -> RestoreResult:
     """Fit a generator to the measurement ``y`` (``[h, w, C]`` in [0, 1]) through ``operator``.
 
     ``config`` (:class:`~pinnzoo.restoration.RestoreConfig`; default: DIP with the
@@ -186,6 +215,8 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     trained export's weights (and fixed input, unless ``init.fresh_noise``). ``checkpoint`` (a file) is
     rewritten every ``log_every`` steps while the fit runs and removed at its end; ``resume=True``
     continues the fit it holds (the same measurement, recipe and seed), bit for bit on the same machine.
+    ``noise_sigma`` is the measurement's noise level for a recipe whose stop has a discrepancy gate
+    (``config.stopping.discrepancy``); None: estimated from ``y`` (:func:`estimate_noise_sigma`).
 
     Raises:
         InputError: bad measurement, reference or settings.
@@ -197,6 +228,7 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     y, reference = check_inputs(y, operator, reference)
     solver = build_image_solver(y.shape, operator, config, seed, prior)
     origin = init.apply_image(solver) if init is not None else None
+    gate = gate_stop(solver, y, config, noise_sigma)
     # a warm start's first output is the source's image: one variance window of burn-in forgets it
     burn_in = config.stopping.window if init is not None else 0
     if origin is not None:
@@ -212,7 +244,7 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     kept = solver.finish(use_best=auto)
     result = RestoreResult(solver=solver, image=solver.image(), steps=steps, kept_step=kept,
                            auto_stopped=bool(stopper and stopper.stopped_at is not None), time_s=elapsed,
-                           history=history, config=config, init=origin)
+                           history=history, config=config, init=origin, gate=gate)
     if reference is not None:
         score(result, reference, quality)
     return result

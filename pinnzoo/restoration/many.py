@@ -13,17 +13,18 @@ from pinnzoo.divergence import NaNGuard
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.operators import Operator
 from pinnzoo.restoration.config import RestoreConfig
-from pinnzoo.restoration.fit import RestoreResult, check_inputs, image_solver, recipe_optimizer, score
+from pinnzoo.restoration.fit import RestoreResult, check_inputs, gate_stop, image_solver, recipe_optimizer, score
 
 
 def restore_many(measurements, operators, config: RestoreConfig | None = None, *, seeds=None, references=None,
-                 strategy=None, verbose: int = 1, callbacks=()) -> list[RestoreResult]:
+                 strategy=None, verbose: int = 1, callbacks=(), noise_sigmas=None) -> list[RestoreResult]:
     """Restore each of ``measurements`` (``[h, w, C]`` arrays) through its operator (``operators``: one
     :class:`~pinnzoo.operators.Operator` for all, or one each) with the recipe ``config``, every fit
     independent, all trained by one ``model.fit``: under ``strategy`` (a ``tf.distribute.Strategy`` or its
     name) each replica fits an equal block of the images. Member ``i`` is the fit :func:`restore` makes with
     ``seeds[i]`` (default: 0 for all) and ends where that fit ends (its own automatic stop). ``references``
-    (clean images) add PSNR/SSIM to the results.
+    (clean images) add PSNR/SSIM to the results. ``noise_sigmas`` (one per image; None: estimated) are the
+    noise levels of a recipe whose stop has a discrepancy gate, as in :func:`restore`.
 
     Raises:
         InputError: bad measurements, or a count that does not split evenly over the replicas.
@@ -37,24 +38,30 @@ def restore_many(measurements, operators, config: RestoreConfig | None = None, *
     operators = list(operators) if isinstance(operators, (list, tuple)) else [operators] * count
     seeds = [0] * count if seeds is None else [int(s) for s in seeds]
     references = [None] * count if references is None else list(references)
-    if not len(operators) == len(seeds) == len(references) == count or not all(isinstance(op, Operator) for op in operators):
-        raise InputError(f"{count} measurements need as many operators, seeds and references (got {len(operators)}, "
-                         f"{len(seeds)}, {len(references)})")
+    noise_sigmas = [None] * count if noise_sigmas is None else list(noise_sigmas)
+    if (not len(operators) == len(seeds) == len(references) == len(noise_sigmas) == count
+            or not all(isinstance(op, Operator) for op in operators)):
+        raise InputError(f"{count} measurements need as many operators, seeds, references and noise levels (got "
+                         f"{len(operators)}, {len(seeds)}, {len(references)}, {len(noise_sigmas)})")
     checked = [check_inputs(y, op, ref) for y, op, ref in zip(measurements, operators, references)]
     strategy = get_strategy(strategy)
     check_shardable(count, strategy)
     with strategy.scope():
         members = [image_solver(y.shape, op, config, seed) for (y, _), op, seed in zip(checked, operators, seeds)]
         for member, (y, _) in zip(members, checked):
-            member.dataset(y)  # checks the measurement (and keeps it for the data-consistency projection)
+            member.dataset(y)  # checks the measurement and keeps it (data-consistency projection, discrepancy gate)
+        gates = [gate_stop(member, y, config, sigma) for member, (y, _), sigma in zip(members, checked, noise_sigmas)]
         batch = InstanceBatchSolver(members, [y[None] for y, _ in checked])
         batch.compile(optimizer=recipe_optimizer(config),
                       jit_compile=xla_fallback(strategy, config.optimiser.jit_compile, verbose))
     auto = config.stopping.enabled(config.prior)
     quality = MemberQuality([ref for _, ref in checked])
     history, stopper, elapsed = _fit_batch(batch, config, auto, verbose, quality, callbacks)
-    return [_result(member, config, auto, stopper, i, elapsed, history, ref, quality.loggers[i])
-            for i, (member, (_, ref)) in enumerate(zip(members, checked))]
+    results = [_result(member, config, auto, stopper, i, elapsed, history, ref, quality.loggers[i])
+               for i, (member, (_, ref)) in enumerate(zip(members, checked))]
+    for result, gate in zip(results, gates):
+        result.gate = gate
+    return results
 
 
 class MemberQuality(keras.callbacks.Callback):

@@ -56,10 +56,17 @@ class ImagePriorSolver(keras.Model):
       image and the generator weights at that step are kept; the
       :class:`~pinnzoo.callbacks.VarianceStopping` callback stops ``fit`` once
       no new minimum appeared for ``patience`` steps, and :meth:`finish`
-      restores the kept weights and image.
+      restores the kept weights and image;
+    * with a known (or estimated) noise level σ, the gate of
+      :meth:`gate_on_discrepancy`: a step's variance counts as a minimum only
+      if ``mean((A x̄ − y)²) <= τ σ²`` — the average already explains the data
+      to about the noise level (Morozov's discrepancy principle), so a dip of
+      the variance while the output is still far from the data is not kept.
 
     Paper: H. Wang, T. Li, Z. Zhuang, T. Chen, H. Liang, J. Sun, "Early stopping
-    for deep image prior", TMLR 2023 (ES-WMV); D. Ulyanov, A. Vedaldi,
+    for deep image prior", TMLR 2023 (ES-WMV); V. A. Morozov, "On the solution of
+    functional equations by the method of regularization", Soviet Math. Dokl. 7,
+    1966 (the discrepancy principle); D. Ulyanov, A. Vedaldi,
     V. Lempitsky, "Deep Image Prior", CVPR 2018 (EMA and input noise).
 
     Fit with ``model.fit(solver.dataset(y), steps_per_epoch=..., epochs=...)``.
@@ -118,9 +125,14 @@ class ImagePriorSolver(keras.Model):
                                      initializer=keras.initializers.Constant(self.initial_noise().numpy()))
         shape = (1, self.image_height, self.image_width, self.channels)
         self.average = self.add_weight(shape=shape, name="average", trainable=False, initializer=zeros)
-        # the measurement, kept for the data-consistency projection (set by dataset())
+        # the measurement (set by dataset()): the data-consistency projection and the discrepancy gate use it
         self.measurement = self.add_weight(shape=(1,) + self.measurement_shape, name="measurement",
-                                           trainable=False, initializer=zeros) if self.data_consistency else None
+                                           trainable=False, initializer=zeros)
+        # the discrepancy gate: a variance minimum counts only where mean((A x̄ - y)^2) <= misfit_bound
+        self.misfit_bound = self.add_weight(shape=(), name="misfit_bound", trainable=False,
+                                            initializer=keras.initializers.Constant(np.inf))
+        self.misfit = self.add_weight(shape=(), name="misfit", trainable=False,
+                                      initializer=keras.initializers.Constant(np.nan))
         self.best_average = self.add_weight(shape=shape, name="best_average", trainable=False, initializer=zeros)
         self.buffer = self.add_weight(shape=(self.window,) + shape[1:], name="buffer", trainable=False, initializer=zeros)
         # running sums over the buffer (float64: updated by adding the new and subtracting the oldest output)
@@ -179,8 +191,7 @@ class ImagePriorSolver(keras.Model):
             raise InputError(f"measurement shape {tuple(y.shape[1:])} differs from {self.measurement_shape}")
         if not bool(tf.reduce_all(tf.math.is_finite(y))):
             raise InputError("the measurement contains NaN or infinite values")
-        if self.data_consistency:
-            self.measurement.assign(y)
+        self.measurement.assign(y)
         return tf.data.Dataset.from_tensors(y).repeat()
 
     # -- training ---------------------------------------------------------------------------------------
@@ -255,7 +266,12 @@ class ImagePriorSolver(keras.Model):
 
         var = tf.cond(full, variance, lambda: tf.constant(np.nan, tf.float32))
         self.variance.assign(var)
-        improved = tf.logical_and(full, var < self.best_variance)
+        gated = tf.math.is_finite(self.misfit_bound)
+        misfit = tf.cond(gated, lambda: tf.reduce_mean(tf.square(self.operator.A(self.average) - self.measurement)),
+                         lambda: tf.constant(np.nan, tf.float32))
+        self.misfit.assign(misfit)
+        explains = tf.logical_or(tf.logical_not(gated), misfit <= self.misfit_bound)
+        improved = tf.logical_and(tf.logical_and(full, explains), var < self.best_variance)
 
         def keep():
             self.best_variance.assign(var)
@@ -283,6 +299,18 @@ class ImagePriorSolver(keras.Model):
             v.assign(tf.zeros_like(v))
         self.best_variance.assign(np.inf)
         self.variance.assign(np.nan)
+
+    def gate_on_discrepancy(self, noise_sigma: float, factor: float) -> float:
+        """Let a variance minimum count only where the average explains the measurement to within ``factor``
+        times the noise variance, ``mean((A x̄ − y)²) <= factor · σ²`` (Morozov's discrepancy principle as a
+        gate on ES-WMV). Before the fit gets there its output can change slowly for a while (a flat start),
+        and the windowed variance can dip far below the minimum that marks the onset of noise fitting.
+        Returns the bound."""
+        if not (noise_sigma > 0 and factor > 0):
+            raise InputError(f"the discrepancy gate needs noise_sigma > 0 and factor > 0, got {noise_sigma}, {factor}")
+        bound = float(factor) * float(noise_sigma) ** 2
+        self.misfit_bound.assign(bound)
+        return bound
 
     def steps_since_best(self) -> int:
         return int(self.step.numpy() - self.best_step.numpy())
