@@ -52,6 +52,9 @@ def test_denoise_png_with_reference_and_export(images, tmp_path):
     meta = json.loads((tmp_path / "m" / "pinnzoo.json").read_text())
     assert meta["family"] == "image" and meta["image_shape"] == [40, 52, 1]
     assert meta["recipe_preset"] == "dip_denoise" and meta["recipe"]["optimiser"]["iterations"] == 30
+    gate = meta["stopping"]["discrepancy_gate"]  # no --noise-sigma: estimated from the image (drawn with 0.05)
+    assert gate["sigma_from"].startswith("estimated") and 0.035 < gate["noise_sigma"] < 0.065
+    assert gate["misfit_bound"] == pytest.approx(gate["factor"] * gate["noise_sigma"] ** 2, rel=1e-6)
 
 
 def test_superres_npy_keeps_floats(images, tmp_path):
