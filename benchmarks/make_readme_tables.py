@@ -251,8 +251,8 @@ def stop_gate_table(b: dict) -> str:
         stopped = f", stops at {r['stopped_at']:,}" if r["stopped_at"] else ", runs to the step limit"
         return f"{r['psnr']:.2f} dB (step {r['kept_step']:,}{stopped})"
 
-    rows = ["| image | seed | peak PSNR of the average (step) | ES-WMV keeps | gated, true σ, keeps | gated, estimated σ "
-            "(σ̂/σ), keeps |", "|---|---|---|---|---|---|"]
+    rows = ["| image | seed | peak PSNR of the average (step) | ES-WMV keeps | gated, true σ, keeps | "
+            "gated, estimated σ (σ̂/σ), keeps |", "|---|---|---|---|---|---|"]
     for r in b["runs"]:
         rows.append(f"| {r['image']} | {r['seed']} | {r['peak']['psnr']:.2f} dB ({r['peak']['step']:,}) | "
                     f"{rule(r['es_wmv'])} | {rule(r['gated'])} | {rule(r['gated_estimated'])} "

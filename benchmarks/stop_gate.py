@@ -40,7 +40,8 @@ class Curves(keras.callbacks.Callback):
 
     def __init__(self, y, clean, operator):
         super().__init__()
-        self.y, self.clean, self.operator, self.rows = np.asarray(y, np.float64), np.asarray(clean, np.float64), operator, []
+        self.y, self.clean = np.asarray(y, np.float64), np.asarray(clean, np.float64)
+        self.operator, self.rows = operator, []
 
     def on_train_batch_end(self, batch, logs=None):
         solver = self.model

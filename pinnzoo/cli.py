@@ -508,7 +508,8 @@ def _restore_parser(sub):
                          "side by side (sharded over --strategy's replicas)")
     rs.add_argument("--out", required=True, help="restored image: .png/.jpg/.tif (8-bit) or .npy (float); with several "
                                                  "--image, a folder (one PNG per image, named after it)")
-    rs.add_argument("--noise-sigma", type=float, help="noise level of the image (recorded with --export); recipes whose automatic stop waits "
+    rs.add_argument("--noise-sigma", type=float,
+                    help="noise level of the image (recorded with --export); recipes whose automatic stop waits "
                          "until the fit explains the image to the noise level (denoise) estimate it if not given")
     rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
     rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")

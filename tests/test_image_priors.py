@@ -148,7 +148,8 @@ def _gated_fit(bound, steps=15):
 
 def test_the_discrepancy_gate_keeps_only_minima_that_explain_the_data():
     """With the gate, the kept step is the variance minimum over the steps whose average's misfit
-    mean((A x̄ − y)²) is within the bound; the ungated minimum is excluded by choosing the bound below its misfit."""
+    mean((A x̄ − y)²) is within the bound; the ungated minimum is excluded by choosing the bound below its
+    misfit."""
     y, rec, _, plain = _gated_fit(np.inf)
     xs = rec.outputs[:15]
     _, variances = _average_and_variances(xs, 0.9, 4)
