@@ -251,17 +251,40 @@ def stop_gate_table(b: dict) -> str:
         stopped = f", stops at {r['stopped_at']:,}" if r["stopped_at"] else ", runs to the step limit"
         return f"{r['psnr']:.2f} dB (step {r['kept_step']:,}{stopped})"
 
-    rows = ["| image | seed | peak PSNR of the average (step) | ES-WMV keeps | gated, true σ, keeps | "
-            "gated, estimated σ (σ̂/σ), keeps |", "|---|---|---|---|---|---|"]
+    def curve_psnr(run, step):  # runs stored before these columns: read off the curve (every 10 steps)
+        return min(run["curve"], key=lambda c: abs(c[0] - step))[3]
+
+    def later(run, lag=None):  # the gated rule's average `lag` steps after its minimum (None: at the stop)
+        r = run["gated"]
+        end = r["stopped_at"] or run["steps"]
+        psnr = (r.get("psnr_at_stop") if lag is None else r.get("psnr_after", {}).get(str(lag))) \
+            or curve_psnr(run, end if lag is None else min(r["kept_step"] + lag, end))
+        return f"{psnr:.2f} ({psnr - r['psnr']:+.2f})"
+
+    def morozov(run):
+        r = run.get("discrepancy")
+        if r is None:
+            step = next((c[0] for c in run["curve"] if c[2] <= 1.0), run["steps"])
+            r = {"step": step, "psnr": curve_psnr(run, step)}
+        return f"{r['psnr']:.2f} dB (step {r['step']:,})"
+
+    rows = ["| image | start | seed | peak PSNR of the average (step) | ES-WMV keeps | gated, true σ, keeps | "
+            "gated, estimated σ (σ̂/σ), keeps | gated, the average 100 / 200 steps later, and at the stop "
+            "(dB, vs kept) | first misfit ≤ σ² |", "|---|---|---|---|---|---|---|---|---|"]
     for r in b["runs"]:
-        rows.append(f"| {r['image']} | {r['seed']} | {r['peak']['psnr']:.2f} dB ({r['peak']['step']:,}) | "
+        start = "cold" if r.get("start", "cold") == "cold" else "warm"
+        rows.append(f"| {r['image']} | {start} | {r['seed']} | {r['peak']['psnr']:.2f} dB ({r['peak']['step']:,}) | "
                     f"{rule(r['es_wmv'])} | {rule(r['gated'])} | {rule(r['gated_estimated'])} "
-                    f"({r['noise_sigma_estimated'] / r['noise_sigma']:.3f}) |")
+                    f"({r['noise_sigma_estimated'] / r['noise_sigma']:.3f}) | {later(r, 100)} / {later(r, 200)} / "
+                    f"{later(r)} | {morozov(r)} |")
     first = b["runs"][0]
     hosts = sorted({r["machine"] for r in b["runs"]})
+    sources = sorted({r["start"] for r in b["runs"] if r.get("start", "cold") != "cold"})
+    warm = f" Warm fits: {'; '.join(sources)}, with the burn-in." if sources else ""
     rows.append(f"\n`dip_denoise`, σ = {first['noise_sigma'] * 255:.0f}/255, one fit per image run to its step limit; "
-                f"both rules read off the same fit (window {first['window']}, patience {first['patience']}, gate "
-                f"τ = {first['factor']:g}: a minimum counts once mean((x̄ − y)²) ≤ τσ²). "
+                f"all rules read off the same fit (window {first['window']}, patience {first['patience']}, gate "
+                f"τ = {first['factor']:g}: a minimum counts once mean((x̄ − y)²) ≤ τσ²).{warm} Runs logged before the "
+                f"later averages were recorded: read off the curve stored every 10 steps. "
                 f"`benchmarks/stop_gate.py`, {'; '.join(hosts)}, {b['date']}.")
     return "\n".join(rows)
 

@@ -279,7 +279,7 @@ def summarise(family: Family, instance: dict, runs: list) -> dict:
     def med(key):
         return float(np.median([r[key] for r in runs]))
 
-    return {"family": family.name, "source": family.source_text(),
+    return {"family": family.name, "source": sources_text(runs),
             "instance": instance, "label": family.label(instance), "lower_is_better": family.lower_is_better,
             "seeds": len(runs), "median_speedup": float(np.median(speedups)),
             "reached": sum(1 for r in runs if r["speedup"]), "median_cold_final": med("cold_final"),
@@ -287,6 +287,17 @@ def summarise(family: Family, instance: dict, runs: list) -> dict:
             "median_cold_time": med("cold_time"), "median_warm_time": med("warm_time"),
             "warm_not_worse": all(family.better_or_equal(r["warm_final"], r["cold_final"]) for r in runs),
             "runs": runs}
+
+
+def sources_text(runs: list) -> str:
+    """Where the row's warm starts came from: one source, or each source with the seeds that used it."""
+    seeds = {}
+    for r in runs:
+        seeds.setdefault(r["source"], []).append(r["seed"])
+    if len(seeds) == 1:
+        return next(iter(seeds))
+    return "; ".join(f"{source} (seed{'s' if len(s) > 1 else ''} {', '.join(map(str, s))})"
+                     for source, s in seeds.items())
 
 
 def _row_order(row: dict) -> tuple:
@@ -311,7 +322,9 @@ def _earlier_rows(path: Path) -> dict:
     for r in earlier["rows"]:
         host = {"machine": r.get("machine", earlier.get("machine")), "date": r.get("date", earlier.get("date"))}
         row = {k: v for k, v in r.items() if k not in host}
-        rows[_key(r["family"], r["instance"])] = {**row, "runs": [{**host, **x} for x in r["runs"]]}
+        # older files record the source per row only
+        runs = [{**host, "source": r["source"], **x} for x in r["runs"]]
+        rows[_key(r["family"], r["instance"])] = {**row, "runs": runs}
     return rows
 
 
@@ -353,7 +366,8 @@ def main(argv=None):
             # a row holds every seed measured on its instance: the seeds run now replace theirs, the others stay
             runs = {x["seed"]: x for x in rows.get(key, {"runs": []})["runs"]}
             for seed in progress(range(args.first_seed, args.first_seed + args.seeds), "seed"):
-                runs[seed] = {**measure(family, instance, seed), "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+                runs[seed] = {**measure(family, instance, seed), "source": family.source_text(), "machine": machine(),
+                              "date": time.strftime("%Y-%m-%d")}
                 rows[key] = summarise(family, instance, [runs[s] for s in sorted(runs)])
                 # after every seed: a long run keeps what it measured
                 write_results("transfer", {"rows": sorted(rows.values(), key=_row_order)})

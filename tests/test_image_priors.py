@@ -106,6 +106,33 @@ def test_moving_average_and_windowed_variance_follow_their_definitions():
     np.testing.assert_allclose(solver.generate().numpy(), xs[best], atol=1e-5)
 
 
+def test_average_lag_keeps_the_average_that_many_steps_after_the_minimum():
+    """With ``average_lag = L`` the fit keeps the generator of the variance minimum and the average L steps after
+    it; a fit that ends sooner keeps its last average."""
+    from pinnzoo.restoration import Stopping
+
+    averages = []
+    for lag in (0, 2, 50):
+        keras.utils.set_random_seed(0)
+        y = np.random.default_rng(0).random((1, 24, 20, 1)).astype(np.float32)
+        solver = ImagePriorSolver(small_dip(), Identity(), (24, 20, 1), ema_decay=0.9, window=4, average_lag=lag)
+        solver.compile(optimizer=keras.optimizers.Adam(0.01))
+        rec, averages = _Record(), []
+        record = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda b, logs: averages.append(solver.average.numpy()))
+        solver.fit(solver.dataset(y), steps_per_epoch=20, epochs=1, verbose=0, callbacks=[rec, record])
+        best = 4 + int(np.argmin(_average_and_variances(rec.outputs[:20], 0.9, 4)[1]))  # the minimum's step
+        assert int(solver.best_step.numpy()) == best and best + 2 <= 20  # so that lag 2 ends inside the fit
+        kept = solver.finish(use_best=True)
+        assert kept == min(best + lag, 20)
+        np.testing.assert_array_equal(solver.image(), averages[kept - 1][0])
+        np.testing.assert_allclose(solver.generate().numpy(), rec.outputs[best - 1], atol=1e-5)
+    assert not np.allclose(averages[best - 1], averages[best + 1])  # the lag changes the result
+    assert ImagePriorSolver.from_config(solver.get_config()).average_lag == 50
+    with pytest.raises(InputError, match="average_lag"):
+        Stopping(average_lag=-1)
+
+
 def test_burn_in_forgets_the_outputs_before_it():
     """After BurnIn's restart (a warm start's burn-in), the average, the variance window and the kept minimum
     follow their definitions over the outputs after the restart alone."""

@@ -22,7 +22,8 @@ register_preset(ImagePreset(
     name="dip_denoise",
     description="Deep Image Prior (5 scales x 32 channels), Gaussian noise sigma = 25/255",
     degradation=Degradation("denoise", noise_sigma=25 / 255),
-    recipe=RestoreConfig(DIP, Optimiser(iterations=3000), Stopping(patience=600, discrepancy=1.2),
+    # the average kept 100 steps after the variance minimum: the moving average's time constant, 1 / (1 - 0.99)
+    recipe=RestoreConfig(DIP, Optimiser(iterations=3000), Stopping(patience=600, discrepancy=1.2, average_lag=100),
                          Regularisation(input_noise_std=1 / 30)),
     margin=0.0,
 ))

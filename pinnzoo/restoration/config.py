@@ -51,16 +51,21 @@ class Stopping:
     measurements): a minimum counts only once the average explains the measurement to within τ times the
     noise variance, ``mean((A x̄ − y)²) <= τ σ²``, σ given to :func:`~pinnzoo.restoration.restore` or
     estimated from the measurement (:meth:`ImagePriorSolver.gate_on_discrepancy
-    <pinnzoo.solvers.ImagePriorSolver.gate_on_discrepancy>`); ``None``: no gate."""
+    <pinnzoo.solvers.ImagePriorSolver.gate_on_discrepancy>`); ``None``: no gate. ``average_lag = L``: return
+    the average ``L`` steps after the minimum instead of the one at it (the average lags the outputs; the last
+    average if the fit stops sooner)."""
 
     auto: bool | None = None
     window: int = 100
     patience: int = 500
     discrepancy: float | None = None
+    average_lag: int = 0
 
     def __post_init__(self):
         if int(self.window) < 2 or int(self.patience) < 1:
             raise InputError(f"stopping needs window >= 2 and patience >= 1, got {self.window}, {self.patience}")
+        if int(self.average_lag) < 0:
+            raise InputError(f"stopping's average_lag must be >= 0, got {self.average_lag}")
         if self.discrepancy is not None and not float(self.discrepancy) > 0:
             raise InputError(f"stopping's discrepancy factor must be > 0 (or None), got {self.discrepancy}")
 
@@ -159,7 +164,8 @@ class RestoreConfig:
         parts = [f"{self.prior.name} {dict(self.prior.config) or '(defaults)'}",
                  f"Adam {o.learning_rate:g} {o.lr_schedule}, up to {o.iterations} steps",
                  (f"automatic stop (patience {s.patience}"
-                  + (f", once the misfit is <= {s.discrepancy:g} sigma^2)" if s.discrepancy else ")"))
+                  + (f", once the misfit is <= {s.discrepancy:g} sigma^2" if s.discrepancy else "")
+                  + (f"; the average {s.average_lag} steps after the minimum)" if s.average_lag else ")"))
                  if auto else "no early stopping",
                  f"input noise {r.noise_std(self.prior):.3g}"]
         if r.precondition is not None:

@@ -100,7 +100,7 @@ def image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int =
     return ImagePriorSolver(prior, operator, y_shape, input_noise_std=reg.noise_std(config.prior),
                             ema_decay=config.output.ema_decay, window=config.stopping.window, seed=seed,
                             preconditioner=preconditioner, data_consistency=config.output.data_consistency,
-                            tv_weight=reg.tv_weight)
+                            tv_weight=reg.tv_weight, average_lag=config.stopping.average_lag)
 
 
 def estimate_noise_sigma(y) -> float:

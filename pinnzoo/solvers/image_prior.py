@@ -56,7 +56,11 @@ class ImagePriorSolver(keras.Model):
       image and the generator weights at that step are kept; the
       :class:`~pinnzoo.callbacks.VarianceStopping` callback stops ``fit`` once
       no new minimum appeared for ``patience`` steps, and :meth:`finish`
-      restores the kept weights and image;
+      restores the kept weights and image. With ``average_lag = L`` the image
+      kept is the average ``L`` steps after the minimum (the last one if the fit
+      ends sooner), the weights those at the minimum: the average lags the
+      outputs by about ``d / (1 − d)`` steps (99 at d = 0.99), so at the
+      minimum it still weights the outputs from before it;
     * with a known (or estimated) noise level σ, the gate of
       :meth:`gate_on_discrepancy`: a step's variance counts as a minimum only
       if ``mean((A x̄ − y)²) <= τ σ²`` — the average already explains the data
@@ -74,7 +78,8 @@ class ImagePriorSolver(keras.Model):
 
     def __init__(self, prior: keras.Model, operator: Operator, measurement_shape, input_noise_std: float = 0.0,
                  ema_decay: float = 0.99, window: int = 100, seed: int = 0, preconditioner=None,
-                 data_consistency: bool = False, tv_weight: float = 0.0, noise_seed: int | None = None, **kwargs):
+                 data_consistency: bool = False, tv_weight: float = 0.0, noise_seed: int | None = None,
+                 average_lag: int = 0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(operator, dict):
             operator = operator_from_config(operator)
@@ -92,6 +97,9 @@ class ImagePriorSolver(keras.Model):
         self.data_consistency, self.tv_weight = bool(data_consistency), float(tv_weight)
         self.input_noise_std, self.ema_decay, self.window, self.seed = float(input_noise_std), float(ema_decay), int(window), int(seed)
         self.noise_seed = self.seed if noise_seed is None else int(noise_seed)
+        if int(average_lag) < 0:
+            raise InputError(f"average_lag must be >= 0, got {average_lag}")
+        self.average_lag = int(average_lag)
         if not isinstance(prior, ImageGenerator):
             raise InputError(f"the prior must be an ImageGenerator (a generator that states its stride and "
                              f"noise_shape, e.g. SkipNet or DeepDecoder), got {type(prior).__name__}")
@@ -282,6 +290,11 @@ class ImagePriorSolver(keras.Model):
             return tf.constant(True)
 
         tf.cond(improved, keep, lambda: tf.constant(False))
+        if self.average_lag > 0:  # for average_lag steps after the minimum the kept average follows the average
+            since = step - self.best_step
+            follow = tf.logical_and(self.best_step > 0, tf.logical_and(since > 0, since <= self.average_lag))
+            tf.cond(follow, lambda: tf.identity(self.best_average.assign(self.average)),
+                    lambda: tf.identity(self.best_average))
         self.variance_tracker.reset_state()
         self.variance_tracker.update_state(tf.where(full, var, 0.0))
 
@@ -316,13 +329,13 @@ class ImagePriorSolver(keras.Model):
         return int(self.step.numpy() - self.best_step.numpy())
 
     def finish(self, use_best: bool = True) -> int:
-        """End a fit: with ``use_best`` (automatic stopping), restore the weights and average kept at the
-        smallest output variance. Returns the step whose result is now held."""
+        """End a fit: with ``use_best`` (automatic stopping), restore the weights kept at the smallest output
+        variance and the average kept ``average_lag`` steps after it. Returns the step of the average now held."""
         if use_best and int(self.best_step.numpy()) > 0:
             for s, v in zip(self.snapshot, self.prior.weights):
                 v.assign(s)
             self.average.assign(self.best_average)
-            return int(self.best_step.numpy())
+            return min(int(self.best_step.numpy()) + self.average_lag, int(self.step.numpy()))
         return int(self.step.numpy())
 
     def get_config(self):
@@ -331,7 +344,8 @@ class ImagePriorSolver(keras.Model):
                       measurement_shape=list(self.measurement_shape), input_noise_std=self.input_noise_std,
                       ema_decay=self.ema_decay, window=self.window, seed=self.seed,
                       preconditioner=self.preconditioner.get_config() if self.preconditioner else None,
-                      data_consistency=self.data_consistency, tv_weight=self.tv_weight, noise_seed=self.noise_seed)
+                      data_consistency=self.data_consistency, tv_weight=self.tv_weight, noise_seed=self.noise_seed,
+                      average_lag=self.average_lag)
         return config
 
     @classmethod
