@@ -363,7 +363,7 @@ def recipe_from_args(args):
                          f"--noise-sigma is {args.noise_sigma}")
     config = preset.recipe.override(iterations=args.iterations, learning_rate=args.learning_rate,
                                     lr_schedule=args.lr_schedule, tv_weight=args.tv, patience=args.patience,
-                                    auto=False if args.no_auto_stop else None,
+                                    average_lag=args.average_lag, auto=False if args.no_auto_stop else None,
                                     data_consistency=args.data_consistency)
     if args.precondition is not None:  # 0 switches the preconditioner off
         config = dataclasses.replace(config, regularisation=dataclasses.replace(
@@ -488,7 +488,7 @@ def _export_restored(args, result, preset, image, directory, files=None):
             "init": result.init,
             "recipe": result.config.to_dict(), "quick": args.quick,
             "stopping": {"kept_step": result.kept_step, "steps": result.steps, "auto_stopped": result.auto_stopped,
-                         "discrepancy_gate": result.gate},
+                         "average_lag": result.config.stopping.average_lag, "discrepancy_gate": result.gate},
             "training": {"time_s": round(result.time_s, 2), "seed": args.seed, "machine": machine()}}
     return export_image_solver(result.solver, directory, meta, files=files)
 
@@ -528,6 +528,9 @@ def _restore_parser(sub):
     tune.add_argument("--no-auto-stop", action="store_true",
                       help="run all iterations and return the last average (always so for deep_decoder)")
     tune.add_argument("--patience", type=int, help="automatic stop: steps without a new variance minimum")
+    tune.add_argument("--average-lag", type=int, metavar="STEPS",
+                      help="automatic stop: return the running average STEPS steps after the variance minimum "
+                           "(denoise: 100, the average's time constant; other tasks: 0)")
     tune.add_argument("--precondition", type=float, metavar="LAMBDA",
                       help="deblur: weight the residual by the PSF's DCT preconditioner sqrt((1+L)/(|h|^2+L)), so "
                            "edges converge about as fast as flat regions (0 switches it off)")

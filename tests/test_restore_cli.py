@@ -52,6 +52,7 @@ def test_denoise_png_with_reference_and_export(images, tmp_path):
     meta = json.loads((tmp_path / "m" / "pinnzoo.json").read_text())
     assert meta["family"] == "image" and meta["image_shape"] == [40, 52, 1]
     assert meta["recipe_preset"] == "dip_denoise" and meta["recipe"]["optimiser"]["iterations"] == 30
+    assert meta["stopping"]["average_lag"] == 100  # the dip_denoise recipe's
     gate = meta["stopping"]["discrepancy_gate"]  # no --noise-sigma: estimated from the image (drawn with 0.05)
     assert gate["sigma_from"].startswith("estimated") and 0.035 < gate["noise_sigma"] < 0.065
     assert gate["misfit_bound"] == pytest.approx(gate["factor"] * gate["noise_sigma"] ** 2, rel=1e-6)
@@ -96,6 +97,7 @@ def test_inpaint_and_deblur_run(images, tmp_path):
     (["denoise", "--image", "{d}/noisy.png", "--iterations", "0"], "iterations"),
     (["denoise", "--image", "{d}/noisy.png", "--data-consistency"], "inpaint and superres"),
     (["denoise", "--image", "{d}/noisy.png", "--tv", "-0.1"], "TV weight must be >= 0"),
+    (["denoise", "--image", "{d}/noisy.png", "--average-lag", "-1"], "average_lag must be >= 0"),
     (["inpaint", "--image", "{d}/noisy.png", "--mask", "{d}/mask.png", "--data-consistency", "--noise-sigma", "0.05"],
      "noise-free"),
 ])
@@ -129,10 +131,13 @@ def test_restore_defaults_are_the_presets_recipes(name):
     preset = get_preset(name)
     chosen, config, notes = cli.recipe_from_args(_recipe_args(preset.task, "--prior", preset.prior))
     assert chosen is preset and config == preset.recipe and notes == []
-    chosen, config, _ = cli.recipe_from_args(_recipe_args(preset.task, "--recipe", name, "--iterations", "7", "--tv", "0.5"))
+    chosen, config, _ = cli.recipe_from_args(_recipe_args(preset.task, "--recipe", name, "--iterations", "7",
+                                                          "--tv", "0.5", "--average-lag", "5"))
     assert chosen is preset and config.optimiser.iterations == 7 and config.regularisation.tv_weight == 0.5
+    assert config.stopping.average_lag == 5
     assert config.override(iterations=preset.recipe.optimiser.iterations,
-                           tv_weight=preset.recipe.regularisation.tv_weight) == preset.recipe  # nothing else changed
+                           tv_weight=preset.recipe.regularisation.tv_weight,
+                           average_lag=preset.recipe.stopping.average_lag) == preset.recipe  # nothing else changed
 
 
 def test_bfloat16_runs_the_recipes_prior_in_mixed_precision():
