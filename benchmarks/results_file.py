@@ -45,3 +45,10 @@ def from_results(name: str):
             return fn(json.loads(path.read_text()))
         return table
     return wrap
+
+
+def export_text(directory: Path, lead: str = "an export of") -> str:
+    """A warm start's source in a results file: the export's preset, seed and the checksum of its prior weights."""
+    meta = json.loads((Path(directory) / "pinnzoo.json").read_text())
+    return (f"{lead} {meta['preset']}, seed {meta.get('training', {}).get('seed')} "
+            f"(weights sha256 {meta['prior_weights']['sha256'][:12]})")

@@ -33,7 +33,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from results_file import RESULTS, progress, write_results
+from results_file import RESULTS, export_text, progress, write_results
 from pinnzoo.export import machine
 from pinnzoo.presets import get_preset
 from pinnzoo.restoration import estimate_noise_sigma
@@ -121,11 +121,7 @@ def _key(run: dict) -> tuple:
 
 def start_text(init: Path | None) -> str:
     """``cold``, or the warm start's source: its preset, seed and the checksum of its weights."""
-    if init is None:
-        return "cold"
-    meta = json.loads((init / "pinnzoo.json").read_text())
-    return (f"warm from {meta['preset']}, seed {meta.get('training', {}).get('seed')} "
-            f"(weights sha256 {meta['prior_weights']['sha256'][:12]})")
+    return "cold" if init is None else export_text(init, lead="warm from")
 
 
 def main(argv=None):

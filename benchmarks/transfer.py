@@ -42,7 +42,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from results_file import RESULTS, progress, write_results
+from results_file import RESULTS, export_text, progress, write_results
 from pinnzoo.export import machine
 from pinnzoo.presets import get_preset
 from pinnzoo.presets.grid import field_errors
@@ -120,9 +120,7 @@ class Family(abc.ABC):
 
     def source_text(self) -> str:
         if self.given is not None:
-            meta = json.loads((self.given / "pinnzoo.json").read_text())
-            return (f"an export of {meta['preset']}, seed {meta.get('training', {}).get('seed')} "
-                    f"(weights sha256 {meta['prior_weights']['sha256'][:12]})")
+            return export_text(self.given)
         where = self.source()
         return str(where.relative_to(ROOT)) if where.is_relative_to(ROOT) else f"trained here ({self.base().name}, seed 0)"
 
