@@ -15,7 +15,7 @@ weighting) with time marching, then add more initial points per window, then
 longer L-BFGS on residual-adaptive points with a float64 continuation (the
 former ``allen_cahn_sota``), and the ``allen_cahn_sota`` preset (a smaller
 network in float64 with the self-scaled Broyden method). Every row trains from scratch with seed 0
-through :func:`pinnzoo.training.train`, on the same budget within its problem,
+through :func:`pinnzoo.families.pinn.fit.train`, on the same budget within its problem,
 and is scored on the problem's grid. Results are merged into
 ``benchmarks/results/ablation.json`` (row by row, so ``--rows`` reruns some),
 which ``benchmarks/make_readme_tables.py`` turns into the README's table.
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pinnzoo import AdamPhase, Collocation, LBFGSPhase, PINNPreset, PriorSpec, Schedule, get_preset, train
 from pinnzoo.export import machine, versions
-from pinnzoo.presets.schedule import Continuation
+from pinnzoo.families.pinn.schedule import Continuation
 
 OUT = Path(__file__).resolve().parent / "results" / "ablation.json"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from pinnzoo import get_preset, train
 from pinnzoo.export import machine, versions
 from pinnzoo.sampling import collocation_dataset
-from pinnzoo.training import build_solver
+from pinnzoo.families.pinn.fit import build_solver
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -13,7 +13,7 @@ The preset's problem (permeability a ∈ {3, 12} of ``darcy_grid``, u observed a
   discrepancy stop (the first log where misfit ≤ 1: the rule the preset uses, blind to
   the truth) — the error-vs-iteration curve shows whether the prior overfits the noise.
 
-Everything through the public API (``pinnzoo.presets.grid_inverse``). Writes
+Everything through the public API (``pinnzoo.families.grid_inverse.preset``). Writes
 ``benchmarks/results/darcy_inverse.json``.
 """
 
@@ -26,7 +26,7 @@ import numpy as np
 
 from results_file import progress, write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, get_preset
-from pinnzoo.presets.grid_inverse import build_coefficient_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.preset import build_coefficient_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
 
 PRIORS = ("multiscale_grid", "deep_decoder", "dip", "raw_grid")

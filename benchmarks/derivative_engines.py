@@ -24,7 +24,7 @@ from pinnzoo import get_preset
 from pinnzoo.export import machine, versions
 from pinnzoo.sampling import collocation_dataset, fixed_batch
 from pinnzoo.solvers import flat_value_and_gradient
-from pinnzoo.training import build_solver
+from pinnzoo.families.pinn.fit import build_solver
 
 OUT = Path(__file__).resolve().parent / "results" / "derivative_engines.json"
 

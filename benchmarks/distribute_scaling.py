@@ -38,7 +38,7 @@ from pinnzoo import get_preset  # noqa: E402
 from pinnzoo.distribute import get_strategy, xla_fallback  # noqa: E402
 from pinnzoo.sampling import fixed_batch  # noqa: E402
 from pinnzoo.solvers import lbfgs_refine  # noqa: E402
-from pinnzoo.training import build_solver  # noqa: E402
+from pinnzoo.families.pinn.fit import build_solver  # noqa: E402
 
 
 class EpochTimes(keras.callbacks.Callback):

@@ -34,7 +34,7 @@ import scipy.sparse.linalg as spla
 from pinnzoo.export import machine, versions
 from pinnzoo.grids import get_grid_problem
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, GridFit, GridPreset
-from pinnzoo.presets.grid import field_errors
+from pinnzoo.families.grid.preset import field_errors
 from pinnzoo.priors import PriorSpec
 from pinnzoo.solvers import lbfgs_refine
 

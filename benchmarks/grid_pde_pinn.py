@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pinnzoo.export import load_export, machine, predict_export
 from pinnzoo.grids import get_grid_problem
-from pinnzoo.presets.grid import field_errors
+from pinnzoo.families.grid.preset import field_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ with its initial condition replaced by 256 noisy samples of it) at 0, 1, 5 and 1
 
 Then an under-parameterisation sweep (the Deep Decoder's lesson) on ``heat_inverse`` at 5
 and 10 % noise: MLP widths 8–64 at depth 4, depths 2 and 8 at width 32, error at the end
-and at the oracle. Everything through the public training API (``pinnzoo.training.train_pinn``).
+and at the oracle. Everything through the public training API (``pinnzoo.families.pinn.fit.train_pinn``).
 Writes ``benchmarks/results/noisy_pinns.json``; naming problems re-runs only their rows
 (and the sweep only without ``--no-sweep``), keeping the others.
 """
@@ -35,7 +35,7 @@ import numpy as np
 from results_file import RESULTS, progress, write_results
 from pinnzoo.presets import get_preset
 from pinnzoo.priors import PriorSpec
-from pinnzoo.training import train_pinn
+from pinnzoo.families.pinn.fit import train_pinn
 
 NOISE = (0.0, 0.01, 0.05, 0.1)
 INITIAL_SAMPLES = 256

@@ -111,7 +111,7 @@ def _grid(nodes: int, epochs: int, steps: int):
     import dataclasses
 
     from pinnzoo import get_preset
-    from pinnzoo.presets.grid import GridFit
+    from pinnzoo.families.grid.preset import GridFit
 
     preset = get_preset("poisson2d_grid").with_params({"n": nodes})
     preset = dataclasses.replace(preset, fit=GridFit(adam_steps=epochs * steps, log_every=steps))

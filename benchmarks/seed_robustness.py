@@ -4,7 +4,7 @@
 
 Each run is ``preset.train(seed=s)`` exported to a temporary folder; its score is the export's metadata
 (the numbers ``pinnzoo evaluate`` recomputes) and "met" is the preset family's own target rule
-(:meth:`~pinnzoo.presets.base.Preset.headline`, the README's rule). A recipe counts as robust only if
+(:meth:`~pinnzoo.family.Preset.headline`, the README's rule). A recipe counts as robust only if
 its worst seed meets the target. Runs accumulate in ``benchmarks/results/NAME.json`` (a (preset, seed)
 run again replaces its earlier row), so the zoo can be covered over several sittings, a few seeds at a
 time; with no PRESET, every PINN preset shipped in ``saved_models/`` is run.

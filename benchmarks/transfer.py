@@ -45,7 +45,7 @@ import numpy as np
 from results_file import RESULTS, export_text, progress, write_results
 from pinnzoo.export import machine
 from pinnzoo.presets import get_preset
-from pinnzoo.presets.grid import field_errors
+from pinnzoo.families.grid.preset import field_errors
 from pinnzoo.warm_start import WEIGHTS_FILE, WarmStart
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import keras
 
 from pinnzoo import MLP, PINNSolver, lbfgs_refine
 from pinnzoo.callbacks import ReferenceErrorLogger
-from pinnzoo.export import export_solver
+from pinnzoo.families.pinn.archive import export_solver
 from pinnzoo.metrics import score_problem
 from pinnzoo.problems import Burgers
 from pinnzoo.sampling import collocation_dataset, fixed_batch

@@ -15,8 +15,8 @@ memory, so the resumed trajectory differs from the uninterrupted one within the 
 the optimisation, not bit for bit.
 
 Time-marching PINN runs keep every window's weights and the window under way
-(:class:`pinnzoo.training._MarchingRun`); the grid families use the same file through
-:mod:`pinnzoo.presets.grid_run`, image-prior fits through :mod:`pinnzoo.restoration.fit`.
+(:class:`pinnzoo.families.pinn.fit._MarchingRun`); the grid families use the same file through
+:mod:`pinnzoo.families.grid.run`, image-prior fits through :mod:`pinnzoo.families.image.fit`.
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def cmd_train(args):
                                  ("optimizer", args.optimizer)) if v is not None}
     if args.optimizer is not None:
         from pinnzoo.optimizers import QUASI_NEWTON
-        from pinnzoo.presets.pinn import PINNPreset
+        from pinnzoo.families.pinn.preset import PINNPreset
 
         QUASI_NEWTON.get(args.optimizer)  # unknown: the closest name, exit 2
         if not isinstance(preset, PINNPreset):
@@ -480,7 +480,8 @@ def _restore_many(args, references) -> int:
 
 
 def _export_restored(args, result, preset, image, directory, files=None):
-    from pinnzoo.export import export_image_solver, machine
+    from pinnzoo.export import machine
+    from pinnzoo.families.image.archive import export_image_solver
 
     meta = {"task": args.task, "source_image": str(image), "psf": args.psf, "scale": args.scale,
             "kappa_t": args.kappa_t,

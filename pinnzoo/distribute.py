@@ -28,6 +28,7 @@ import sys
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
+from pinnzoo.family import instance_dir, instance_name
 from pinnzoo.registry import Registry
 
 
@@ -131,15 +132,27 @@ def local_replicas(strategy) -> list[tuple[int, str | None]]:
     return [(task * len(devices) + j, device) for j, device in enumerate(devices)]
 
 
+def owned(count: int, replicas: int, replica: int) -> range:
+    """The instances replica ``replica`` of ``replicas`` owns: the ``replica``-th of equal contiguous blocks."""
+    block = count // replicas
+    return range(replica * block, (replica + 1) * block)
+
+
+def check_shardable(count: int, strategy) -> None:
+    """Refuse, with an InputError, ``count`` instances that do not split into one equal block per replica."""
+    count_replicas = replicas(strategy)
+    if count < 1 or count % count_replicas:
+        raise InputError(f"{count} instance(s) do not split evenly over {count_replicas} replicas: give a multiple of "
+                         f"{count_replicas} (one fit alone trains on one device: use --strategy default)")
+
+
 def run_instances(strategy, count: int, fit_one) -> list:
     """``fit_one(i)`` for each of ``count`` independent instances whose fit shares no step with the others
     (an L-BFGS run is a serial host loop): replica ``r`` owns the ``r``-th equal block of instances
-    (:func:`pinnzoo.solvers.instances.owned`) and fits it under its device, each local replica on its own
+    (:func:`owned`) and fits it under its device, each local replica on its own
     thread; on a cluster each worker fits its replicas' blocks. Returns the results in instance order, None
     for the instances other workers fit. An exception in any thread is raised once all have ended."""
     import threading
-
-    from pinnzoo.solvers.instances import check_shardable, owned
 
     check_shardable(count, strategy)
     results: list = [None] * count
@@ -168,3 +181,19 @@ def run_instances(strategy, count: int, fit_one) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def train_sharded(preset, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
+                  verbose: int = 1) -> list:
+    """:meth:`pinnzoo.family.Preset.train_instances` for families whose fits are serial host loops (L-BFGS): the instances
+    sharded over the strategy's replicas by :func:`pinnzoo.distribute.run_instances`, each fitted by the
+    preset's own :meth:`~pinnzoo.family.Preset.train` on one device; None for the instances other workers fit."""
+    variants = [preset.with_params(params) for params in instances]
+    strategy = get_strategy(strategy)
+
+    def fit_one(i: int):
+        if verbose:
+            print(f"{preset.name} {instance_name(instances[i])}: fitting", flush=True)
+        return variants[i].train(seed=seed, quick=quick, out=instance_dir(out, instances[i]), verbose=0)
+
+    return run_instances(strategy, len(variants), fit_one)

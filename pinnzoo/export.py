@@ -48,79 +48,35 @@ writes a version whose signatures all take batched inputs.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import platform
 import shutil
 import uuid
 from pathlib import Path
+from typing import Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo._version import __version__
 from pinnzoo.errors import ExportError
+from pinnzoo.family import FAMILIES, family_of
+from pinnzoo.manifest import check_manifest, write_manifest
 from pinnzoo.priors.registry import prior_name
+from pinnzoo.priors.variables import relative_path
 
 METADATA = "pinnzoo.json"
+#: the priors' weights beside the SavedModel (for warm starts, :mod:`pinnzoo.warm_start`)
+WEIGHTS_FILE = "prior_weights.npz"
 FORMAT_VERSION = 1
-
-
-def _cast_out(d):
-    return {k: tf.cast(v, tf.float32) for k, v in d.items()}
-
-
-def _archive(solver) -> keras.export.ExportArchive:
-    problem = solver.problem
-    n_in = len(problem.inputs)
-    dtype = solver.compute_dtype
-    archive = keras.export.ExportArchive()
-    # The endpoints capture every variable they use; track() would store each one a second time.
-
-    def split(y):
-        return {name: y[:, j:j + 1] for j, name in enumerate(problem.outputs)}
-
-    @tf.function(input_signature=[tf.TensorSpec([None, n_in], tf.float32, name="inputs")])
-    def points(inputs):
-        return _cast_out(split(solver(tf.cast(inputs, dtype))))
-
-    coords = problem.coordinate_inputs
-    if problem.parameter_inputs:  # serving_default(inputs [batch, coordinates], one [batch, 1] per parameter)
-        @tf.function(input_signature=[tf.TensorSpec([None, len(coords)], tf.float32, name="inputs")]
-                     + [tf.TensorSpec([None, 1], tf.float32, name=n) for n in problem.parameter_inputs])
-        def serve(inputs, *params):
-            given = {n: inputs[:, i:i + 1] for i, n in enumerate(coords)}
-            given.update(zip(problem.parameter_inputs, params))
-            return points(tf.concat([given[n] for n in problem.inputs], axis=1))
-
-        archive.add_endpoint("points", points)
-    else:
-        serve = points
-
-    @tf.function(input_signature=[tf.TensorSpec([None, 1], tf.float32, name=n) for n in problem.inputs])
-    def coordinates(*cols):
-        return _cast_out(split(solver(tf.cast(tf.concat(cols, axis=1), dtype))))
-
-    @tf.function(input_signature=[tf.TensorSpec([None, n_in], tf.float32, name="inputs")])
-    def residual(inputs):
-        return _cast_out(solver.residual(tf.cast(inputs, dtype)))
-
-    archive.add_endpoint("serving_default", serve)
-    archive.add_endpoint("coordinates", coordinates)
-    archive.add_endpoint("residual", residual)
-    if solver.coefficients:
-        @tf.function(input_signature=[])
-        def coefficients():
-            return {k: tf.cast(v, tf.float32) for k, v in solver.coefficients.items()}
-
-        archive.add_endpoint("coefficients", coefficients)
-    return archive
 
 
 def versions() -> dict:
     import scipy
-
-    from pinnzoo import __version__
 
     return {"pinnzoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
             "numpy": np.__version__, "scipy": scipy.__version__, "python": platform.python_version()}
@@ -144,119 +100,6 @@ def machine() -> str:
     return f"{os.cpu_count()}-core {cpu}{isa}, {platform.system()}"
 
 
-class _StoredImage(keras.layers.Layer):
-    """Holds the restored image as a weight, so an export carries it without the solver's training state."""
-
-    def __init__(self, image, **kwargs):
-        super().__init__(**kwargs)
-        self.image = self.add_weight(shape=image.shape, name="restored_image", trainable=False,
-                                     initializer=keras.initializers.Constant(image))
-        self.built = True
-
-
-def _image_archive(solver) -> keras.export.ExportArchive:
-    # Only the generator's weights and the restored image are stored: the fixed input is recomputed
-    # from its seed, and the solver's training state (output buffer, snapshots) stays behind.
-    archive = keras.export.ExportArchive()
-    # The endpoints capture every variable they use; track() would store each one a second time.
-    stored = _StoredImage(solver.image()[None], name="stored_image")
-    zshape = [None] + list(solver.noise_shape[1:])
-    h, w = solver.image_height, solver.image_width
-
-    @tf.function(input_signature=[])
-    def serve():
-        return {"image": tf.identity(stored.image)}
-
-    @tf.function(input_signature=[tf.TensorSpec(zshape, tf.float32, name="noise")])
-    def generate(noise):
-        return {"image": solver.prior(noise)[:, :h, :w, :]}
-
-    @tf.function(input_signature=[])
-    def noise():
-        return {"noise": solver.initial_noise()}
-
-    archive.add_endpoint("serving_default", serve)
-    archive.add_endpoint("generate", generate)
-    archive.add_endpoint("noise", noise)
-    return archive
-
-
-class _StoredField(keras.layers.Layer):
-    """The solved grid field with its zero boundary values and the axes it lives on, as weights."""
-
-    def __init__(self, padded, xs, ys, **kwargs):
-        super().__init__(**kwargs)
-        self.padded = self.add_weight(shape=padded.shape, name="field", trainable=False,
-                                      initializer=keras.initializers.Constant(padded))
-        self.xs = self.add_weight(shape=xs.shape, name="x", trainable=False, initializer=keras.initializers.Constant(xs))
-        self.ys = self.add_weight(shape=ys.shape, name="y", trainable=False, initializer=keras.initializers.Constant(ys))
-        self.built = True
-
-
-class _StoredTrajectory(keras.layers.Layer):
-    """The fields after every time step, as one weight."""
-
-    def __init__(self, fields, **kwargs):
-        super().__init__(**kwargs)
-        self.fields = self.add_weight(shape=fields.shape, name="trajectory", trainable=False,
-                                      initializer=keras.initializers.Constant(fields))
-        self.built = True
-
-
-def _grid_archive(problem, field, trajectory=None) -> keras.export.ExportArchive:
-    from pinnzoo.grids.interpolation import bilinear
-
-    xs, ys = problem.extended_axes()
-    padded = np.pad(field, 1).astype(np.float32)
-    stored = _StoredField(padded, xs.astype(np.float32), ys.astype(np.float32), name="stored_field")
-    archive = keras.export.ExportArchive()
-    if trajectory is not None:
-        steps = _StoredTrajectory(np.asarray(trajectory, np.float32), name="stored_trajectory")
-
-        @tf.function(input_signature=[])
-        def fields():
-            return {"u": tf.identity(steps.fields)}
-
-        archive.add_endpoint("trajectory", fields)
-
-    @tf.function(input_signature=[])
-    def serve():
-        return {"u": tf.identity(stored.padded[1:-1, 1:-1]), "x": stored.xs[1:-1], "y": stored.ys[1:-1]}
-
-    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32, name="inputs")])
-    def query(inputs):
-        return {"u": bilinear(stored.padded, stored.xs, stored.ys, inputs)[:, None]}
-
-    archive.add_endpoint("serving_default", serve)
-    archive.add_endpoint("query", query)
-    return archive
-
-
-def export_grid_solver(solver, directory, metadata: dict, trajectory=None, family: str = "grid", files=None) -> Path:
-    """Write a fitted :class:`~pinnzoo.solvers.GridSolver`'s field as a SavedModel with ``pinnzoo.json``
-    (with ``trajectory [steps, ny, nx]``, the fields after every time step of a marching solve, also served)."""
-    problem = solver.problem
-    signatures = {"serving_default": {"inputs": [], "outputs": ["u [ny, nx]", "x [nx]", "y [ny]"]},
-                  "query": {"inputs": "inputs [batch, 2] float32 (x, y)", "outputs": ["u"]}}
-    if trajectory is not None:
-        signatures["trajectory"] = {"inputs": [], "outputs": ["u [steps, ny, nx]"]}
-    meta = {
-        "format": "pinnzoo-savedmodel",
-        "format_version": FORMAT_VERSION,
-        "family": family,
-        "problem": problem.name, "title": problem.title, "params": problem.params,
-        "grid_shape": list(solver.grid_shape), "inputs": ["x", "y"], "outputs": ["u"],
-        "point_signature": "query",
-        "prior": prior_record(solver.prior),
-        "loss": solver.loss_name,
-        "signatures": signatures,
-        "versions": versions(),
-        **metadata,
-    }
-    return _write_atomically(directory, _grid_archive(problem, solver.solution(), trajectory), meta, [solver.prior],
-                             files)
-
-
 def prior_record(prior) -> dict:
     """The metadata of a prior: class, registry name, configuration, number of parameters."""
     return {"class": type(prior).__name__, "name": prior_name(prior),
@@ -264,13 +107,26 @@ def prior_record(prior) -> dict:
             "parameters": int(prior.count_params())}
 
 
-def _write_atomically(directory, archive, meta, priors, files=None) -> Path:
-    """Write the SavedModel, ``pinnzoo.json``, the priors' weights (:mod:`pinnzoo.warm_start`), ``files``
+def prior_weight_file(priors: Sequence) -> tuple[bytes, dict]:
+    """The ``prior_weights.npz`` of ``priors`` as bytes, with its metadata entry (``file``, ``priors``,
+    ``variables``, ``sha256``)."""
+    arrays, paths = {}, []
+    for k, prior in enumerate(priors):
+        for v in prior.weights:
+            arrays[f"w{len(paths):05d}"] = np.asarray(v.numpy())
+            paths.append(f"{k}:{relative_path(prior, v)}")
+    arrays["paths"] = np.array(paths, dtype=str)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    data = buffer.getvalue()
+    return data, {"file": WEIGHTS_FILE, "priors": len(priors), "variables": len(paths),
+                  "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def write_atomically(directory, archive, meta, priors, files=None) -> Path:
+    """Write the SavedModel, ``pinnzoo.json``, the priors' weights (:func:`prior_weight_file`), ``files``
     (name → bytes, e.g. the run's ``history.csv``) and the SHA-256 manifest of them all
     (:mod:`pinnzoo.manifest`) to a temporary sibling, then rename it into place."""
-    from pinnzoo.manifest import write_manifest
-    from pinnzoo.warm_start import prior_weight_file
-
     weights, meta["prior_weights"] = prior_weight_file(priors)
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -294,58 +150,6 @@ def _write_atomically(directory, archive, meta, priors, files=None) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     return directory
-
-
-def export_image_solver(solver, directory, metadata: dict, files=None) -> Path:
-    """Write a fitted :class:`~pinnzoo.solvers.ImagePriorSolver` as a SavedModel with ``pinnzoo.json``."""
-    meta = {
-        "format": "pinnzoo-savedmodel",
-        "format_version": FORMAT_VERSION,
-        "family": "image",
-        "image_shape": [solver.image_height, solver.image_width, solver.channels],
-        "noise_shape": list(solver.noise.shape),
-        "noise_seed": solver.noise_seed,  # the fixed input z is drawn from it (the `noise` signature)
-        "operator": solver.operator.describe(),
-        "prior": prior_record(solver.prior),
-        "signatures": {"serving_default": {"inputs": [], "outputs": ["image"]},
-                       "generate": {"inputs": ["noise"], "outputs": ["image"]},
-                       "noise": {"inputs": [], "outputs": ["noise"]}},
-        "versions": versions(),
-        **metadata,
-    }
-    return _write_atomically(directory, _image_archive(solver), meta, [solver.prior], files)
-
-
-def export_solver(solver, directory, metadata: dict, files=None) -> Path:
-    """Write ``solver`` as a SavedModel with ``pinnzoo.json`` (and ``files``, name → bytes) at ``directory``
-    (atomically)."""
-    problem = solver.problem
-    meta = {
-        "format": "pinnzoo-savedmodel",
-        "format_version": FORMAT_VERSION,
-        "family": "pinn",
-        **problem.describe(),
-        "signatures": {
-            "serving_default": {"inputs": "inputs [batch, %d] float32" % len(problem.inputs),
-                                "outputs": list(problem.outputs)},
-            "coordinates": {"inputs": list(problem.inputs), "outputs": list(problem.outputs)},
-            "residual": {"inputs": "inputs [batch, %d] float32" % len(problem.inputs),
-                         "outputs": sorted(solver.residual(tf.zeros((1, len(problem.inputs)))).keys())},
-        },
-        "identified_params": {k: float(v.numpy()) for k, v in solver.coefficients.items()},
-        "prior": prior_record(solver.parts()[0].prior),
-        "versions": versions(),
-        **metadata,
-    }
-    if problem.parameter_inputs:  # a parametric solver: the parameters are served as separate tensors
-        coords = problem.coordinate_inputs
-        meta["signatures"]["serving_default"] = {
-            "inputs": f"inputs [batch, {len(coords)}] float32 ({', '.join(coords)}); "
-            + "; ".join(f"{n} [batch, 1] float32" for n in problem.parameter_inputs), "outputs": list(problem.outputs)}
-        meta["signatures"]["points"] = {"inputs": "inputs [batch, %d] float32" % len(problem.inputs),
-                                        "outputs": list(problem.outputs)}
-        meta["point_signature"] = "points"
-    return _write_atomically(directory, _archive(solver), meta, [part.prior for part in solver.parts()], files)
 
 
 def shipped_metadata(preset: str) -> dict | None:
@@ -376,8 +180,6 @@ def read_metadata(directory) -> dict:
         raise ExportError(f"cannot read {path}: {exc}") from None
     if not isinstance(meta, dict):
         raise ExportError(f"{path} does not hold a JSON object (got {type(meta).__name__})")
-    from pinnzoo.presets import family_of
-
     try:
         family = family_of(meta)
     except ExportError as exc:
@@ -391,8 +193,6 @@ def read_metadata(directory) -> dict:
 def load_export(directory):
     """``(loaded SavedModel, metadata)`` — the model loaded with plain ``tf.saved_model.load``, after its
     files were checked against its ``manifest.sha256`` (:func:`pinnzoo.manifest.check_manifest`)."""
-    from pinnzoo.manifest import check_manifest
-
     meta = read_metadata(directory)
     check_manifest(directory)
     try:
@@ -418,10 +218,8 @@ def evaluate_export(directory) -> dict:
     """Recompute an export's scores against pinnzoo's reference and compare them with its metadata.
 
     The preset family that wrote the export (``pinnzoo.json["family"]``) does the
-    scoring: :meth:`pinnzoo.presets.Preset.evaluate_export`.
+    scoring: :meth:`pinnzoo.family.Preset.evaluate_export`.
     """
-    from pinnzoo.presets import family_of
-
     model, meta = load_export(directory)
     family = family_of(meta)
     try:
@@ -433,45 +231,4 @@ def evaluate_export(directory) -> dict:
 
 def evaluation_line(result: dict) -> str:
     """One line for ``pinnzoo evaluate`` from :func:`evaluate_export`'s result."""
-    from pinnzoo.presets import FAMILIES
-
     return FAMILIES.get(result["family"]).evaluation_line(result)
-
-
-class _StoredArrays(keras.layers.Layer):
-    """Named fixed arrays, as non-trainable weights."""
-
-    def __init__(self, arrays: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.arrays = {k: self.add_weight(shape=v.shape, name=k, trainable=False,
-                                          initializer=keras.initializers.Constant(v)) for k, v in arrays.items()}
-        self.built = True
-
-
-def export_coefficient_solver(solver, directory, metadata: dict, family: str = "grid_inverse", files=None) -> Path:
-    """Write a fitted :class:`~pinnzoo.solvers.CoefficientSolver`'s recovered coefficient ``a`` and the PDE
-    solution ``u`` it gives as a SavedModel (``serving_default`` → ``a``, ``u`` ``[m, m]``, ``x``, ``y``)."""
-    problem = solver.problem
-    xy = problem.coordinates()
-    stored = _StoredArrays({"a": solver.solution().astype(np.float32), "u": solver.state().astype(np.float32),
-                            "x": xy[0, :, 0].astype(np.float32), "y": xy[:, 0, 1].astype(np.float32)},
-                           name="stored_coefficient")
-
-    @tf.function(input_signature=[])
-    def serve():
-        return {k: tf.identity(v) for k, v in stored.arrays.items()}
-
-    archive = keras.export.ExportArchive()
-    archive.track(stored)
-    archive.add_endpoint("serving_default", serve)
-    meta = {
-        "format": "pinnzoo-savedmodel", "format_version": FORMAT_VERSION, "family": family,
-        "problem": problem.name, "title": problem.title, "params": problem.params,
-        "grid_shape": list(solver.grid_shape), "outputs": ["a", "u"],
-        "prior": prior_record(solver.prior),
-        "loss": solver.loss_name,
-        "signatures": {"serving_default": {"inputs": [], "outputs": ["a [m, m]", "u [m, m]", "x [m]", "y [m]"]}},
-        "versions": versions(),
-        **metadata,
-    }
-    return _write_atomically(directory, archive, meta, [solver.prior], files)

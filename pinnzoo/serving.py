@@ -37,6 +37,8 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import ExportError, InputError
+from pinnzoo.export import load_export
+from pinnzoo.family import family_of
 
 
 def passthrough(fn) -> tf.types.experimental.GenericFunction:
@@ -49,6 +51,16 @@ def passthrough(fn) -> tf.types.experimental.GenericFunction:
         return fn(**dict(zip(names, args)))
 
     return call
+
+
+def family_signatures(model, meta: dict) -> dict:
+    """The signatures the family of the export ``meta`` serves of the loaded ``model``
+    (:meth:`pinnzoo.family.Preset.serving_signatures`; by default every signature that takes inputs)."""
+    signatures = family_of(meta).serving_signatures(model, meta)
+    if signatures is None:
+        signatures = {name: passthrough(fn) for name, fn in model.signatures.items()
+                      if fn.structured_input_signature[1]}
+    return signatures
 
 
 def row_signature(arrays, name: str = "row"):
@@ -87,15 +99,12 @@ def serving_export(directory, serving_dir, name: str | None = None) -> Path:
     """Write the export ``directory`` as the next version of the TF Serving model ``serving_dir/name``
     (``name``: the export's preset, else its folder name); returns the version's folder. The export is
     verified first (its manifest); the version is written to a temporary folder and renamed into place."""
-    from pinnzoo.export import load_export
-    from pinnzoo.presets import family_of
-
     model, meta = load_export(directory)
     name = name or meta.get("preset") or Path(directory).name
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name in (".", ".."):
         raise InputError(f"--name must be a plain folder name (letters, digits, _ . -), got {name!r}")
     module = _Served(model)
-    signatures = family_of(meta).serving_signatures(module.model, meta)
+    signatures = family_signatures(module.model, meta)
     if "serving_default" not in signatures:
         raise ExportError(f"{directory}: its family gives no serving_default signature")
     base = Path(serving_dir) / name

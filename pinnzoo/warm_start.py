@@ -30,32 +30,12 @@ from typing import Sequence
 
 import numpy as np
 
-from pinnzoo.errors import InitError
+from pinnzoo.errors import ExportError, InitError
+from pinnzoo.export import WEIGHTS_FILE, read_metadata
+from pinnzoo.manifest import check_manifest
+from pinnzoo.priors.registry import prior_name
+from pinnzoo.priors.variables import last_layer_variables, relative_path, reset_start  # noqa: F401
 
-WEIGHTS_FILE = "prior_weights.npz"
-
-
-def relative_path(prior, variable) -> str:
-    """``variable``'s path inside ``prior`` (without the prior's own, process-dependent, name)."""
-    path = variable.path
-    marker = prior.name + "/"
-    return path.split(marker, 1)[1] if marker in path else path
-
-
-def prior_weight_file(priors: Sequence) -> tuple[bytes, dict]:
-    """The ``prior_weights.npz`` of ``priors`` as bytes, with its metadata entry (``file``, ``priors``,
-    ``variables``, ``sha256``)."""
-    arrays, paths = {}, []
-    for k, prior in enumerate(priors):
-        for v in prior.weights:
-            arrays[f"w{len(paths):05d}"] = np.asarray(v.numpy())
-            paths.append(f"{k}:{relative_path(prior, v)}")
-    arrays["paths"] = np.array(paths, dtype=str)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    data = buffer.getvalue()
-    return data, {"file": WEIGHTS_FILE, "priors": len(priors), "variables": len(paths),
-                  "sha256": hashlib.sha256(data).hexdigest()}
 
 
 @dataclasses.dataclass
@@ -74,11 +54,6 @@ class SourceWeights:
 
 def read_prior_weights(directory) -> SourceWeights:
     """The prior weights stored in the export ``directory`` (clear :class:`InitError` if there are none)."""
-    from pinnzoo.errors import ExportError
-    from pinnzoo.export import read_metadata
-
-    from pinnzoo.manifest import check_manifest
-
     directory = Path(directory)
     try:
         meta = read_metadata(directory)
@@ -104,27 +79,6 @@ def read_prior_weights(directory) -> SourceWeights:
         k, name = p.split(":", 1)
         priors.setdefault(int(k), []).append((name, a))
     return SourceWeights(directory, meta, [priors[k] for k in sorted(priors)])
-
-
-def _reset_start(prior, layers: int) -> int:
-    """Index into ``prior.weights`` from which the last ``layers`` layers with a kernel (and what follows) begin."""
-    if layers <= 0:
-        return len(prior.weights)
-    owners = [relative_path(prior, v).rpartition("/")[::2] for v in prior.weights]  # (layer, variable)
-    starts = [i for i, (owner, name) in enumerate(owners)
-              if name == "kernel" and (i == 0 or owners[i - 1][0] != owner or owners[i - 1][1] != "kernel")]
-    if layers > len(starts):
-        raise InitError(f"--init-reset {layers}: the prior has only {len(starts)} layers with a kernel")
-    first = starts[-layers]
-    owner = owners[first][0]
-    while first > 0 and owners[first - 1][0] == owner:  # the layer's other variables before its kernel
-        first -= 1
-    return first
-
-
-def last_layer_variables(prior, layers: int = 1) -> list:
-    """The variables of ``prior``'s last ``layers`` layers with a kernel (and whatever follows them)."""
-    return list(prior.weights[_reset_start(prior, layers):])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,7 +143,7 @@ class WarmStart:
         kept = 0
         for k, (prior, stored) in enumerate(zip(priors, source.priors)):
             self._check(prior, stored, source, k)
-            start = _reset_start(prior, int(self.reset_layers))
+            start = reset_start(prior, int(self.reset_layers))
             for v, (_, array) in list(zip(prior.weights, stored))[:start]:
                 v.assign(array.astype(v.dtype))
             kept += start
@@ -216,8 +170,6 @@ class WarmStart:
         return record
 
     def _check(self, prior, stored, source: SourceWeights, k: int):
-        from pinnzoo.priors.registry import prior_name
-
         theirs, ours = (source.meta.get("prior") or {}).get("name"), prior_name(prior)
         if theirs is not None and theirs != ours:
             raise InitError(f"--init: the prior in {self.source} is {theirs}, this solver's is {ours}")

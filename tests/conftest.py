@@ -47,7 +47,7 @@ def run_cli(*args, cwd=None, timeout=600):
 @pytest.fixture(scope="session")
 def quick_export(tmp_path_factory):
     """A ``--quick`` Burgers run exported once per session: (directory, TrainResult)."""
-    from pinnzoo.training import train
+    from pinnzoo import train
 
     out = tmp_path_factory.mktemp("export") / "burgers"
     result = train("burgers", quick=True, out=out, verbose=0, seed=3)

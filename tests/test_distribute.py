@@ -281,7 +281,7 @@ from pinnzoo.distribute import get_strategy
 from pinnzoo.presets import get_preset
 from pinnzoo.sampling import fixed_batch
 from pinnzoo.solvers import flat_value_and_gradient, lbfgs_refine
-from pinnzoo.training import build_solver
+from pinnzoo.families.pinn.fit import build_solver
 
 preset = get_preset("burgers")
 solver = build_solver(preset, preset.schedule.quick(), 0, get_strategy("mirrored"), verbose=0)

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import small_solver
-from pinnzoo import export as export_module
+from pinnzoo.families.pinn import archive as pinn_archive
 from pinnzoo.errors import ExportError
-from pinnzoo.export import evaluate_export, export_solver, load_export, predict_export, read_metadata
+from pinnzoo.export import evaluate_export, load_export, predict_export, read_metadata
+from pinnzoo.families.pinn.archive import export_solver
 
 
 def test_reload_in_fresh_process_without_pinnzoo(quick_export, tmp_path):
@@ -69,7 +70,7 @@ def test_export_is_atomic(tmp_path, monkeypatch):
 
     other = small_solver(seed=2)
 
-    real_archive = export_module._archive
+    real_archive = pinn_archive._archive
 
     class Interrupted:
         """Writes the SavedModel files, then is interrupted before the export completes."""
@@ -81,7 +82,7 @@ def test_export_is_atomic(tmp_path, monkeypatch):
             self.inner.write_out(path, **kwargs)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(export_module, "_archive", Interrupted)
+    monkeypatch.setattr(pinn_archive, "_archive", Interrupted)
     with pytest.raises(KeyboardInterrupt):
         export_solver(other, target, {"preset": "second"})
     assert read_metadata(target) == before
@@ -132,7 +133,7 @@ KILL_SCRIPT = r'''
 import sys, numpy as np
 sys.path.insert(0, sys.argv[2])
 from conftest import small_solver
-from pinnzoo.export import export_solver
+from pinnzoo.families.pinn.archive import export_solver
 target = sys.argv[1]
 pts = np.linspace(0, 1, 8).reshape(4, 2)
 a, b = small_solver(seed=1), small_solver(seed=2)

@@ -46,7 +46,7 @@ def _would_run(*args, **kwargs):
 def no_work(monkeypatch, tmp_path):
     import scipy.optimize
 
-    from pinnzoo.presets.grid_inverse import TunedBaseline
+    from pinnzoo.families.grid_inverse.preset import TunedBaseline
     from pinnzoo.tasks import ImagingTask
 
     monkeypatch.setattr(keras.Model, "fit", _would_run)

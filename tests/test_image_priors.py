@@ -197,7 +197,7 @@ def test_the_discrepancy_gate_keeps_only_minima_that_explain_the_data():
 
 def test_gate_stop_uses_the_given_or_the_estimated_noise_level():
     from pinnzoo.restoration import RestoreConfig, Stopping
-    from pinnzoo.restoration.fit import gate_stop
+    from pinnzoo.families.image.fit import gate_stop
 
     rng = np.random.default_rng(4)
     yy, xx = np.mgrid[0:64, 0:64] / 64.0
@@ -267,7 +267,7 @@ def test_solver_rejects_bad_settings():
 
 
 def test_export_reloads_without_pinnzoo(tmp_path):
-    from pinnzoo.export import export_image_solver
+    from pinnzoo.families.image.archive import export_image_solver
 
     keras.utils.set_random_seed(0)
     y = np.random.default_rng(3).random((8, 8, 1)).astype(np.float32)
@@ -323,7 +323,7 @@ def test_preconditioned_solver_loss_config_and_cosine_schedule():
 
 
 def test_data_consistency_keeps_measured_pixels_in_image_export_and_config(tmp_path):
-    from pinnzoo.export import export_image_solver
+    from pinnzoo.families.image.archive import export_image_solver
     from pinnzoo.restoration import RestoreConfig, restore
 
     keras.utils.set_random_seed(0)
@@ -427,7 +427,7 @@ def test_a_mixed_bfloat16_dip_keeps_float32_weights_and_output_and_tracks_the_fl
     history = solver.fit(solver.dataset(y[0]), steps_per_epoch=60, epochs=1, verbose=0).history
     assert solver.image().dtype == np.float32 and np.isfinite(history["loss"]).all()
     assert float(tf.reduce_mean((solver.generate() - y) ** 2)) < 0.5 * start
-    from pinnzoo.export import export_image_solver
+    from pinnzoo.families.image.archive import export_image_solver
 
     export_image_solver(solver, tmp_path / "m", {"task": "denoise"})  # serves float32 without pinnzoo
     # against the traced generator: eager bfloat16 kernels round differently (seen 9e-3 here after the fit)

@@ -96,7 +96,7 @@ def test_cli_restores_several_images_and_sweeps_a_preset(tmp_path):
 def test_an_instance_batch_saves_and_loads_with_its_members(tmp_path):
     import keras
 
-    from pinnzoo.restoration.fit import image_solver
+    from pinnzoo.families.image.fit import image_solver
     from pinnzoo.solvers.instances import InstanceBatchSolver
 
     config = dataclasses.replace(RestoreConfig(), prior=SMALL_DIP)

@@ -201,7 +201,7 @@ def test_the_residual_vector_of_a_pinn_squares_to_its_loss_and_its_jacobian_give
     from pinnzoo.dtypes import float_type
     from pinnzoo.sampling import fixed_batch
     from pinnzoo.solvers.lbfgs import flat_residuals, flat_value_and_gradient
-    from pinnzoo.training import build_solver
+    from pinnzoo.families.pinn.fit import build_solver
 
     preset = get_preset("burgers")
     schedule = preset.schedule.quick().replace(dtype="float64")

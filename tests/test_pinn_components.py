@@ -106,7 +106,7 @@ def test_grad_norm_balancing_equalises_weighted_gradient_norms():
 
 
 def test_schedule_balance_every_drives_the_weights_during_adam():
-    from pinnzoo.training import train
+    from pinnzoo import train
 
     preset = small_preset("_balanced_heat", widths=(16, 16), schedule=tiny_schedule(balance_every=25))
     result = train(preset, verbose=0)
@@ -155,7 +155,7 @@ def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
     a continuation the iterations left run on a float64 copy, which goes lower and is exported."""
     from pinnzoo.export import evaluate_export, read_metadata
     from pinnzoo.presets import Continuation
-    from pinnzoo.training import train
+    from pinnzoo import train
 
     preset = small_preset(schedule=tiny_schedule(lbfgs=4000), solver={"hard_constraints": True})
     plain = train(preset, verbose=0, seed=5)
@@ -178,7 +178,7 @@ def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
 def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
     """``resample_every``: L-BFGS runs in pieces, each on a new point set (the first one is the set a run
     without resampling uses), for ``maxiter`` iterations in all."""
-    import pinnzoo.training as training
+    import pinnzoo.families.pinn.fit as training
 
     seen = []
     real = training.lbfgs_refine

@@ -178,7 +178,7 @@ def test_causal_weighting_discounts_later_times_until_earlier_ones_are_resolved(
 def test_inverse_problem_identifies_its_coefficient_and_exports_it(tmp_path):
     from pinnzoo.export import evaluate_export, read_metadata
     from pinnzoo.presets import get_preset
-    from pinnzoo.training import train
+    from pinnzoo import train
 
     preset = get_preset("heat_inverse")
     schedule = preset.schedule.replace(adam={"epochs": 2, "steps_per_epoch": 200, "steps_per_execution": 50},

@@ -9,7 +9,7 @@ from pinnzoo.parameters import ParameterError
 from pinnzoo.presets import (FAMILIES, PRESETS, GridInversePreset, GridPreset, ImagePreset, PINNPreset, Preset,
                              get_preset)
 from pinnzoo.sampling import fixed_batch
-from pinnzoo.training import build_solver
+from pinnzoo.families.pinn.fit import build_solver
 
 PDE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, PINNPreset)]
 IMAGE_PRESETS = [n for n, p in PRESETS.items() if isinstance(p, ImagePreset)]

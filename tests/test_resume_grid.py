@@ -65,7 +65,7 @@ def test_a_grid_fit_cut_during_lbfgs_resumes_with_the_iterations_left(tmp_path):
 
 
 def test_a_marching_grid_run_cut_after_a_step_resumes_to_the_same_trajectory(tmp_path, monkeypatch):
-    from pinnzoo.presets.grid_marching import GridMarchingPreset
+    from pinnzoo.families.grid_marching.preset import GridMarchingPreset
 
     preset = get_preset("heat2d_grid")
     options = dict(quick=True, seed=0, verbose=0)

@@ -95,7 +95,8 @@ def test_marching_rejects_bad_edges_and_inverse_problems():
 
 
 def test_marching_solver_saves_reloads_and_exports(tmp_path):
-    from pinnzoo.export import export_solver, load_export, predict_export
+    from pinnzoo.export import load_export, predict_export
+    from pinnzoo.families.pinn.archive import export_solver
 
     solver = _marching(Heat1D(), windows=3)
     pts = _points(solver.problem)
@@ -113,7 +114,7 @@ def test_marching_solver_saves_reloads_and_exports(tmp_path):
 
 def test_marching_preset_trains_window_after_window_to_a_small_error():
     """Heat equation in two windows: each fitted in turn, the second started from the first."""
-    from pinnzoo.training import train
+    from pinnzoo import train
 
     preset = small_preset("heat_marching", widths=(16, 16), marching={"windows": 2}, target=1e-2,
                           schedule=tiny_schedule(steps=200, execution=100, points=512, lbfgs=1000, lbfgs_points=1024,
@@ -136,7 +137,7 @@ def test_marching_windows_continue_in_float64_and_keep_the_result_in_float32():
     """A continuation in time marching: each window's float32 L-BFGS-B stalls, continues on a float64
     copy for at most ``Continuation.maxiter`` iterations, and the window keeps those weights."""
     from pinnzoo.presets import Continuation
-    from pinnzoo.training import train
+    from pinnzoo import train
 
     schedule = tiny_schedule(lbfgs=4000)
     preset = small_preset("_heat_marching_small", schedule=schedule, marching={"windows": 2}, target=1e-2)

@@ -204,7 +204,7 @@ def test_refit_solves_the_last_layer_of_a_linear_problem():
     output layer computed by another derivative path, and only the output layer moved."""
     from pinnzoo.sampling import fixed_batch
     from pinnzoo.solvers import refit_last_layer
-    from pinnzoo.training import build_solver
+    from pinnzoo.families.pinn.fit import build_solver
     from pinnzoo.warm_start import last_layer_variables
 
     preset = get_preset("poisson2d")

@@ -5,19 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from pinnzoo.errors import InputError
-from pinnzoo.plotting.figures import history_figure
+from pinnzoo.export import load_export
+from pinnzoo.family import family_of
+from pinnzoo.plotting.figures import history_figure, load_history
 from pinnzoo.plotting.render import render_all
 from pinnzoo.run_log import read_history
 
 
 def export_figures(directory) -> list:
     """The :class:`~pinnzoo.plotting.figures.Figure` list of an export: its family's
-    (:meth:`pinnzoo.presets.Preset.figures`), from the SavedModel loaded with plain TensorFlow."""
-    from pinnzoo.export import load_export
-    from pinnzoo.presets.base import family_of
-
+    (:meth:`pinnzoo.family.Preset.figures`, or its training curves), from the SavedModel loaded with plain TensorFlow."""
     model, meta = load_export(directory)
-    return family_of(meta).figures(Path(directory), model, meta)
+    figures = family_of(meta).figures(Path(directory), model, meta)
+    rows = None if figures else load_history(directory)
+    return figures or ([history_figure(rows, f"{meta.get('preset') or Path(directory).name}: training")] if rows else [])
 
 
 def plot(source, out_dir) -> list[Path]:

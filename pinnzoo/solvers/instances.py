@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pinnzoo.distribute import multi_worker
+from pinnzoo.distribute import check_shardable, multi_worker, owned  # noqa: F401  (owned: re-exported)
 from pinnzoo.errors import InputError
 
 
@@ -27,20 +27,6 @@ class BatchableSolver(Protocol):
 
     def track(self, output, weights) -> None:
         """Update the member's non-trainable state after a step that produced ``output`` from ``weights``."""
-
-
-def owned(count: int, replicas: int, replica: int) -> range:
-    """The instances replica ``replica`` of ``replicas`` owns: the ``replica``-th of equal contiguous blocks."""
-    block = count // replicas
-    return range(replica * block, (replica + 1) * block)
-
-
-def check_shardable(count: int, strategy) -> None:
-    """Refuse, with an InputError, ``count`` instances that do not split into one equal block per replica."""
-    replicas = int(strategy.num_replicas_in_sync)
-    if count < 1 or count % replicas:
-        raise InputError(f"{count} instance(s) do not split evenly over {replicas} replicas: give a multiple of "
-                         f"{replicas} (one fit alone trains on one device: use --strategy default)")
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")

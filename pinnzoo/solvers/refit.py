@@ -27,7 +27,7 @@ import scipy.linalg
 import tensorflow as tf
 
 from pinnzoo.solvers.lbfgs import flat_residuals
-from pinnzoo.warm_start import last_layer_variables
+from pinnzoo.priors.variables import last_layer_variables
 
 
 def refit_last_layer(solver, batch: dict, iterations: int = 20, rtol: float = 1e-3) -> dict:

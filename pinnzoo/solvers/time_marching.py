@@ -22,7 +22,7 @@ class TimeMarchingSolver(keras.Model):
     ``k`` is a :class:`PINNSolver` for :class:`~pinnzoo.problems.window.TimeWindow`
     ``(problem, t_k, t_{k+1})`` whose initial condition is the prediction of
     window ``k - 1`` at ``t_k``. The windows are trained one after the other
-    (:func:`pinnzoo.training.train` does this for presets with ``marching``),
+    (:func:`pinnzoo.families.pinn.fit.train` does this for presets with ``marching``),
     each with the preset's full schedule. A long horizon with fronts that
     sharpen over time — Allen–Cahn's interfaces, for instance — then never has
     to be represented, nor propagated causally, by a single network: every

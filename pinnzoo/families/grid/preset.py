@@ -19,7 +19,7 @@ import numpy as np
 
 from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.errors import ExportError, InputError, TrainingError
-from pinnzoo.presets.base import PRESETS, Preset, RunResult, register_family
+from pinnzoo.family import PRESETS, Preset, RunResult, register_family
 from pinnzoo.priors.registry import PriorSpec
 
 
@@ -65,6 +65,8 @@ GRID_PRIOR_CONFIGS: dict[str, dict] = {
     "fourier_mlp": {"widths": (64,) * 3},
     "modified_mlp": {},
 }
+#: the zoo's grid prior: the multiscale grid at its comparison configuration
+MULTISCALE = PriorSpec("multiscale_grid", GRID_PRIOR_CONFIGS["multiscale_grid"])
 
 
 @dataclasses.dataclass
@@ -161,10 +163,11 @@ class GridPreset(Preset):
         """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS (``lbfgs_iterations``
         overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
         export to ``out``. ``checkpoint`` (a file) is rewritten every epoch while the fit runs and removed
-        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.presets.grid_run`)."""
+        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.families.grid.run`)."""
         from pinnzoo.distribute import one_device
-        from pinnzoo.export import export_grid_solver, machine
-        from pinnzoo.presets.grid_run import GridRun, fit_adam_lbfgs, run_identity
+        from pinnzoo.export import machine
+        from pinnzoo.families.grid.archive import export_grid_solver
+        from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs, run_identity
         from pinnzoo.run_log import training_log
 
         one_device(strategy, f"{self.name} ({self.family} preset)")
@@ -208,8 +211,8 @@ class GridPreset(Preset):
                         verbose: int = 1) -> list[GridResult | None]:
         """One fit per parameter set of ``instances`` (e.g. ``[{"seed": 1}, {"seed": 2}]``), sharded over the
         replicas of ``strategy``: each replica's device fits an equal block on its own thread, each fit the
-        one :meth:`train` makes (:func:`~pinnzoo.presets.base.train_sharded`)."""
-        from pinnzoo.presets.base import train_sharded
+        one :meth:`train` makes (:func:`~pinnzoo.family.train_sharded`)."""
+        from pinnzoo.family import train_sharded
 
         return train_sharded(self, instances, strategy=strategy, seed=seed, quick=quick, out=out, verbose=verbose)
 
@@ -267,7 +270,7 @@ class GridPreset(Preset):
     def figures(cls, directory, model, meta: dict) -> list:
         """The served field against the discrete solution, the coefficient and residual, the curves."""
         from pinnzoo.plotting.figures import load_history
-        from pinnzoo.plotting.grids import grid_figures
+        from pinnzoo.families.grid.figures import grid_figures
 
         u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
         return grid_figures(cls.rebuild_problem(directory, meta), u, meta.get("preset") or meta["problem"],

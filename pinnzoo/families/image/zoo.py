@@ -6,10 +6,10 @@ Targets are relative to the best classical baseline on the same degraded image (
 the 10-minute budget on the 2-core CPU.
 """
 
-from pinnzoo.presets.base import register_preset
-from pinnzoo.presets.image import Degradation, ImagePreset
+from pinnzoo.family import register_preset
+from pinnzoo.families.image.preset import Degradation, ImagePreset
 from pinnzoo.priors.registry import PriorSpec
-from pinnzoo.restoration import Optimiser, Output, Regularisation, RestoreConfig, Stopping
+from pinnzoo.families.image.config import Optimiser, Output, Regularisation, RestoreConfig, Stopping
 
 DIP = PriorSpec("dip", {"channels_down": [32] * 5, "channels_skip": 4, "input_channels": 32})
 DIP_WIDE = PriorSpec("dip", {"channels_down": [16, 32, 64, 128, 128], "channels_skip": 4, "input_channels": 32})

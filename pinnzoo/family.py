@@ -119,20 +119,16 @@ class Preset(abc.ABC):
 
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
-        """What ``pinnzoo plot`` draws of an export (:class:`~pinnzoo.plotting.figures.Figure` list);
-        here the loss and error curves of its ``history.csv``, families add their fields."""
-        from pinnzoo.plotting.figures import history_figure, load_history
-
-        rows = load_history(directory)
-        return [history_figure(rows, f"{meta.get('preset') or Path(directory).name}: training")] if rows else []
+        """What ``pinnzoo plot`` draws of an export besides its training curves
+        (:class:`~pinnzoo.plotting.figures.Figure` list, :func:`pinnzoo.plotting.export_figures`); here nothing,
+        families add their fields."""
+        return []
 
     @classmethod
-    def serving_signatures(cls, model, meta: dict) -> dict:
+    def serving_signatures(cls, model, meta: dict) -> dict | None:
         """The signatures a TF Serving version of the loaded export ``model`` serves (:mod:`pinnzoo.serving`),
-        name → ``tf.function``; here every signature of the export that takes inputs."""
-        from pinnzoo.serving import passthrough
-
-        return {name: passthrough(fn) for name, fn in model.signatures.items() if fn.structured_input_signature[1]}
+        name → ``tf.function``; None (here): every signature of the export that takes inputs."""
+        return None
 
     @classmethod
     def required_metadata(cls) -> tuple[str, ...]:
@@ -166,6 +162,17 @@ def preset_names() -> list[str]:
     return PRESETS.names()
 
 
+def train(preset, **options) -> RunResult:
+    """Train ``preset`` (a name or a :class:`Preset`) from scratch: ``preset.train(**options)``.
+
+    A PINN preset returns a :class:`~pinnzoo.families.pinn.fit.TrainResult` (see
+    :func:`~pinnzoo.families.pinn.fit.train_pinn` for the options), an image preset a
+    :class:`~pinnzoo.restoration.RestoreResult`.
+    """
+    preset = get_preset(preset) if isinstance(preset, str) else preset
+    return preset.train(**options)
+
+
 def family_of(meta: dict):
     """The :class:`Preset` subclass that wrote an export with metadata ``meta``.
 
@@ -186,21 +193,3 @@ def instance_name(params: Mapping[str, object]) -> str:
 def instance_dir(out, params: Mapping[str, object]):
     """Where instance ``params`` of a sweep exported to ``out`` goes (None if ``out`` is None)."""
     return None if out is None else Path(out) / instance_name(params)
-
-
-def train_sharded(preset: Preset, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
-                  verbose: int = 1) -> list:
-    """:meth:`Preset.train_instances` for families whose fits are serial host loops (L-BFGS): the instances
-    sharded over the strategy's replicas by :func:`pinnzoo.distribute.run_instances`, each fitted by the
-    preset's own :meth:`~Preset.train` on one device; None for the instances other workers fit."""
-    from pinnzoo.distribute import get_strategy, run_instances
-
-    variants = [preset.with_params(params) for params in instances]
-    strategy = get_strategy(strategy)
-
-    def fit_one(i: int):
-        if verbose:
-            print(f"{preset.name} {instance_name(instances[i])}: fitting", flush=True)
-        return variants[i].train(seed=seed, quick=quick, out=instance_dir(out, instances[i]), verbose=0)
-
-    return run_instances(strategy, len(variants), fit_one)

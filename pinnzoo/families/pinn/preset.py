@@ -13,8 +13,9 @@ from typing import Callable, ClassVar, Mapping, Union
 import numpy as np
 
 from pinnzoo.errors import ExportError
-from pinnzoo.presets.base import Preset, register_family
-from pinnzoo.presets.schedule import Schedule
+from pinnzoo.families.pinn.fit import param_text, train_pinn
+from pinnzoo.family import Preset, register_family
+from pinnzoo.families.pinn.schedule import Schedule
 from pinnzoo.priors.registry import PriorSpec
 
 #: a problem by registry name, or a factory called with the preset's ``params`` as keywords (a problem class)
@@ -93,9 +94,7 @@ class PINNPreset(Preset):
         return f"target rel L2 <= {self.target:g}" if self.target else ""
 
     def train(self, *, seed: int = 0, quick: bool = False, out=None, verbose: int = 1, callbacks=(), **options):
-        """Train with :func:`pinnzoo.training.train_pinn` (``options``: ``epochs``, ``log_every``, ``schedule``)."""
-        from pinnzoo.training import train_pinn
-
+        """Train with :func:`pinnzoo.families.pinn.fit.train_pinn` (``options``: ``epochs``, ``log_every``, ``schedule``)."""
         return train_pinn(self, seed=seed, quick=quick, out=out, verbose=verbose, callbacks=callbacks, **options)
 
     # -- exports ---------------------------------------------------------------------------------------
@@ -115,10 +114,10 @@ class PINNPreset(Preset):
 
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
-        """Solution, reference and error fields, slices, and the training curves (:mod:`pinnzoo.plotting.pde`)."""
+        """Solution, reference and error fields, slices, and the training curves (:mod:`pinnzoo.families.pinn.figures`)."""
         from pinnzoo.export import predict_export
         from pinnzoo.plotting.figures import load_history
-        from pinnzoo.plotting.pde import pinn_figures
+        from pinnzoo.families.pinn.figures import pinn_figures
 
         return pinn_figures(cls.rebuild_problem(directory, meta), lambda pts: predict_export(model, meta, pts),
                             meta.get("preset") or meta["problem"], load_history(directory),
@@ -171,8 +170,3 @@ class PINNPreset(Preset):
             line += f" | metadata {'agrees' if result['matches_metadata'] else 'DISAGREES'}"
         return line
 
-
-def param_text(metrics: dict) -> str:
-    """`` | nu = 0.00318 (rel. error 4.8e-03)`` for every identified coefficient in ``metrics``."""
-    return "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {metrics[k + '_rel_error']:.2e})"
-                   for k, v in metrics.items() if k.startswith("param_") and not k.endswith("_rel_error"))

@@ -6,9 +6,9 @@ Each preset's numbers in the README come from training it with ``pinnzoo train N
 
 import dataclasses
 
-from pinnzoo.presets.base import register_preset
-from pinnzoo.presets.pinn import PINNPreset
-from pinnzoo.presets.schedule import AdamPhase, Collocation, LBFGSPhase, Schedule
+from pinnzoo.family import register_preset
+from pinnzoo.families.pinn.preset import PINNPreset
+from pinnzoo.families.pinn.schedule import AdamPhase, Collocation, LBFGSPhase, Schedule
 from pinnzoo.priors.registry import PriorSpec
 
 _BURGERS = PINNPreset(

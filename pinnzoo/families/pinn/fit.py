@@ -16,10 +16,10 @@ from pinnzoo.distribute import distributed_batches, get_strategy, replicas, xla_
 from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.dtypes import float_type
 from pinnzoo.errors import InputError, TrainingError
-from pinnzoo.export import export_solver, machine
+from pinnzoo.export import machine
+from pinnzoo.families.pinn.archive import export_solver
 from pinnzoo.metrics import param_errors, score_problem
-from pinnzoo.presets.base import RunResult, get_preset
-from pinnzoo.presets.pinn import PINNPreset, param_text
+from pinnzoo.family import RunResult
 from pinnzoo.run_log import training_log
 from pinnzoo.sampling import collocation_dataset, fixed_batch, residual_adaptive_points
 from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine, refit_last_layer
@@ -28,7 +28,7 @@ from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine, refit_last_layer
 @dataclasses.dataclass
 class TrainResult(RunResult):
     solver: keras.Model
-    preset: PINNPreset
+    preset: object  # the PINNPreset trained
     history: dict
     metrics: dict
     train_time: float
@@ -51,7 +51,7 @@ class TrainResult(RunResult):
                 + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
-def build_solver(preset: PINNPreset, schedule, seed: int, strategy=None, verbose: int = 1):
+def build_solver(preset, schedule, seed: int, strategy=None, verbose: int = 1):
     """A compiled solver for ``preset`` in the schedule's float type, its variables and optimisers made in
     ``strategy``'s scope (:mod:`pinnzoo.distribute`; None: one device)."""
     strategy = get_strategy(strategy)
@@ -281,7 +281,7 @@ def _refit(solver, schedule, seed, data, verbose) -> dict:
     return refit
 
 
-def _schedule_for(preset: PINNPreset, schedule, quick: bool, epochs, lbfgs_iterations, optimizer=None):
+def _schedule_for(preset, schedule, quick: bool, epochs, lbfgs_iterations, optimizer=None):
     schedule = schedule or preset.schedule
     if quick:
         schedule = schedule.quick()
@@ -372,17 +372,7 @@ def _metadata(result: TrainResult, schedule, seed: int, quick: bool) -> dict:
     }
 
 
-def train(preset, **options) -> RunResult:
-    """Train ``preset`` (a name or a :class:`~pinnzoo.presets.Preset`) from scratch: ``preset.train(**options)``.
-
-    A PINN preset returns a :class:`TrainResult` (see :func:`train_pinn` for the
-    options), an image preset a :class:`~pinnzoo.restoration.RestoreResult`.
-    """
-    preset = get_preset(preset) if isinstance(preset, str) else preset
-    return preset.train(**options)
-
-
-def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
+def train_pinn(preset, *, epochs: int | None = None, seed: int = 0, quick: bool = False, out=None,
                verbose: int = 1, callbacks=(), log_every: int = 1, schedule=None, lbfgs_iterations: int | None = None,
                init=None, checkpoint=None, resume: bool = False, strategy=None, optimizer: str | None = None) -> TrainResult:
     """Train a PINN preset from scratch: build → Adam with ``model.fit`` → L-BFGS → score → export.
@@ -461,3 +451,9 @@ def train_pinn(preset: PINNPreset, *, epochs: int | None = None, seed: int = 0, 
     if run:
         run.checkpoint.remove()  # the export holds the result now
     return result
+
+
+def param_text(metrics: dict) -> str:
+    """`` | nu = 0.00318 (rel. error 4.8e-03)`` for every identified coefficient in ``metrics``."""
+    return "".join(f" | {k[len('param_'):]} = {v:.6g} (rel. error {metrics[k + '_rel_error']:.2e})"
+                   for k, v in metrics.items() if k.startswith("param_") and not k.endswith("_rel_error"))

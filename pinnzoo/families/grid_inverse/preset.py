@@ -1,7 +1,7 @@
 """The coefficient-recovery preset family: a prior generates ``log a``, fitted through the PDE solve to noisy data.
 
 A preset is a :class:`~pinnzoo.grids.darcy_inverse.DarcyInverse` problem, a prior
-(any :class:`~pinnzoo.priors.base.ImageGenerator`), a :class:`~pinnzoo.presets.grid.GridFit`
+(any :class:`~pinnzoo.priors.base.ImageGenerator`), a :class:`~pinnzoo.families.grid.preset.GridFit`
 schedule and a stopping rule (the discrepancy principle, which needs only the noise
 level). The classical baselines — regularised least squares on the raw grid with an
 H¹ (Tikhonov) or TV penalty, the same forward model and optimiser, each at its best
@@ -19,8 +19,8 @@ import numpy as np
 
 from pinnzoo.divergence import scaled_adam
 from pinnzoo.errors import ExportError, InputError
-from pinnzoo.presets.base import Preset, RunResult, register_family
-from pinnzoo.presets.grid import GRID_PRIOR_CONFIGS, GridFit, current_parameters
+from pinnzoo.family import Preset, RunResult, register_family
+from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS, GridFit, current_parameters
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.regularizers import PENALTIES
 
@@ -87,8 +87,8 @@ def build_coupled_solver(problem, prior: PriorSpec, state_prior: PriorSpec, resi
 
 def fit_coefficient(solver, fit: GridFit, callbacks=(), verbose: int = 0, run=None, extra=None) -> dict:
     """Adam then L-BFGS (no XLA: the solve runs in scipy); returns ``{"adam": history, "lbfgs": history}``.
-    ``run`` (a :class:`~pinnzoo.presets.grid_run.GridRun`) checkpoints the fit, ``extra()`` adding to its state."""
-    from pinnzoo.presets.grid_run import GridRun, fit_adam_lbfgs
+    ``run`` (a :class:`~pinnzoo.families.grid.run.GridRun`) checkpoints the fit, ``extra()`` adding to its state."""
+    from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs
 
     epochs = max(1, fit.adam_steps // fit.log_every) if fit.adam_steps else 0
     history = fit_adam_lbfgs(solver, epochs, fit.log_every, fit.lbfgs_iterations, list(callbacks), verbose,
@@ -163,11 +163,12 @@ class GridInversePreset(Preset):
         """Run the baselines, fit the prior (stopping at the discrepancy), score, export to ``out``;
         ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights.
         ``checkpoint`` (a file) is rewritten every epoch of the fit (with the baselines' results) and removed
-        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.presets.grid_run`)."""
+        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.families.grid.run`)."""
         from pinnzoo.distribute import one_device
         from pinnzoo.callbacks import DiscrepancyStopping
-        from pinnzoo.export import export_coefficient_solver, machine
-        from pinnzoo.presets.grid_run import GridRun, run_identity
+        from pinnzoo.export import machine
+        from pinnzoo.families.grid_inverse.archive import export_coefficient_solver
+        from pinnzoo.families.grid.run import GridRun, run_identity
         from pinnzoo.run_log import training_log
 
         one_device(strategy, f"{self.name} ({self.family} preset)")
@@ -221,8 +222,8 @@ class GridInversePreset(Preset):
                         verbose: int = 1) -> list[InverseResult | None]:
         """One fit per parameter set of ``instances`` (e.g. ``[{"seed": 1}, {"seed": 2}]``), sharded over the
         replicas of ``strategy``: each replica's device fits an equal block on its own thread, each fit the
-        one :meth:`train` makes (:func:`~pinnzoo.presets.base.train_sharded`)."""
-        from pinnzoo.presets.base import train_sharded
+        one :meth:`train` makes (:func:`~pinnzoo.family.train_sharded`)."""
+        from pinnzoo.family import train_sharded
 
         return train_sharded(self, instances, strategy=strategy, seed=seed, quick=quick, out=out, verbose=verbose)
 
@@ -255,7 +256,7 @@ class GridInversePreset(Preset):
     def figures(cls, directory, model, meta: dict) -> list:
         """The recovered permeability against the truth, its state, the curves."""
         from pinnzoo.plotting.figures import load_history
-        from pinnzoo.plotting.grids import coefficient_figures
+        from pinnzoo.families.grid.figures import coefficient_figures
 
         served = model.signatures["serving_default"]()
         return coefficient_figures(cls.rebuild_problem(directory, meta), served["a"].numpy().astype(np.float64),

@@ -12,8 +12,8 @@ from pinnzoo.callbacks import ImageQualityLogger, InstanceStopping
 from pinnzoo.divergence import NaNGuard
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.operators import Operator
-from pinnzoo.restoration.config import RestoreConfig
-from pinnzoo.restoration.fit import RestoreResult, check_inputs, gate_stop, image_solver, recipe_optimizer, score
+from pinnzoo.families.image.config import RestoreConfig
+from pinnzoo.families.image.fit import RestoreResult, check_inputs, gate_stop, image_solver, recipe_optimizer, score
 
 
 def restore_many(measurements, operators, config: RestoreConfig | None = None, *, seeds=None, references=None,

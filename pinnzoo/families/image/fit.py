@@ -1,4 +1,4 @@
-"""Fit an untrained image prior to one measurement: the image counterpart of :mod:`pinnzoo.training`."""
+"""Fit an untrained image prior to one measurement: the image counterpart of :mod:`pinnzoo.families.pinn.fit`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.metrics import image_scores
 from pinnzoo.operators import FourierPreconditioner, Operator
-from pinnzoo.presets.base import RunResult
-from pinnzoo.restoration.config import RestoreConfig
+from pinnzoo.family import RunResult
+from pinnzoo.families.image.config import RestoreConfig
 
 
 @dataclasses.dataclass

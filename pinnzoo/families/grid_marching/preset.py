@@ -17,8 +17,8 @@ import keras
 import numpy as np
 
 from pinnzoo.errors import ExportError, PresetError
-from pinnzoo.presets.base import register_family
-from pinnzoo.presets.grid import GridPreset, GridResult
+from pinnzoo.family import register_family
+from pinnzoo.families.grid.preset import GridPreset, GridResult
 
 
 def _rel(a, b) -> float:
@@ -67,8 +67,9 @@ class GridMarchingPreset(GridPreset):
         trained export's prior weights. ``checkpoint`` (a file) is rewritten after every time step and removed
         once exported; ``resume=True`` goes on from the step after the last one it holds."""
         from pinnzoo.distribute import one_device
-        from pinnzoo.export import export_grid_solver, machine
-        from pinnzoo.presets.grid_run import GridRun, run_identity
+        from pinnzoo.export import machine
+        from pinnzoo.families.grid.archive import export_grid_solver
+        from pinnzoo.families.grid.run import GridRun, run_identity
         from pinnzoo.run_log import training_log
         from pinnzoo.solvers.lbfgs import flat_value_and_gradient
 
@@ -163,7 +164,7 @@ class GridMarchingPreset(GridPreset):
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """The final field against the exact discrete trajectory, and the error after every step."""
-        from pinnzoo.plotting.grids import marching_figures
+        from pinnzoo.families.grid.figures import marching_figures
 
         u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
         return marching_figures(cls.rebuild_problem(directory, meta), u, meta.get("preset") or meta["problem"],

@@ -16,9 +16,10 @@ import numpy as np
 
 from pinnzoo.errors import ExportError, InputError
 from pinnzoo.parameters import Parameter
-from pinnzoo.presets.base import PRESETS, Preset, register_family
+from pinnzoo.family import PRESETS, Preset, register_family
 from pinnzoo.priors.registry import PriorSpec
-from pinnzoo.restoration import RestoreConfig, RestoreResult, restore
+from pinnzoo.families.image.config import RestoreConfig
+from pinnzoo.families.image.fit import RestoreResult, restore
 from pinnzoo.tasks import TASKS, OperatorOptions
 
 
@@ -136,7 +137,7 @@ class ImagePreset(Preset):
         ``iterations`` replaces the recipe's step limit.
         """
         from pinnzoo.distribute import one_device
-        from pinnzoo.export import export_image_solver
+        from pinnzoo.families.image.archive import export_image_solver
         from pinnzoo.run_log import training_log
 
         one_device(strategy, f"{self.name} (image preset)")
@@ -165,9 +166,9 @@ class ImagePreset(Preset):
         all trained by one ``model.fit`` with the fits sharded over the replicas of ``strategy``
         (:func:`~pinnzoo.restoration.restore_many`): each ends where its own :meth:`train` would, and is
         scored against its baselines and exported (to ``out/<name>=<value>``) as :meth:`train` does."""
-        from pinnzoo.export import export_image_solver
-        from pinnzoo.presets.base import instance_dir, instance_name
-        from pinnzoo.restoration import restore_many
+        from pinnzoo.families.image.archive import export_image_solver
+        from pinnzoo.family import instance_dir, instance_name
+        from pinnzoo.families.image.many import restore_many
 
         variants = [(self.quick() if quick else self).with_params(params) for params in instances]
         degraded = [v.degrade() for v in variants]
@@ -275,7 +276,7 @@ class ImagePreset(Preset):
         """Measured / restored / reference / difference (the preset's measurement is remade from its seeded
         degradation), and the curves with the automatic stop and the PSNR peak marked."""
         from pinnzoo.plotting.figures import load_history
-        from pinnzoo.plotting.images import image_figures
+        from pinnzoo.families.image.figures import image_figures
 
         restored = model.signatures["serving_default"]()["image"].numpy()[0]
         measured = clean = None
