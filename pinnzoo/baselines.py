@@ -14,6 +14,11 @@ import time
 from typing import Callable
 
 import numpy as np
+from keras.utils import Progbar
+from scipy.fft import dctn, idctn
+from skimage.restoration import (denoise_nl_means, denoise_tv_chambolle, denoise_wavelet, inpaint_biharmonic,
+                                 richardson_lucy, unsupervised_wiener, wiener)
+from skimage.transform import resize
 
 from pinnzoo.metrics import psnr, ssim
 
@@ -48,8 +53,6 @@ def _per_channel(fn, y):
 
 def denoise_candidates(y, sigma: float) -> list[Candidate]:
     """TV (Chambolle), wavelet (BayesShrink, soft) and non-local means, over parameter grids."""
-    from skimage.restoration import denoise_nl_means, denoise_tv_chambolle, denoise_wavelet
-
     sigma = max(float(sigma), 1e-3)
     out = []
     for w in (0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
@@ -74,8 +77,6 @@ def _pad_deconvolve(fn, y, psf):
 
 def deblur_candidates(y, psf, sigma: float) -> list[Candidate]:
     """Wiener (balance grid), unsupervised Wiener and Richardson–Lucy (iteration grid)."""
-    from skimage.restoration import richardson_lucy, unsupervised_wiener, wiener
-
     out = []
     for b in (3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1):
         out.append(_timed("Wiener", f"balance={b:g}", lambda b=b: _per_channel(
@@ -91,16 +92,12 @@ def deblur_candidates(y, psf, sigma: float) -> list[Candidate]:
 
 def inpaint_candidates(y, mask) -> list[Candidate]:
     """Biharmonic inpainting of the pixels where ``mask`` is 0."""
-    from skimage.restoration import inpaint_biharmonic
-
     missing = np.asarray(mask)[:, :, 0] < 0.5 if np.ndim(mask) == 3 else np.asarray(mask) < 0.5
     return [_timed("biharmonic", "-", lambda: _per_channel(lambda a: inpaint_biharmonic(a, missing), y))]
 
 
 def superres_candidates(y, scale: int) -> list[Candidate]:
     """Bicubic upsampling (scikit-image ``resize``, order 3, symmetric edges)."""
-    from skimage.transform import resize
-
     h, w = y.shape[0] * scale, y.shape[1] * scale
     return [_timed("bicubic", "order=3", lambda: resize(y, (h, w, y.shape[2]), order=3, mode="symmetric",
                                                          anti_aliasing=False))]
@@ -111,8 +108,6 @@ def best_baselines(candidates: list[Candidate], clean, verbose: int = 0) -> list
 
     ``candidates`` come from a task's :meth:`~pinnzoo.tasks.ImagingTask.candidates`; ``verbose``
     shows a progress bar over them."""
-    from keras.utils import Progbar
-
     best: dict[str, dict] = {}
     bar = Progbar(len(candidates), verbose=verbose, unit_name="baseline")
     for k, c in enumerate(candidates):
@@ -126,8 +121,6 @@ def best_baselines(candidates: list[Candidate], clean, verbose: int = 0) -> list
 
 def _dct_filter(y, multiplier):
     """``C⁻¹ diag(multiplier) C y`` per channel (orthonormal 2-D DCT-II)."""
-    from scipy.fft import dctn, idctn
-
     return _per_channel(lambda a: idctn(multiplier * dctn(a, norm="ortho"), norm="ortho"), y)
 
 
@@ -152,8 +145,6 @@ def heat_candidates(y, operator, sigma: float) -> list[Candidate]:
 def tv_least_squares(y, operator, weight: float, iterations: int = 100) -> np.ndarray:
     """``argmin_x ½‖A x − y‖² + weight · TV(x)`` by FISTA (step 1: ``‖A‖ ≤ 1``) with the TV proximal step
     by Chambolle's algorithm (scikit-image); ``A`` DCT-diagonal, applied exactly through its eigenvalues."""
-    from skimage.restoration import denoise_tv_chambolle
-
     h, w = y.shape[:2]
     a = operator.transfer(h, w)
     x = z = np.asarray(y, dtype=np.float64)

@@ -8,8 +8,9 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from pinnzoo.metrics import rel_l2
+from pinnzoo.metrics import psnr, rel_l2, ssim
 
 
 class ReferenceErrorLogger(keras.callbacks.Callback):
@@ -136,8 +137,6 @@ class ImageQualityLogger(keras.callbacks.Callback):
         self.history: list[tuple[int, float, float, float]] = []
 
     def on_epoch_end(self, epoch, logs=None):
-        from pinnzoo.metrics import psnr, ssim
-
         avg = self.model.image()
         raw = self.model.generate().numpy()[0]
         row = (int(self.model.step.numpy()), psnr(avg, self.reference), ssim(avg, self.reference),
@@ -182,8 +181,6 @@ class GradNormBalancing(keras.callbacks.Callback):
 
     def gradient_norms(self) -> dict:
         """``‖∇_Θ L_i‖`` for every loss term on the balancing batch."""
-        import tensorflow as tf
-
         model = self.model
         if self._norms is None:
             @tf.function

@@ -24,6 +24,7 @@ are TensorFlow's (``tf.distribute.MirroredStrategy``, ``tf.distribute.MultiWorke
 from __future__ import annotations
 
 import sys
+import threading
 
 import tensorflow as tf
 
@@ -152,8 +153,6 @@ def run_instances(strategy, count: int, fit_one) -> list:
     (:func:`owned`) and fits it under its device, each local replica on its own
     thread; on a cluster each worker fits its replicas' blocks. Returns the results in instance order, None
     for the instances other workers fit. An exception in any thread is raised once all have ended."""
-    import threading
-
     check_shardable(count, strategy)
     results: list = [None] * count
     errors: list = []

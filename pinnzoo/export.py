@@ -60,6 +60,7 @@ from typing import Sequence
 
 import keras
 import numpy as np
+import scipy
 import tensorflow as tf
 
 from pinnzoo._version import __version__
@@ -76,8 +77,6 @@ FORMAT_VERSION = 1
 
 
 def versions() -> dict:
-    import scipy
-
     return {"pinnzoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
             "numpy": np.__version__, "scipy": scipy.__version__, "python": platform.python_version()}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from skimage import color, data, io, transform
 
 from pinnzoo.errors import InputError
 
@@ -18,7 +19,7 @@ MAX_PIXELS = 4096 * 4096
 def _check_pixels(p: Path, what: str):
     """Refuse an image of more than :data:`MAX_PIXELS` from its header, before decoding it."""
     try:
-        from PIL import Image
+        from PIL import Image  # optional: only to read the header; any failure falls through to the decoder
 
         with Image.open(p) as im:
             width, height = im.size
@@ -60,8 +61,6 @@ def read_image(path, what: str = "image") -> np.ndarray:
         if not np.all(np.isfinite(img)):
             raise InputError(f"{what} {path} contains NaN or infinite values")
     elif suffix in IMAGE_SUFFIXES:
-        from skimage import io
-
         _check_pixels(p, what)
         try:
             raw = io.imread(str(p))
@@ -97,7 +96,6 @@ def write_image(path, image) -> Path:
     if suffix == ".npy":
         np.save(p, img[..., 0] if img.shape[-1] == 1 else img)
         return p
-    from skimage import io
 
     img8 = np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
     io.imsave(str(p), img8[..., 0] if img8.shape[-1] == 1 else img8, check_contrast=False)
@@ -106,8 +104,6 @@ def write_image(path, image) -> Path:
 
 def test_image(name: str = "camera", size: int = 256) -> np.ndarray:
     """A scikit-image test image, gray, resized (anti-aliased) to ``size × size``, float32 ``[H, W, 1]`` in [0, 1]."""
-    from skimage import color, data, transform
-
     if name not in ("camera", "astronaut", "coffee", "moon", "brick", "grass", "gravel", "text", "coins"):
         raise InputError(f"unknown test image {name!r}")
     img = getattr(data, name)()

@@ -25,6 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import ExportError, InputError
+from pinnzoo.serving import serving_export
 
 
 def _convert(saved_model: Path, keys: list[str]) -> bytes:
@@ -64,8 +65,6 @@ def litert_export(directory, out) -> dict[str, str]:
         InputError: ``out`` does not end in ``.tflite``.
         ExportError: no signature converts (nothing is written), or ``directory`` is not a valid export.
     """
-    from pinnzoo.serving import serving_export
-
     out = Path(out)
     if out.suffix != ".tflite":
         raise InputError(f"--litert must name a .tflite file, got {out}")
@@ -99,7 +98,7 @@ def litert_export(directory, out) -> dict[str, str]:
 def interpreter(path):
     """A LiteRT interpreter for the file ``path``: ``ai_edge_litert``'s if installed, else ``tf.lite``'s."""
     try:
-        from ai_edge_litert.interpreter import Interpreter
+        from ai_edge_litert.interpreter import Interpreter  # optional dependency (the litert extra)
     except ImportError:
         Interpreter = tf.lite.Interpreter
     return Interpreter(model_path=str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 
 def rel_l2(pred, ref) -> float:
@@ -44,16 +45,12 @@ def param_errors(identified: dict, true: dict) -> dict:
 
 def psnr(image, reference) -> float:
     """Peak signal-to-noise ratio in dB for images in [0, 1] (scikit-image; the estimate is clipped to [0, 1])."""
-    from skimage.metrics import peak_signal_noise_ratio
-
     image = np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0)
     return float(peak_signal_noise_ratio(np.asarray(reference, dtype=np.float64), image, data_range=1.0))
 
 
 def ssim(image, reference) -> float:
     """Structural similarity (scikit-image, Gaussian-weighted as in Wang et al. 2004), images in [0, 1]."""
-    from skimage.metrics import structural_similarity
-
     image = np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0)
     reference = np.asarray(reference, dtype=np.float64)
     if image.ndim == 3 and image.shape[-1] == 1:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import math
 from typing import Iterable, Mapping, Sequence
 
@@ -113,8 +114,6 @@ def parse_assignments(texts: Sequence[str]) -> dict[str, str]:
 def sweep(assignments: Mapping[str, str]) -> list[dict[str, str]]:
     """The instances of ``--set`` assignments whose values may be comma-separated lists: every combination,
     in order (``{"seed": "1,2", "nu": "0.01"}`` → ``[{"seed": "1", "nu": "0.01"}, {"seed": "2", "nu": "0.01"}]``)."""
-    import itertools
-
     names = list(assignments)
     choices = []
     for name in names:

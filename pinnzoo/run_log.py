@@ -28,6 +28,8 @@ from typing import Protocol, runtime_checkable
 
 import keras
 import numpy as np
+import tensorflow as tf
+from tensorflow.core.framework import summary_pb2
 
 HISTORY_FILE = "history.csv"
 COLUMNS = ("step", "phase", "time_s", "name", "value")
@@ -45,23 +47,17 @@ class Previews(Protocol):
 # (TensorBoard, to view them, is a separate install): a float32 scalar with the "scalars" plugin's
 # metadata; for images a string vector [width, height, PNG] with the "images" plugin's.
 def _SCALAR():
-    from tensorflow.core.framework import summary_pb2
-
     return summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"),
                                        data_class=summary_pb2.DATA_CLASS_SCALAR)
 
 
 def _IMAGE():
-    from tensorflow.core.framework import summary_pb2
-
     return summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="images"),
                                        data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE)
 
 
 def _png_record(a: np.ndarray):
     """``[width, height, PNG bytes]`` of ``a`` (``[H, W]`` or ``[H, W, C]``, min–max scaled to 8 bits)."""
-    import tensorflow as tf
-
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 2:
         a = a[..., None]
@@ -151,8 +147,6 @@ class TrainingLog(keras.callbacks.Callback):
             self._file.flush()
         writer = self._tensorboard()
         if writer is not None:
-            import tensorflow as tf
-
             with writer.as_default(step=step):
                 for name, value in values.items():
                     tf.summary.write(name, tf.constant(value, tf.float32), metadata=_SCALAR())
@@ -162,7 +156,6 @@ class TrainingLog(keras.callbacks.Callback):
         writer = self._tensorboard()
         if writer is None or not isinstance(self.model, Previews):
             return
-        import tensorflow as tf
 
         with writer.as_default(step=self.step):
             for name, image in self.model.preview().items():
@@ -186,8 +179,6 @@ class TrainingLog(keras.callbacks.Callback):
         if self.logdir is None:
             return None
         if self._writer is None:
-            import tensorflow as tf
-
             self._writer = tf.summary.create_file_writer(str(self.logdir))
         return self._writer
 
@@ -254,8 +245,6 @@ def read_history(path) -> list[tuple]:
 def read_events(logdir) -> dict[str, list[tuple[int, object]]]:
     """Every summary in a TensorBoard log directory as ``{tag: [(step, value), ...]}`` (scalars as floats,
     images as ``[width, height, PNG bytes]``), read with TensorFlow only."""
-    import tensorflow as tf
-
     out: dict[str, list] = {}
     for path in sorted(Path(logdir).glob("events.out.tfevents.*")):
         for event in tf.compat.v1.train.summary_iterator(str(path)):

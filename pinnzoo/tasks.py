@@ -16,6 +16,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from pinnzoo.baselines import (best_baselines, deblur_candidates, denoise_candidates, heat_candidates,
+                               inpaint_candidates, superres_candidates)
 from pinnzoo.errors import InputError
 from pinnzoo.operators import Blur, Downsample, HeatFlow, Identity, Mask, Operator, psf_specs
 from pinnzoo.registry import Registry
@@ -57,8 +59,6 @@ class ImagingTask(abc.ABC):
     def baselines(self, y, clean, sigma: float, operator: Operator, verbose: int = 0) -> list[dict]:
         """Each baseline method at its best parameter against ``clean``, best first (``verbose``: a progress
         bar over the candidates)."""
-        from pinnzoo.baselines import best_baselines
-
         return best_baselines(self.candidates(y, sigma, operator), clean, verbose)
 
 
@@ -70,8 +70,6 @@ class Denoise(ImagingTask):
         return Identity()
 
     def candidates(self, y, sigma, operator):
-        from pinnzoo.baselines import denoise_candidates
-
         return denoise_candidates(y, sigma)
 
 
@@ -86,8 +84,6 @@ class Deblur(ImagingTask):
         return Blur(options.psf)
 
     def candidates(self, y, sigma, operator):
-        from pinnzoo.baselines import deblur_candidates
-
         return deblur_candidates(y, operator.psf, sigma)
 
 
@@ -102,8 +98,6 @@ class Inpaint(ImagingTask):
         return Mask(options.mask)
 
     def candidates(self, y, sigma, operator):
-        from pinnzoo.baselines import inpaint_candidates
-
         return inpaint_candidates(y, operator.mask)
 
 
@@ -118,8 +112,6 @@ class SuperResolve(ImagingTask):
         return Downsample(options.scale)
 
     def candidates(self, y, sigma, operator):
-        from pinnzoo.baselines import superres_candidates
-
         return superres_candidates(y, operator.factor)
 
 
@@ -134,8 +126,6 @@ class BackwardHeat(ImagingTask):
         return HeatFlow(options.kappa_t)
 
     def candidates(self, y, sigma, operator):
-        from pinnzoo.baselines import heat_candidates
-
         return heat_candidates(y, operator, sigma)
 
 

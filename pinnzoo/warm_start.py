@@ -34,8 +34,7 @@ from pinnzoo.errors import ExportError, InitError
 from pinnzoo.export import WEIGHTS_FILE, read_metadata
 from pinnzoo.manifest import check_manifest
 from pinnzoo.priors.registry import prior_name
-from pinnzoo.priors.variables import last_layer_variables, relative_path, reset_start  # noqa: F401
-
+from pinnzoo.priors.variables import relative_path, reset_start
 
 
 @dataclasses.dataclass

@@ -191,7 +191,7 @@ def test_lbfgs_resampling_draws_fresh_points_and_shares_the_budget(monkeypatch):
     schedule = tiny_schedule(steps=20, execution=10, points=128, lbfgs=90, lbfgs_points=128, log_every=30,
                              resample_every=30)
     preset = small_preset("_heat_rs", schedule=schedule, solver={"hard_constraints": True})
-    result = training.train(preset, verbose=0, seed=4)
+    result = training.train_pinn(preset, verbose=0, seed=4)
     assert [m for _, m in seen] == [30, 30, 30] and result.lbfgs_iterations == 90
     assert len(result.history["lbfgs"]["loss"]) == 3
     sets = [pts for pts, _ in seen]

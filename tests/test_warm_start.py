@@ -205,7 +205,7 @@ def test_refit_solves_the_last_layer_of_a_linear_problem():
     from pinnzoo.sampling import fixed_batch
     from pinnzoo.solvers import refit_last_layer
     from pinnzoo.families.pinn.fit import build_solver
-    from pinnzoo.warm_start import last_layer_variables
+    from pinnzoo.priors.variables import last_layer_variables
 
     preset = get_preset("poisson2d")
     solver = build_solver(preset, preset.schedule.replace(dtype="float64"), seed=3, verbose=0)
@@ -247,7 +247,7 @@ def test_refit_is_refused_where_there_is_no_output_layer(tmp_path):
 
 def test_last_layer_of_a_prior_with_its_own_variables():
     """A Fourier-feature MLP owns a variable outside any layer (its frequencies); the last layer is still the head."""
-    from pinnzoo.warm_start import last_layer_variables
+    from pinnzoo.priors.variables import last_layer_variables
 
     preset = get_preset("helmholtz2d")
     prior = preset.make_prior(preset.make_problem())

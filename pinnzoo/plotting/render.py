@@ -12,7 +12,7 @@ from pinnzoo.plotting.figures import Curves, Field, Figure
 
 def _pyplot():
     try:
-        import matplotlib
+        import matplotlib  # optional dependency (the plot extra)
 
         matplotlib.use("Agg")  # files only, no screen
         import matplotlib.pyplot as plt

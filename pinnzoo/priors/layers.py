@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from pinnzoo.priors.base import initializer
@@ -158,8 +159,6 @@ class FactorizedDense(keras.layers.Layer):
         self.mean, self.std, self.seed = float(mean), float(std), seed
 
     def build(self, input_shape):
-        import numpy as np
-
         fan_in = int(input_shape[-1])
         rng = np.random.default_rng(self.seed)
         w0 = rng.standard_normal((fan_in, self.units)) * np.sqrt(2.0 / (fan_in + self.units))

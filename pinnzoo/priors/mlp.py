@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.priors.base import CoordinateNetwork, ForwardJets, draw_seed, initializer
+from pinnzoo.priors.layers import FactorizedDense
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
@@ -64,8 +65,6 @@ class DenseNetwork(keras.Model, CoordinateNetwork):
         """Layer ``index`` of the network, seeded from :attr:`seed` (following this model's dtype policy,
         also when a float64 model is reloaded later)."""
         if self.factorization:
-            from pinnzoo.priors.layers import FactorizedDense
-
             # the factorised layers draw with numpy: an unseeded network takes its seed from Keras's state
             if not hasattr(self, "_factor_seed"):
                 self._factor_seed = draw_seed(self.seed)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping
 
+import keras
+
 from pinnzoo.errors import InputError
 from pinnzoo.priors.deep_decoder import DeepDecoder
 from pinnzoo.priors.dip import SkipNet
@@ -78,6 +80,4 @@ class PriorSpec:
 def with_deserialized_prior(config: dict) -> dict:
     """A solver's Keras ``config`` with its ``"prior"`` (``keras.saving.serialize_keras_object``) rebuilt: what
     every solver holding a prior does in ``from_config``."""
-    import keras
-
     return {**config, "prior": keras.saving.deserialize_keras_object(config["prior"])}

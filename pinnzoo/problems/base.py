@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
+from pinnzoo.metrics import field_errors
 from pinnzoo.parameters import Parameter, resolve
 from pinnzoo.problems.derivatives import parse_derivative
 from pinnzoo.problems.domains import Box
@@ -186,8 +187,6 @@ class PDEProblem:
 
     def score(self, pred: np.ndarray, ref: np.ndarray) -> dict:
         """Error metrics on the scoring grid; ``rel_l2`` is the one targets refer to."""
-        from pinnzoo.metrics import field_errors
-
         return field_errors(pred, ref, self.outputs)
 
     def residual_terms(self, f, p) -> dict[str, tf.Tensor]:

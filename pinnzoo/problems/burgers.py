@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.parameters import ParameterError
 from pinnzoo.problems.base import Condition, PDEProblem, register_problem
 from pinnzoo.problems.domains import Box
 from pinnzoo.references.cole_hopf import burgers_cole_hopf
@@ -111,8 +112,6 @@ class BurgersParametric(Burgers):
     parameter_inputs = ("nu",)  # exports serve serving_default(inputs [batch, 2], nu [batch, 1])
 
     def check_params(self):
-        from pinnzoo.parameters import ParameterError
-
         if not self.params["nu_min"] < self.params["nu_max"]:
             raise ParameterError(f"{self.name}: nu_min must be below nu_max, got {self.params}")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
+import tensorflow as tf
+from scipy.stats import qmc
 
 from pinnzoo.errors import ProblemError
 
@@ -63,8 +65,6 @@ class Box:
         if method == "uniform":
             unit = rng.random((n, self.dim))
         elif method == "sobol":
-            from scipy.stats import qmc
-
             unit = qmc.Sobol(self.dim, scramble=True, seed=rng).random(n)
         else:
             raise ProblemError(f"unknown sampling method {method!r} (use 'uniform' or 'sobol')")
@@ -104,8 +104,6 @@ def sample_tf(box: Box, n: int, seed, fix: Mapping | None = None, dtype="float32
     Used by ``tf.data`` pipelines that draw fresh collocation points every step
     without leaving the TensorFlow runtime.
     """
-    import tensorflow as tf
-
     fix = dict(fix or {})
     unit = tf.random.stateless_uniform((n, box.dim), seed=seed, dtype=dtype)
     cols = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.metrics import rel_l2
 from pinnzoo.problems.base import Condition, PDEProblem, register_problem
 from pinnzoo.problems.domains import Box
 
@@ -71,8 +72,6 @@ class Kovasznay(PDEProblem):
         return np.stack(self._exact(pts[:, 0], pts[:, 1], np.exp, np.cos, np.sin), axis=1)
 
     def score(self, pred, ref):
-        from pinnzoo.metrics import rel_l2
-
         out = {f"rel_l2_{n}": rel_l2(pred[:, j], ref[:, j]) for j, n in enumerate("uv")}
         out["rel_l2_p"] = rel_l2(pred[:, 2] - pred[:, 2].mean(), ref[:, 2] - ref[:, 2].mean())
         out["rel_l2"] = max(out["rel_l2_u"], out["rel_l2_v"])

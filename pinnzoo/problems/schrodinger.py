@@ -7,6 +7,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.metrics import rel_l2
 from pinnzoo.problems.base import Condition, PDEProblem, register_problem
 from pinnzoo.problems.domains import Box
 from pinnzoo.references.spectral import PeriodicReference
@@ -67,8 +68,6 @@ class Schrodinger(PDEProblem):
         return np.stack([h.real, h.imag], axis=1)
 
     def score(self, pred, ref):
-        from pinnzoo.metrics import rel_l2
-
         out = {"rel_l2": rel_l2(np.hypot(pred[:, 0], pred[:, 1]), np.hypot(ref[:, 0], ref[:, 1])),
                "rel_l2_u": rel_l2(pred[:, 0], ref[:, 0]), "rel_l2_v": rel_l2(pred[:, 1], ref[:, 1])}
         out["rel_l2_h"] = rel_l2(pred, ref)

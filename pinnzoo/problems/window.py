@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
 from pinnzoo.problems.base import Condition, PDEProblem
@@ -95,8 +96,6 @@ class TimeWindow(PDEProblem):
         return out
 
     def _from_previous(self, field):
-        import tensorflow as tf
-
         previous, inputs = self.previous, self.inputs
         requests = [] if field in self.outputs else [field]
 

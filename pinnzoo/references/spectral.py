@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+from scipy.interpolate import CubicSpline
 
 
 def etdrk4(u0: np.ndarray, length: float, linear: Callable[[np.ndarray], np.ndarray],
@@ -110,8 +111,6 @@ class PeriodicReference:
             out[sel] = periodic_interpolate(self.values[ki], self.length, self.x0, x[sel])
         off = ~on_grid
         if off.any():
-            from scipy.interpolate import CubicSpline
-
             if self._spline is None:
                 self._spline = CubicSpline(self.t, np.fft.fft(self.values, axis=1) / self.n, axis=0)
             coef = self._spline(t[off])  # [m, n] Fourier coefficients at each time

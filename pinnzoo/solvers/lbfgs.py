@@ -26,7 +26,10 @@ import numpy as np
 import tensorflow as tf
 from threadpoolctl import threadpool_limits
 
-from pinnzoo.optimizers import get_method
+from pinnzoo.distribute import shard
+from pinnzoo.errors import InputError
+from pinnzoo.optimizers import LeastSquaresMethod, get_method
+from pinnzoo.solvers.pinn import use_xla
 
 
 def flat_value_and_gradient(solver, batch, jit_compile: bool, gather: bool = False):
@@ -70,8 +73,6 @@ def replica_loss_and_gradients(solver, batch: dict):
     of ``batch`` per replica of the solver's strategy (:func:`~pinnzoo.distribute.shard`) and sums
     ``loss / n``, its gradients and ``terms / n`` across the ``n`` replicas: the global mean's value and
     gradient, each term a mean over equal shards. Every tensor of ``batch`` must split evenly."""
-    from pinnzoo.distribute import shard
-
     strategy = solver.distribute_strategy
     count = strategy.num_replicas_in_sync
     shards = [shard(batch, i, count) for i in range(count)]
@@ -215,11 +216,6 @@ def lbfgs_refine(solver, batch: dict, maxiter: int = 5000, log_every: int = 100,
     Returns:
         The ``History`` of the run (``history.history["loss"]`` etc.).
     """
-    from pinnzoo.solvers.pinn import use_xla
-
-    from pinnzoo.errors import InputError
-    from pinnzoo.optimizers import LeastSquaresMethod
-
     method = get_method(method)
     if isinstance(method, LeastSquaresMethod) and gather:
         raise InputError(f"{method.name} evaluates the Jacobian on one device; gather=True does not apply to it")

@@ -10,13 +10,14 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.distribute import multi_worker
+from pinnzoo.dtypes import float_type
 from pinnzoo.errors import InputError, ProblemError
 from pinnzoo.problems.base import PDEProblem, get_problem
 from pinnzoo.problems.derivatives import forward_derivatives, tape_derivatives
+from pinnzoo.solvers.taylor import taylor_derivatives
+
 
 def _taylor(solver, points, inputs, outputs, requests):
-    from pinnzoo.solvers.taylor import taylor_derivatives
-
     return taylor_derivatives(solver, points, inputs, outputs, requests)
 
 
@@ -412,8 +413,6 @@ class PINNSolver(keras.Model):
         """A copy of this solver in float type ``dtype`` with the same weights (cast),
         e.g. to continue a float32 training in float64. ``changes`` override
         constructor arguments (such as ``derivatives``). The copy is not compiled."""
-        from pinnzoo.dtypes import float_type
-
         def without_dtype(obj):  # every layer's config names its float type; let float_type decide
             if isinstance(obj, dict):
                 return {k: without_dtype(v) for k, v in obj.items() if k != "dtype"}

@@ -17,10 +17,21 @@ from typing import ClassVar, Mapping
 import keras
 import numpy as np
 
+from pinnzoo.distribute import one_device, train_sharded
 from pinnzoo.divergence import NaNGuard, scaled_adam
+from pinnzoo.dtypes import float_type
 from pinnzoo.errors import ExportError, InputError, TrainingError
+from pinnzoo.export import machine
+from pinnzoo.families.grid.archive import export_grid_solver
+from pinnzoo.families.grid.figures import grid_figures
+from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs, run_identity
 from pinnzoo.family import PRESETS, Preset, RunResult, register_family
+from pinnzoo.grids import get_grid_problem
+from pinnzoo.plotting.figures import load_history
 from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.run_log import training_log
+from pinnzoo.serving import passthrough, row_signature
+from pinnzoo.solvers.grid import GridSolver
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,8 +132,6 @@ class GridPreset(Preset):
     problem_params: Mapping = dataclasses.field(default_factory=dict)
 
     def build_problem(self):
-        from pinnzoo.grids import get_grid_problem
-
         return get_grid_problem(self.problem, **dict(self.problem_params))
 
     def parameters(self):
@@ -142,9 +151,6 @@ class GridPreset(Preset):
         return f"rel. L2 vs the discrete solution <= {self.target:g}"
 
     def build_solver(self, seed: int = 0):
-        from pinnzoo.dtypes import float_type
-        from pinnzoo.solvers.grid import GridSolver
-
         keras.utils.set_random_seed(seed)
         with float_type(self.fit.dtype):
             solver = GridSolver(self.build_problem(), self.prior.build(1, seed=seed), loss=self.loss, seed=seed)
@@ -164,12 +170,6 @@ class GridPreset(Preset):
         overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
         export to ``out``. ``checkpoint`` (a file) is rewritten every epoch while the fit runs and removed
         once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.families.grid.run`)."""
-        from pinnzoo.distribute import one_device
-        from pinnzoo.export import machine
-        from pinnzoo.families.grid.archive import export_grid_solver
-        from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs, run_identity
-        from pinnzoo.run_log import training_log
-
         one_device(strategy, f"{self.name} ({self.family} preset)")
 
         callbacks, log = training_log(callbacks)
@@ -212,8 +212,6 @@ class GridPreset(Preset):
         """One fit per parameter set of ``instances`` (e.g. ``[{"seed": 1}, {"seed": 2}]``), sharded over the
         replicas of ``strategy``: each replica's device fits an equal block on its own thread, each fit the
         one :meth:`train` makes (:func:`~pinnzoo.family.train_sharded`)."""
-        from pinnzoo.family import train_sharded
-
         return train_sharded(self, instances, strategy=strategy, seed=seed, quick=quick, out=out, verbose=verbose)
 
     # -- exports ---------------------------------------------------------------------------------------
@@ -224,8 +222,6 @@ class GridPreset(Preset):
     @classmethod
     def rebuild_problem(cls, directory, meta: dict):
         """The export's grid problem, rebuilt from its metadata (a clear error if it cannot be)."""
-        from pinnzoo.grids import get_grid_problem
-
         try:
             return get_grid_problem(meta["problem"], **meta["params"])
         except Exception as exc:
@@ -261,17 +257,12 @@ class GridPreset(Preset):
     @classmethod
     def serving_signatures(cls, model, meta: dict) -> dict:
         """Point queries (``serving_default``, the export's ``query``) and rows of the field (``rows``)."""
-        from pinnzoo.serving import passthrough, row_signature
-
         return {"serving_default": passthrough(model.signatures["query"]),
                 "rows": row_signature(lambda: {"u": model.signatures["serving_default"]()["u"]})}
 
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """The served field against the discrete solution, the coefficient and residual, the curves."""
-        from pinnzoo.plotting.figures import load_history
-        from pinnzoo.families.grid.figures import grid_figures
-
         u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
         return grid_figures(cls.rebuild_problem(directory, meta), u, meta.get("preset") or meta["problem"],
                             load_history(directory))

@@ -11,14 +11,15 @@ a resumed run poses the next step from the last field and goes on.
 
 from __future__ import annotations
 
+import dataclasses
+
 from pinnzoo.checkpoint import CheckpointEvery, RunCheckpoint
 from pinnzoo.errors import InputError
+from pinnzoo.solvers.lbfgs import lbfgs_refine
 
 
 def run_identity(preset, seed: int, quick: bool, fit, origin) -> dict:
     """What names a grid preset's run in its checkpoint."""
-    import dataclasses
-
     return {"preset": preset.name, "params": dict(preset.problem_params), "prior": preset.prior.to_dict(),
             "seed": seed, "quick": quick, "fit": dataclasses.asdict(fit), "init": origin}
 
@@ -85,8 +86,6 @@ def fit_adam_lbfgs(solver, epochs: int, steps_per_epoch: int, lbfgs_iterations: 
     """``epochs`` Adam epochs of ``steps_per_epoch`` steps with ``model.fit``, then ``lbfgs_iterations`` of
     L-BFGS-B (skipped if a callback stopped the fit); ``run`` checkpoints both and skips what a resumed
     checkpoint says was done. Returns ``{"adam": logs, "lbfgs": logs, "lbfgs_info": ...}`` of the whole run."""
-    from pinnzoo.solvers.lbfgs import lbfgs_refine
-
     solver.stop_training = bool(run.state.get("stopped", False))  # a stopping callback fired before the kill
     first_epoch, lbfgs_done = run.progress(epochs)
 

@@ -17,12 +17,25 @@ from typing import ClassVar, Mapping
 import keras
 import numpy as np
 
+from pinnzoo.callbacks import DiscrepancyStopping
+from pinnzoo.distribute import one_device, train_sharded
 from pinnzoo.divergence import scaled_adam
+from pinnzoo.dtypes import float_type
 from pinnzoo.errors import ExportError, InputError
-from pinnzoo.family import Preset, RunResult, register_family
+from pinnzoo.export import machine
+from pinnzoo.families.grid.figures import coefficient_figures
 from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS, GridFit, current_parameters
+from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs, run_identity
+from pinnzoo.families.grid_inverse.archive import export_coefficient_solver
+from pinnzoo.family import Preset, RunResult, register_family
+from pinnzoo.grids.darcy_inverse import DarcyInverse
+from pinnzoo.plotting.figures import load_history
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.regularizers import PENALTIES
+from pinnzoo.run_log import training_log
+from pinnzoo.serving import row_signature
+from pinnzoo.solvers.coefficient import CoefficientSolver
+from pinnzoo.solvers.coupled_coefficient import CoupledCoefficientSolver
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +71,6 @@ def build_coefficient_solver(problem, prior: PriorSpec, penalty=None, seed: int 
                              input_noise_std: float = 0.0):
     """A compiled :class:`~pinnzoo.solvers.coefficient.CoefficientSolver` in float64 (Adam at ``learning_rate``;
     ``input_noise_std`` perturbs the generator's input in its steps)."""
-    from pinnzoo.dtypes import float_type
-    from pinnzoo.solvers.coefficient import CoefficientSolver
-
     keras.utils.set_random_seed(seed)
     with float_type("float64"):
         solver = CoefficientSolver(problem, prior.build(1, seed=seed), penalty=penalty, seed=seed,
@@ -74,9 +84,6 @@ def build_coupled_solver(problem, prior: PriorSpec, state_prior: PriorSpec, resi
     """A compiled :class:`~pinnzoo.solvers.coupled_coefficient.CoupledCoefficientSolver` in float64: ``prior``
     generates ``log a``, ``state_prior`` the state ``u``, the equation weighs ``residual_weight`` (in the
     dual norm with ``preconditioned``)."""
-    from pinnzoo.dtypes import float_type
-    from pinnzoo.solvers.coupled_coefficient import CoupledCoefficientSolver
-
     keras.utils.set_random_seed(seed)
     with float_type("float64"):
         solver = CoupledCoefficientSolver(problem, prior.build(1, seed=seed), state_prior.build(1, seed=seed + 1),
@@ -88,8 +95,6 @@ def build_coupled_solver(problem, prior: PriorSpec, state_prior: PriorSpec, resi
 def fit_coefficient(solver, fit: GridFit, callbacks=(), verbose: int = 0, run=None, extra=None) -> dict:
     """Adam then L-BFGS (no XLA: the solve runs in scipy); returns ``{"adam": history, "lbfgs": history}``.
     ``run`` (a :class:`~pinnzoo.families.grid.run.GridRun`) checkpoints the fit, ``extra()`` adding to its state."""
-    from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs
-
     epochs = max(1, fit.adam_steps // fit.log_every) if fit.adam_steps else 0
     history = fit_adam_lbfgs(solver, epochs, fit.log_every, fit.lbfgs_iterations, list(callbacks), verbose,
                              run if run is not None else GridRun(None, {}), jit_compile=False, extra=extra)
@@ -136,8 +141,6 @@ class GridInversePreset(Preset):
     problem_params: Mapping = dataclasses.field(default_factory=dict)
 
     def build_problem(self):
-        from pinnzoo.grids.darcy_inverse import DarcyInverse
-
         return DarcyInverse(**dict(self.problem_params))
 
     def parameters(self):
@@ -164,13 +167,6 @@ class GridInversePreset(Preset):
         ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights.
         ``checkpoint`` (a file) is rewritten every epoch of the fit (with the baselines' results) and removed
         once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.families.grid.run`)."""
-        from pinnzoo.distribute import one_device
-        from pinnzoo.callbacks import DiscrepancyStopping
-        from pinnzoo.export import machine
-        from pinnzoo.families.grid_inverse.archive import export_coefficient_solver
-        from pinnzoo.families.grid.run import GridRun, run_identity
-        from pinnzoo.run_log import training_log
-
         one_device(strategy, f"{self.name} ({self.family} preset)")
 
         callbacks, log = training_log(callbacks)
@@ -223,8 +219,6 @@ class GridInversePreset(Preset):
         """One fit per parameter set of ``instances`` (e.g. ``[{"seed": 1}, {"seed": 2}]``), sharded over the
         replicas of ``strategy``: each replica's device fits an equal block on its own thread, each fit the
         one :meth:`train` makes (:func:`~pinnzoo.family.train_sharded`)."""
-        from pinnzoo.family import train_sharded
-
         return train_sharded(self, instances, strategy=strategy, seed=seed, quick=quick, out=out, verbose=verbose)
 
     # -- exports ---------------------------------------------------------------------------------------
@@ -234,8 +228,6 @@ class GridInversePreset(Preset):
 
     @classmethod
     def rebuild_problem(cls, directory, meta: dict):
-        from pinnzoo.grids.darcy_inverse import DarcyInverse
-
         try:
             return DarcyInverse(**meta["params"])
         except Exception as exc:
@@ -244,8 +236,6 @@ class GridInversePreset(Preset):
     @classmethod
     def serving_signatures(cls, model, meta: dict) -> dict:
         """Rows of the recovered coefficient ``a`` and of the state ``u`` (``serving_default``)."""
-        from pinnzoo.serving import row_signature
-
         def fields():
             served = model.signatures["serving_default"]()
             return {"a": served["a"], "u": served["u"]}
@@ -255,9 +245,6 @@ class GridInversePreset(Preset):
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """The recovered permeability against the truth, its state, the curves."""
-        from pinnzoo.plotting.figures import load_history
-        from pinnzoo.families.grid.figures import coefficient_figures
-
         served = model.signatures["serving_default"]()
         return coefficient_figures(cls.rebuild_problem(directory, meta), served["a"].numpy().astype(np.float64),
                                    served["u"].numpy().astype(np.float64), meta.get("preset") or meta["problem"],

@@ -16,9 +16,18 @@ from typing import ClassVar
 import keras
 import numpy as np
 
+from pinnzoo.distribute import one_device
 from pinnzoo.errors import ExportError, PresetError
-from pinnzoo.family import register_family
+from pinnzoo.export import machine
+from pinnzoo.families.grid.archive import export_grid_solver
+from pinnzoo.families.grid.figures import marching_figures
 from pinnzoo.families.grid.preset import GridPreset, GridResult
+from pinnzoo.families.grid.run import GridRun, run_identity
+from pinnzoo.family import register_family
+from pinnzoo.grids import MarchingGridProblem
+from pinnzoo.run_log import training_log
+from pinnzoo.serving import row_signature
+from pinnzoo.solvers.lbfgs import flat_value_and_gradient, lbfgs_refine
 
 
 def _rel(a, b) -> float:
@@ -39,8 +48,6 @@ class GridMarchingPreset(GridPreset):
         return f"rel. L2 at the final time vs the exact discrete trajectory <= {self.target:g}"
 
     def build_problem(self):
-        from pinnzoo.grids import MarchingGridProblem
-
         problem = super().build_problem()
         if not isinstance(problem, MarchingGridProblem):
             raise PresetError(f"{self.name}: {self.problem} is not a time-dependent (marching) grid problem")
@@ -49,8 +56,6 @@ class GridMarchingPreset(GridPreset):
     @staticmethod
     def _fit_step(solver, fit, objective):
         """Adam then L-BFGS on the posed step; the compiled functions are built once and reused."""
-        from pinnzoo.solvers.lbfgs import lbfgs_refine
-
         if fit.adam_steps:
             solver.optimizer.iterations.assign(0)  # the learning-rate decay spans each step's budget
             solver.fit(solver.dataset(), steps_per_epoch=fit.adam_steps, epochs=1, verbose=0)
@@ -66,13 +71,6 @@ class GridMarchingPreset(GridPreset):
         ``epochs``/``lbfgs_iterations`` override each step's budget, ``init`` starts the first step from a
         trained export's prior weights. ``checkpoint`` (a file) is rewritten after every time step and removed
         once exported; ``resume=True`` goes on from the step after the last one it holds."""
-        from pinnzoo.distribute import one_device
-        from pinnzoo.export import machine
-        from pinnzoo.families.grid.archive import export_grid_solver
-        from pinnzoo.families.grid.run import GridRun, run_identity
-        from pinnzoo.run_log import training_log
-        from pinnzoo.solvers.lbfgs import flat_value_and_gradient
-
         one_device(strategy, f"{self.name} ({self.family} preset)")
 
         _, log = training_log(callbacks)  # one row of errors per time step (the steps are not Keras epochs)
@@ -140,8 +138,6 @@ class GridMarchingPreset(GridPreset):
     @classmethod
     def serving_signatures(cls, model, meta: dict) -> dict:
         """As a grid export's, and ``step``: the fields after the given time steps (0-based)."""
-        from pinnzoo.serving import row_signature
-
         return {**super().serving_signatures(model, meta),
                 "step": row_signature(lambda: {"u": model.signatures["trajectory"]()["u"]}, name="step")}
 
@@ -164,8 +160,6 @@ class GridMarchingPreset(GridPreset):
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """The final field against the exact discrete trajectory, and the error after every step."""
-        from pinnzoo.families.grid.figures import marching_figures
-
         u = model.signatures["serving_default"]()["u"].numpy().astype(np.float64)
         return marching_figures(cls.rebuild_problem(directory, meta), u, meta.get("preset") or meta["problem"],
                                 meta.get("metrics", {}).get("step_rel_l2"))

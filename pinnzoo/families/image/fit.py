@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import time
 
 import keras
 import numpy as np
+from skimage.restoration import estimate_sigma
 
 from pinnzoo.callbacks import BurnIn, ImageQualityLogger, VarianceStopping
+from pinnzoo.checkpoint import CheckpointEvery, RunCheckpoint
 from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.errors import InputError, TrainingError
+from pinnzoo.families.image.config import RestoreConfig
+from pinnzoo.family import RunResult
 from pinnzoo.metrics import image_scores
 from pinnzoo.operators import FourierPreconditioner, Operator
-from pinnzoo.family import RunResult
-from pinnzoo.families.image.config import RestoreConfig
+from pinnzoo.solvers import ImagePriorSolver
 
 
 @dataclasses.dataclass
@@ -86,8 +90,6 @@ def check_inputs(y, operator: Operator, reference):
 def image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int = 0, prior=None):
     """An uncompiled :class:`~pinnzoo.solvers.ImagePriorSolver` for ``config``, its prior's weights drawn
     from ``seed``; ``prior`` (a built generator) replaces ``config.prior``."""
-    from pinnzoo.solvers import ImagePriorSolver
-
     reg = config.regularisation
     if config.output.data_consistency and operator.gram_scale is None:
         raise InputError(f"data consistency needs A A^T = c I (masks, downsampling); {operator.describe()} "
@@ -106,8 +108,6 @@ def image_solver(y_shape, operator: Operator, config: RestoreConfig, seed: int =
 def estimate_noise_sigma(y) -> float:
     """The noise level of an image ``[h, w, C]`` from its finest wavelet coefficients (the median absolute
     deviation estimator of Donoho & Johnstone, ``skimage.restoration.estimate_sigma``), averaged over channels."""
-    from skimage.restoration import estimate_sigma
-
     return float(estimate_sigma(np.asarray(y, np.float64), channel_axis=-1, average_sigmas=True))
 
 
@@ -149,8 +149,6 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
     """``model.fit`` in epochs of ``log_every`` steps; returns (history, stopper, quality logger). With a
     ``checkpoint`` it is saved every epoch; a loaded ``state`` (a resumed fit) goes on from its epoch. With
     ``burn_in`` the average and the variance window restart after that many steps (:class:`BurnIn`)."""
-    from pinnzoo.checkpoint import CheckpointEvery
-
     iterations = config.optimiser.iterations
     log_every = max(1, min(int(config.output.log_every), int(iterations)))
     guard = NaNGuard()
@@ -183,10 +181,6 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
 
 def _checkpoint(path, resume: bool, y, operator, config, seed, origin):
     """``(RunCheckpoint or None, loaded state or None)`` of a restoration fit named by its inputs."""
-    import hashlib
-
-    from pinnzoo.checkpoint import RunCheckpoint
-
     if path is None:
         if resume:
             raise InputError("resume=True needs the checkpoint path")

@@ -9,11 +9,13 @@ import time
 import keras
 
 from pinnzoo.callbacks import ImageQualityLogger, InstanceStopping
+from pinnzoo.distribute import get_strategy, xla_fallback
 from pinnzoo.divergence import NaNGuard
 from pinnzoo.errors import InputError, TrainingError
-from pinnzoo.operators import Operator
 from pinnzoo.families.image.config import RestoreConfig
 from pinnzoo.families.image.fit import RestoreResult, check_inputs, gate_stop, image_solver, recipe_optimizer, score
+from pinnzoo.operators import Operator
+from pinnzoo.solvers.instances import InstanceBatchSolver, check_shardable
 
 
 def restore_many(measurements, operators, config: RestoreConfig | None = None, *, seeds=None, references=None,
@@ -30,9 +32,6 @@ def restore_many(measurements, operators, config: RestoreConfig | None = None, *
         InputError: bad measurements, or a count that does not split evenly over the replicas.
         TrainingError: the loss became NaN (the members' last weights are in ``exc.solver``).
     """
-    from pinnzoo.distribute import get_strategy, xla_fallback
-    from pinnzoo.solvers.instances import InstanceBatchSolver, check_shardable
-
     config = config or RestoreConfig()
     count = len(measurements)
     operators = list(operators) if isinstance(operators, (list, tuple)) else [operators] * count

@@ -14,12 +14,24 @@ from typing import ClassVar
 
 import numpy as np
 
+from pinnzoo.distribute import get_strategy, one_device
 from pinnzoo.errors import ExportError, InputError
-from pinnzoo.parameters import Parameter
-from pinnzoo.family import PRESETS, Preset, register_family
-from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.export import machine
+from pinnzoo.families.image.archive import export_image_solver
 from pinnzoo.families.image.config import RestoreConfig
+from pinnzoo.families.image.figures import image_figures
 from pinnzoo.families.image.fit import RestoreResult, restore
+from pinnzoo.families.image.many import restore_many
+from pinnzoo.family import PRESETS, Preset, instance_dir, instance_name, register_family
+from pinnzoo.image_io import test_image
+from pinnzoo.metrics import image_scores
+from pinnzoo.operators import degrade, random_mask
+from pinnzoo.parameters import Parameter
+from pinnzoo.plotting.figures import load_history
+from pinnzoo.priors import PRIORS, ImageGenerator
+from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.run_log import training_log
+from pinnzoo.serving import passthrough, pixel_signature, row_signature
 from pinnzoo.tasks import TASKS, OperatorOptions
 
 
@@ -46,9 +58,6 @@ class Degradation:
 
     def measure(self):
         """``(clean [H, W, 1], measurement, operator)``."""
-        from pinnzoo.image_io import test_image
-        from pinnzoo.operators import degrade, random_mask
-
         clean = test_image(self.image, self.size)
         mask = None if self.missing is None else random_mask(self.size, self.size, self.missing, self.seed)
         op = TASKS.get(self.task).operator(OperatorOptions(psf=self.psf, mask=mask, scale=self.scale,
@@ -136,10 +145,6 @@ class ImagePreset(Preset):
         :class:`~pinnzoo.warm_start.WarmStart`) starts the generator from a trained export;
         ``iterations`` replaces the recipe's step limit.
         """
-        from pinnzoo.distribute import one_device
-        from pinnzoo.families.image.archive import export_image_solver
-        from pinnzoo.run_log import training_log
-
         one_device(strategy, f"{self.name} (image preset)")
 
         callbacks, log = training_log(callbacks)
@@ -166,10 +171,6 @@ class ImagePreset(Preset):
         all trained by one ``model.fit`` with the fits sharded over the replicas of ``strategy``
         (:func:`~pinnzoo.restoration.restore_many`): each ends where its own :meth:`train` would, and is
         scored against its baselines and exported (to ``out/<name>=<value>``) as :meth:`train` does."""
-        from pinnzoo.families.image.archive import export_image_solver
-        from pinnzoo.family import instance_dir, instance_name
-        from pinnzoo.families.image.many import restore_many
-
         variants = [(self.quick() if quick else self).with_params(params) for params in instances]
         degraded = [v.degrade() for v in variants]
         baselines = []
@@ -190,9 +191,6 @@ class ImagePreset(Preset):
         return results
 
     def metadata(self, result: RestoreResult, baselines, y, clean, seed: int, quick: bool) -> dict:
-        from pinnzoo.export import machine
-        from pinnzoo.metrics import image_scores
-
         r, peak_step, peak_psnr = self.recipe, *result.peak
         metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                    "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
@@ -233,8 +231,6 @@ class ImagePreset(Preset):
     @classmethod
     def serving_signatures(cls, model, meta: dict) -> dict:
         """Rows (``serving_default``) and pixels of the restored image, and the generator (``generate``)."""
-        from pinnzoo.serving import passthrough, pixel_signature, row_signature
-
         def image():
             return model.signatures["serving_default"]()["image"][0]
 
@@ -244,9 +240,6 @@ class ImagePreset(Preset):
     @classmethod
     def evaluate_export(cls, directory, model, meta: dict) -> dict:
         """PSNR/SSIM of the stored image and of the generator on its fixed input, against the test image."""
-        from pinnzoo.image_io import test_image
-        from pinnzoo.metrics import image_scores
-
         image = model.signatures["serving_default"]()["image"].numpy()[0]
         generated = model.signatures["generate"](noise=model.signatures["noise"]()["noise"])["image"].numpy()[0]
         result = {"directory": str(directory), "preset": meta.get("preset"), "family": cls.family,
@@ -275,9 +268,6 @@ class ImagePreset(Preset):
     def figures(cls, directory, model, meta: dict) -> list:
         """Measured / restored / reference / difference (the preset's measurement is remade from its seeded
         degradation), and the curves with the automatic stop and the PSNR peak marked."""
-        from pinnzoo.plotting.figures import load_history
-        from pinnzoo.families.image.figures import image_figures
-
         restored = model.signatures["serving_default"]()["image"].numpy()[0]
         measured = clean = None
         if meta.get("reference_image") and meta.get("degradation") is not None:
@@ -329,8 +319,6 @@ def recipe_for(task: str, prior: str | None = None):
     Raises:
         InputError: unknown task or prior, or no preset for the task.
     """
-    from pinnzoo.priors import PRIORS, ImageGenerator
-
     TASKS.get(task)
     for_task = sorted((p for p in image_presets() if p.task == task), key=lambda p: (p.prior != "dip", p.name))
     if not for_task:
@@ -351,6 +339,4 @@ def recipe_for(task: str, prior: str | None = None):
 
 
 def _strategy_name(strategy) -> str:
-    from pinnzoo.distribute import get_strategy
-
     return type(get_strategy(strategy)).__name__

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from pinnzoo.export import FORMAT_VERSION, prior_record, versions, write_atomically

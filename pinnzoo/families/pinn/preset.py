@@ -13,10 +13,16 @@ from typing import Callable, ClassVar, Mapping, Union
 import numpy as np
 
 from pinnzoo.errors import ExportError
+from pinnzoo.export import predict_export
+from pinnzoo.families.pinn.figures import pinn_figures
 from pinnzoo.families.pinn.fit import param_text, train_pinn
-from pinnzoo.family import Preset, register_family
 from pinnzoo.families.pinn.schedule import Schedule
+from pinnzoo.family import Preset, register_family
+from pinnzoo.metrics import param_errors, score_problem
+from pinnzoo.plotting.figures import load_history
 from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.problems import get_problem
+from pinnzoo.solvers import PINNSolver, TimeMarchingSolver
 
 #: a problem by registry name, or a factory called with the preset's ``params`` as keywords (a problem class)
 ProblemSource = Union[str, Callable[..., object]]
@@ -53,8 +59,6 @@ class PINNPreset(Preset):
 
     def make_problem(self):
         """The problem, with the preset's ``params`` (``problem`` by name, or from the factory with them)."""
-        from pinnzoo.problems import get_problem
-
         if isinstance(self.problem, str):
             return get_problem(self.problem, **dict(self.params))
         return self.problem(**dict(self.params))
@@ -76,8 +80,6 @@ class PINNPreset(Preset):
         :class:`~pinnzoo.solvers.PINNSolver`, or with ``marching`` a
         :class:`~pinnzoo.solvers.TimeMarchingSolver` of ``windows`` of them;
         ``params`` changes problem parameters (as :meth:`with_params`)."""
-        from pinnzoo.solvers import PINNSolver, TimeMarchingSolver
-
         if params:
             return self.with_params(params).build()
         problem = self.make_problem()
@@ -105,8 +107,6 @@ class PINNPreset(Preset):
     @classmethod
     def rebuild_problem(cls, directory, meta: dict):
         """The export's problem, rebuilt from its metadata (a clear error if it cannot be)."""
-        from pinnzoo.problems import get_problem
-
         try:
             return get_problem(meta["problem"], **meta["params"])
         except Exception as exc:
@@ -115,10 +115,6 @@ class PINNPreset(Preset):
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:
         """Solution, reference and error fields, slices, and the training curves (:mod:`pinnzoo.families.pinn.figures`)."""
-        from pinnzoo.export import predict_export
-        from pinnzoo.plotting.figures import load_history
-        from pinnzoo.families.pinn.figures import pinn_figures
-
         return pinn_figures(cls.rebuild_problem(directory, meta), lambda pts: predict_export(model, meta, pts),
                             meta.get("preset") or meta["problem"], load_history(directory),
                             meta.get("training", {}).get("error_curve"))
@@ -126,9 +122,6 @@ class PINNPreset(Preset):
     @classmethod
     def evaluate_export(cls, directory, model, meta: dict) -> dict:
         """The relative L2 error on the problem's scoring grid (and identified coefficients), recomputed."""
-        from pinnzoo.export import predict_export
-        from pinnzoo.metrics import param_errors, score_problem
-
         problem = cls.rebuild_problem(directory, meta)
         metrics = score_problem(problem, lambda pts: predict_export(model, meta, pts))
         if "coefficients" in model.signatures:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 
 from pinnzoo.errors import TrainingError
+from pinnzoo.optimizers import QUASI_NEWTON
+from pinnzoo.solvers.pinn import DERIVATIVE_ENGINES
 
 LBFGS_SAMPLINGS = ("sobol", "rad")
 
@@ -82,8 +84,6 @@ class Continuation:
     maxiter: int | None = None
 
     def __post_init__(self):
-        from pinnzoo.solvers.pinn import DERIVATIVE_ENGINES
-
         if self.dtype not in ("float32", "float64"):
             raise TrainingError(f"Continuation.dtype must be 'float32' or 'float64', got {self.dtype!r}")
         if self.derivatives not in (None, *DERIVATIVE_ENGINES):
@@ -115,8 +115,6 @@ class LBFGSPhase:
     gather: bool = False
 
     def __post_init__(self):
-        from pinnzoo.optimizers import QUASI_NEWTON
-
         QUASI_NEWTON.get(self.method)  # an unknown name fails here, with the closest one
         if self.sampling not in LBFGS_SAMPLINGS:
             raise TrainingError(f"LBFGSPhase.sampling must be one of {', '.join(LBFGS_SAMPLINGS)}, got "
