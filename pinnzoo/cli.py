@@ -2,7 +2,13 @@
 
 Errors in what the user gave (unknown preset, missing export, bad points) print
 one ``error:`` line and exit with status 2; a diverged training run exits with 3;
-set ``PINNZOO_DEBUG=1`` to see tracebacks of unexpected errors.
+an interrupt (Ctrl-C, SIGTERM) exits with 130 and one line saying what was saved.
+``--debug`` (or ``PINNZOO_DEBUG=1``) shows TensorFlow's start-up messages and the
+tracebacks of unexpected errors.
+
+TensorFlow is imported only by the commands that need it: ``--help``, ``list``,
+``verify`` and argument errors read :mod:`pinnzoo.catalog` and answer at once. The
+imports inside the command functions below are deferred for that reason.
 """
 
 from __future__ import annotations
@@ -14,13 +20,41 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from pinnzoo import catalog
+from pinnzoo.errors import InputError, PinnzooError
+
+
+def _load_tensorflow(debug: bool) -> None:
+    """Import TensorFlow and start its runtime with its C++ start-up lines (oneDNN, CUDA stubs, ``cuInit`` on a
+    machine without a GPU) silenced, unless ``debug``: they are written to file descriptor 2 before Python's
+    logging exists, so the descriptor itself points at /dev/null meanwhile."""
+    if debug:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+        import tensorflow as tf  # deferred: the fast commands never import it
+
+        tf.constant(0.0)
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            import tensorflow as tf  # deferred: the fast commands never import it
+
+            tf.constant(0.0)  # the runtime's device probe (cuInit) prints too
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _verbose(args) -> int:
+    """Keras's verbosity: 0 with --quiet, a progress bar on a terminal, one line per epoch into a file or pipe."""
+    return 0 if args.quiet else 1 if sys.stdout.isatty() else 2
 
 
 def _points(path: str, width: int):
     import numpy as np
-
-    from pinnzoo.errors import InputError
 
     p = Path(path)
     if not p.is_file():
@@ -29,7 +63,7 @@ def _points(path: str, width: int):
         if p.suffix == ".npy":
             pts = np.load(p, allow_pickle=False)
         elif p.suffix in (".csv", ".txt"):
-            pts = np.loadtxt(p, delimiter=",", ndmin=2, comments="#")
+            pts = _read_csv_points(p, width)
         else:
             raise InputError(f"points must be a .npy or .csv file, got {p.name}")
     except InputError:
@@ -52,19 +86,33 @@ def _points(path: str, width: int):
     return pts
 
 
-def cmd_list(args):
-    from pinnzoo.presets import PRESETS, get_preset
+def _numbers(line: str) -> bool:
+    """Whether every comma-separated field of ``line`` is a number (``nan`` and ``inf`` included)."""
+    try:
+        [float(field) for field in line.split(",")]
+    except ValueError:
+        return False
+    return True
 
-    if args.params:
-        declared = get_preset(args.params).parameters()
-        if not declared:
-            print(f"{args.params} declares no parameters")
-        for p in declared:
-            print(f"{p.name} = {p.text(p.default)}  ({p.range_text()}; {p.kind}{'; ' + p.doc if p.doc else ''})")
-        return 0
-    width = max(len(n) for n in PRESETS)
-    for name, p in PRESETS.items():
-        print(f"{name:<{width}}  {p.description}  [{p.target_text()}]")
+
+def _read_csv_points(p: Path, width: int):
+    """Points from a CSV file, with or without a header row of names (``pinnzoo predict --out x.csv`` writes one:
+    the inputs, then the outputs; the first ``width`` columns are the points)."""
+    import numpy as np
+
+    with open(p) as fh:
+        first = fh.readline()
+    header = not first.lstrip().startswith("#") and not _numbers(first)
+    pts = np.loadtxt(p, delimiter=",", ndmin=2, comments="#", skiprows=1 if header else 0)
+    if header:
+        names = [n.strip() for n in first.split(",")]
+        pts = pts[:, :width] if pts.ndim == 2 and pts.shape[1] == len(names) and len(names) > width else pts
+    return pts
+
+
+def cmd_list(args):
+    lines = catalog.parameter_lines(args.params) if args.params else catalog.preset_lines()
+    print("\n".join(lines))
     return 0
 
 
@@ -72,8 +120,6 @@ def check_writable(path: Path, flag: str, folder: bool) -> None:
     """Refuse, before any training, an output ``path`` that cannot be written: its nearest existing
     ancestor must be a writable folder (missing folders below it are created on export); an export
     ``folder`` must not be an existing file."""
-    from pinnzoo.errors import InputError
-
     parent = Path(path).absolute().parent
     while not parent.exists():
         parent = parent.parent
@@ -93,12 +139,25 @@ def _rescue(solver, out: Path, suffix: str) -> Path:
     return rescue
 
 
-def cmd_train(args):
-    from pinnzoo.errors import InputError, TrainingError
+def check_train_arguments(args) -> None:
+    """What ``pinnzoo train`` can refuse before TensorFlow is imported: the preset's name (shipped, from the
+    catalog, or registered in this process), negative budgets, malformed ``--set``, an unwritable ``--out``."""
+    from pinnzoo.family import PRESETS
     from pinnzoo.parameters import parse_assignments
-    from pinnzoo.presets import get_preset
 
-    from pinnzoo.parameters import sweep
+    if args.preset not in PRESETS:
+        catalog.presets().get(args.preset)  # unknown: PresetError with the closest name
+    for flag, value in (("--epochs", args.epochs), ("--lbfgs-iterations", args.lbfgs_iterations)):
+        if value is not None and value < 0:
+            raise InputError(f"{flag} must be >= 0")
+    parse_assignments(args.set)
+    check_writable(Path(args.out) if args.out else Path("runs") / args.preset, "--out", folder=True)
+
+
+def cmd_train(args):
+    from pinnzoo.errors import TrainingError
+    from pinnzoo.parameters import parse_assignments, sweep
+    from pinnzoo.presets import get_preset
 
     assignments = parse_assignments(args.set)
     instances = sweep(assignments)
@@ -107,9 +166,6 @@ def cmd_train(args):
     preset = get_preset(args.preset).with_params(assignments)
     if args.prior is not None:
         preset = preset.with_prior(args.prior)
-    for flag, value in (("--epochs", args.epochs), ("--lbfgs-iterations", args.lbfgs_iterations)):
-        if value is not None and value < 0:
-            raise InputError(f"{flag} must be >= 0")
     out = Path(args.out) if args.out else Path("runs") / preset.name
     check_writable(out, "--out", folder=True)  # checked before the minutes of training
     options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations),
@@ -126,22 +182,27 @@ def cmd_train(args):
         options["init"] = init
     from pinnzoo.checkpoint import checkpoint_path  # killed (even with kill -9), the run continues with --resume
 
-    options.update(checkpoint=checkpoint_path(out), resume=args.resume)
+    checkpoint = checkpoint_path(out)
+    options.update(checkpoint=checkpoint, resume=args.resume)
     if args.strategy != "default":  # tf.distribute (pinnzoo.distribute); made before the solver is built
         from pinnzoo.distribute import get_strategy
 
         options["strategy"] = get_strategy(args.strategy)
     log = _training_log(args, out.parent / f"{out.name}.history.csv", append=args.resume)
     try:
-        result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=0 if args.quiet else 1,
+        result = preset.train(seed=args.seed, quick=args.quick, out=out, verbose=_verbose(args),
                               callbacks=[log], **options)
     except KeyboardInterrupt as exc:
-        if getattr(exc, "solver", None) is None:
-            raise
-        rescue = _rescue(exc.solver, out, "interrupted")
-        print(f"\ninterrupted: nothing was exported; the weights trained so far are in {rescue} "
-              f"(keras.saving.load_model), what was logged in {log.csv_path}"
-              + "; the same command with --resume continues the run", file=sys.stderr)
+        saved = []
+        if getattr(exc, "solver", None) is not None:
+            saved.append(f"the weights trained so far are in {_rescue(exc.solver, out, 'interrupted')} "
+                          "(keras.saving.load_model)")
+        if log.csv_path is not None and log.csv_path.exists():
+            saved.append(f"what was logged in {log.csv_path}")
+        resume = (f"; the same command with --resume continues the run from {checkpoint}" if checkpoint.exists()
+                  else "; no checkpoint was written yet, so the same command starts the run again")
+        print(f"\ninterrupted: nothing was exported; {', '.join(saved) or 'nothing was saved'}{resume}",
+              file=sys.stderr)
         return 130
     except TrainingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -158,7 +219,6 @@ def cmd_train(args):
 def _train_instances(args, instances) -> int:
     """``pinnzoo train PRESET --set NAME=V1,V2,...``: one run per instance, exported to OUT/NAME=V; image and
     grid presets shard the instances over the replicas of --strategy (pinnzoo.distribute)."""
-    from pinnzoo.errors import InputError
     from pinnzoo.presets import get_preset
 
     given = [flag for flag, value in (("--init", args.init), ("--resume", args.resume), ("--epochs", args.epochs),
@@ -174,7 +234,7 @@ def _train_instances(args, instances) -> int:
     from pinnzoo.distribute import get_strategy
 
     results = preset.train_instances(instances, strategy=get_strategy(args.strategy), seed=args.seed,
-                                     quick=args.quick, out=out, verbose=0 if args.quiet else 1)
+                                     quick=args.quick, out=out, verbose=_verbose(args))
     for result in results:
         if result is not None:  # None: an instance another worker of the cluster fitted
             print(result.summary())
@@ -185,8 +245,6 @@ def _training_log(args, csv_path, append: bool = False):
     """The run's :class:`~pinnzoo.run_log.TrainingLog`: the CSV history streamed to ``csv_path`` while it
     runs (kept there if the run does not end in an export), TensorBoard summaries in ``--logdir``."""
     from pinnzoo.run_log import TrainingLog
-
-    from pinnzoo.errors import InputError
 
     if args.images_every < 0:
         raise InputError(f"--images-every must be >= 0, got {args.images_every}")
@@ -204,10 +262,9 @@ def cmd_evaluate(args):
 
 
 def cmd_verify(args):
-    from pinnzoo.export import read_metadata
-    from pinnzoo.manifest import MANIFEST, manifest_problems
+    from pinnzoo.manifest import MANIFEST, manifest_problems, read_export_json
 
-    read_metadata(args.directory)
+    catalog.check_metadata(args.directory, read_export_json(args.directory))
     problems = manifest_problems(args.directory)
     for p in problems:
         print(f"{args.directory}: {p}", file=sys.stderr)
@@ -219,8 +276,6 @@ def cmd_verify(args):
 
 
 def cmd_export(args):
-    from pinnzoo.errors import InputError
-
     if not (args.serving_dir or args.litert):
         raise InputError("pinnzoo export needs --serving-dir OUT (TF Serving) and/or --litert FILE.tflite")
     if args.serving_dir:
@@ -254,8 +309,6 @@ def _check_domain(pts, meta: dict, strict: bool) -> None:
     """Points outside the export's domain: a warning (the network extrapolates there), an error if ``strict``."""
     import numpy as np
 
-    from pinnzoo.errors import InputError
-
     domain = meta.get("domain")
     if not domain:
         return
@@ -274,9 +327,12 @@ def _check_domain(pts, meta: dict, strict: bool) -> None:
 def cmd_predict(args):
     import numpy as np
 
-    from pinnzoo.errors import InputError
     from pinnzoo.export import load_export, predict_export
 
+    if args.out is not None and not args.out.endswith((".npy", ".csv")):
+        raise InputError("--out must end in .npy or .csv")
+    if args.out is not None:
+        check_writable(Path(args.out), "--out", folder=False)
     model, meta = load_export(args.directory)
     pts = _points(args.points, len(meta["inputs"]))
     _check_domain(pts, meta, args.strict_domain)
@@ -286,12 +342,15 @@ def cmd_predict(args):
     if args.out is None:
         print(header)
         np.savetxt(sys.stdout, table, delimiter=",", fmt="%.9g")
-    elif args.out.endswith(".npy"):
-        np.save(args.out, values)
-    elif args.out.endswith(".csv"):
-        np.savetxt(args.out, table, delimiter=",", header=header, comments="", fmt="%.9g")
-    else:
-        raise InputError("--out must end in .npy or .csv")
+        return 0
+    try:  # the folder is created as restore creates it; any write error is a user's error (exit 2)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        if args.out.endswith(".npy"):
+            np.save(args.out, values)
+        else:
+            np.savetxt(args.out, table, delimiter=",", header=header, comments="", fmt="%.9g")
+    except OSError as exc:
+        raise InputError(f"cannot write --out {args.out}: {exc.strerror or exc}") from None
     if args.out:
         print(f"wrote {len(values)} predictions of {', '.join(meta['outputs'])} to {args.out}")
     return 0
@@ -305,7 +364,6 @@ def _measurement(args, image, reference_path=None):
     ``reference_path`` (a clean image, or None)."""
     import numpy as np
 
-    from pinnzoo.errors import InputError
     from pinnzoo.image_io import read_image
     from pinnzoo.tasks import TASKS, OperatorOptions
 
@@ -334,7 +392,6 @@ def _measurement(args, image, reference_path=None):
 
 def recipe_from_args(args):
     """``(preset, RestoreConfig, notes)``: the task's shipped recipe (or ``--recipe``), flags applied."""
-    from pinnzoo.errors import InputError
     from pinnzoo.presets import ImagePreset, get_preset, recipe_for
     from pinnzoo.tasks import TASKS
 
@@ -397,7 +454,6 @@ def _estimate(preset, config, shape) -> str:
 
 
 def cmd_restore(args):
-    from pinnzoo.errors import InputError
     from pinnzoo.image_io import write_image
     from pinnzoo.restoration import restore
 
@@ -417,17 +473,22 @@ def cmd_restore(args):
     preset, config, notes = recipe_from_args(args)
     init = _warm_start(args)
     shape = op.input_shape(*y.shape[:2])
-    if not args.quiet:
-        print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")
-        print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
-              + "".join(f"\nnote: {n}" for n in notes))
+    print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}")  # --quiet: no bar only
+    print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
+          + "".join(f"\nnote: {n}" for n in notes))
     log = _training_log(args, Path(args.logdir) / "history.csv" if args.logdir else None, append=args.resume)
     from pinnzoo.checkpoint import checkpoint_path
 
+    checkpoint = checkpoint_path(out)
     try:  # killed, the fit continues with --resume from OUT.checkpoint.npz (beside the output image)
-        result = restore(y, op, config, seed=args.seed, reference=reference, verbose=0 if args.quiet else 1,
-                         init=init, callbacks=[log], checkpoint=checkpoint_path(out), resume=args.resume,
+        result = restore(y, op, config, seed=args.seed, reference=reference, verbose=_verbose(args),
+                         init=init, callbacks=[log], checkpoint=checkpoint, resume=args.resume,
                          noise_sigma=args.noise_sigma)
+    except KeyboardInterrupt:
+        saved = (f"the fit so far is in {checkpoint}: the same command with --resume continues it"
+                 if checkpoint.exists() else "no checkpoint was written yet, so the same command starts the fit again")
+        print(f"\ninterrupted: no image was written; {saved}", file=sys.stderr)
+        return 130
     finally:
         log.close()
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
@@ -442,7 +503,6 @@ def _restore_many(args, references) -> int:
     """Several ``--image`` (or any --strategy): one independent fit per image, all in one ``model.fit``, the
     images sharded over the strategy's replicas (pinnzoo.restoration.restore_many); OUT is a folder."""
     from pinnzoo.distribute import get_strategy
-    from pinnzoo.errors import InputError
     from pinnzoo.image_io import write_image
     from pinnzoo.restoration import restore_many
 
@@ -466,7 +526,7 @@ def _restore_many(args, references) -> int:
               f"one fit each, --strategy {args.strategy}" + "".join(f"\nnote: {n}" for n in notes))
     results = restore_many([m[0] for m in measured], [m[1] for m in measured], config, seeds=[args.seed] * len(stems),
                            references=[m[2] for m in measured] if references else None,
-                           strategy=get_strategy(args.strategy), verbose=0 if args.quiet else 1,
+                           strategy=get_strategy(args.strategy), verbose=_verbose(args),
                            noise_sigmas=[args.noise_sigma] * len(stems))
     out.mkdir(parents=True, exist_ok=True)
     for stem, path, result in zip(stems, args.image, results):
@@ -494,15 +554,11 @@ def _export_restored(args, result, preset, image, directory, files=None):
     return export_image_solver(result.solver, directory, meta, files=files)
 
 def _restore_parser(sub):
-    from pinnzoo.operators.blur import psf_specs
-    from pinnzoo.priors import PRIORS, ImageGenerator
-    from pinnzoo.restoration import LR_SCHEDULES
-    from pinnzoo.tasks import TASKS
-
+    known = catalog.load()
     rs = sub.add_parser("restore", help="restore your own image with an untrained prior (DIP, Deep Decoder)",
                         description="Runs the shipped recipe (preset) of the task and prior; flags override single "
                                     "settings of it.")
-    rs.add_argument("task", choices=TASKS.names())
+    rs.add_argument("task", choices=known["tasks"], help="what degraded the image: " + ", ".join(known["tasks"]))
     rs.add_argument("--image", required=True, action="append",
                     help="degraded image: PNG/JPEG/TIFF/BMP (scaled to [0, 1]), or .npy floats on that scale (noise may "
                          "take them outside it: any finite value). Repeat it to restore several images, one fit each, "
@@ -512,12 +568,12 @@ def _restore_parser(sub):
     rs.add_argument("--noise-sigma", type=float,
                     help="noise level of the image (recorded with --export); recipes whose automatic stop waits "
                          "until the fit explains the image to the noise level (denoise) estimate it if not given")
-    rs.add_argument("--psf", help=f"deblur: {psf_specs()}")
+    rs.add_argument("--psf", help=f"deblur: {known['psf_specs']}")
     rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
     rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
     rs.add_argument("--kappa-t", type=float, help="backward-heat: diffusion time kappa*T in pixels^2 (2.0 blurs like "
                                                   "a Gaussian of sigma = 2 px)")
-    rs.add_argument("--prior", choices=[n for n, c in PRIORS.items() if issubclass(c, ImageGenerator)],
+    rs.add_argument("--prior", choices=known["image_priors"],
                     help="the generator (default: the task's DIP recipe)")
     rs.add_argument("--recipe", metavar="PRESET", help="run this image preset's recipe (default: the preset of the "
                                                        "task and prior; `pinnzoo list` shows them)")
@@ -525,7 +581,7 @@ def _restore_parser(sub):
     tune = rs.add_argument_group("overrides of single settings of the recipe")
     tune.add_argument("--iterations", type=int, help="step limit (an upper bound with automatic stopping)")
     tune.add_argument("--learning-rate", type=float, help="Adam's (initial) learning rate")
-    tune.add_argument("--lr-schedule", choices=LR_SCHEDULES, help="constant, or cosine decay to 0 over --iterations")
+    tune.add_argument("--lr-schedule", choices=known["lr_schedules"], help="constant, or cosine decay to 0 over --iterations")
     tune.add_argument("--no-auto-stop", action="store_true",
                       help="run all iterations and return the last average (always so for deep_decoder)")
     tune.add_argument("--patience", type=int, help="automatic stop: steps without a new variance minimum")
@@ -545,7 +601,7 @@ def _restore_parser(sub):
                       help="inpaint/superres of noise-free images: keep the known pixels (block averages) exactly "
                            "as measured, x + A^+(y - A x)")
     _init_arguments(rs)
-    rs.add_argument("--seed", type=int, default=0)
+    rs.add_argument("--seed", type=int, default=0, help="seeds the generator's weights and fixed input (default 0)")
     rs.add_argument("--reference", action="append",
                     help="clean image: report PSNR/SSIM during and after the fit (one per --image)")
     rs.add_argument("--export", help="also write the fitted generator as a SavedModel to this directory (with several "
@@ -553,16 +609,15 @@ def _restore_parser(sub):
     rs.add_argument("--strategy", default="default",
                     help="tf.distribute strategy for several --image: mirrored (every GPU or logical CPU device) or "
                          "multiworker (TF_CONFIG); each replica fits an equal share of the images")
-    rs.add_argument("--quiet", action="store_true", help="no progress bar")
+    rs.add_argument("--quiet", action="store_true", help="no progress bar (the recipe and summary lines stay)")
     _log_arguments(rs)
     rs.add_argument("--resume", action="store_true", help="continue a fit that was killed, from OUT.checkpoint.npz "
                                                           "(give the same command and options)")
-    rs.set_defaults(fn=cmd_restore)
+    rs.set_defaults(fn=cmd_restore, check=_check_restore_arguments)
 
 
 def _warm_start(args):
     """The ``--init``/``--init-reset`` warm start, its source checked now (not after minutes of baselines)."""
-    from pinnzoo.errors import InputError
     from pinnzoo.warm_start import WarmStart
 
     if args.init_reset and not args.init:
@@ -590,14 +645,24 @@ def _init_arguments(p):
                         "(repeatable, or comma-separated)")
 
 
+def _check_restore_arguments(args) -> None:
+    """What ``pinnzoo restore`` can refuse before TensorFlow is imported: the numbers of its flags."""
+    for flag, value in (("--iterations", args.iterations), ("--patience", args.patience),
+                        ("--average-lag", args.average_lag)):
+        if value is not None and value < 0:
+            raise InputError(f"{flag} must be >= 0, got {value}")
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pinnzoo", description="Data-free neural solvers: train, export, evaluate.")
+    ap.add_argument("--debug", action="store_true", help="show TensorFlow's start-up messages and the traceback of "
+                                                         "an unexpected error (also PINNZOO_DEBUG=1)")
     sub = ap.add_subparsers(dest="command", required=True)
     ls = sub.add_parser("list", help="list the presets")
     ls.add_argument("--params", metavar="PRESET", help="list this preset's problem parameters (for --set)")
-    ls.set_defaults(fn=cmd_list)
+    ls.set_defaults(fn=cmd_list, tensorflow=False)
     tr = sub.add_parser("train", help="train a preset from scratch and export it")
-    tr.add_argument("preset")
+    tr.add_argument("preset", help="the preset to train (`pinnzoo list` shows them)")
     tr.add_argument("--out", help="export directory (default runs/PRESET)")
     tr.add_argument("--epochs", type=int, help="Adam epochs (default: the preset's)")
     tr.add_argument("--prior", help="grid presets: fit this registered prior instead (e.g. deep_decoder, dip, "
@@ -612,7 +677,7 @@ def parser() -> argparse.ArgumentParser:
                                         "vector); PINN presets")
     _init_arguments(tr)
     _log_arguments(tr)
-    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--seed", type=int, default=0, help="seeds the weights and the sampled points (default 0)")
     tr.add_argument("--resume", action="store_true",
                     help="continue the run that was killed from its checkpoint OUT.checkpoint.npz (every preset family; "
                          "give the same command and options)")
@@ -621,15 +686,15 @@ def parser() -> argparse.ArgumentParser:
                          "this machine), multiworker (the cluster in TF_CONFIG). PINN presets shard the collocation "
                          "points; image and grid presets shard the instances of a --set list (docs/distributed.md)")
     tr.add_argument("--quick", action="store_true", help="a tiny schedule, for smoke tests")
-    tr.add_argument("--quiet", action="store_true", help="no progress bars")
-    tr.set_defaults(fn=cmd_train)
+    tr.add_argument("--quiet", action="store_true", help="no progress bars (the summary line stays)")
+    tr.set_defaults(fn=cmd_train, check=check_train_arguments)
     ev = sub.add_parser("evaluate", help="recompute an export's error against the reference")
-    ev.add_argument("directory")
-    ev.add_argument("--json", action="store_true")
+    ev.add_argument("directory", help="an export (pinnzoo train --out, a shipped model)")
+    ev.add_argument("--json", action="store_true", help="print the whole result as JSON instead of one line")
     ev.set_defaults(fn=cmd_evaluate)
     vf = sub.add_parser("verify", help="check an export's files against its SHA-256 manifest")
-    vf.add_argument("directory")
-    vf.set_defaults(fn=cmd_verify)
+    vf.add_argument("directory", help="an export (pinnzoo train --out, a shipped model)")
+    vf.set_defaults(fn=cmd_verify, tensorflow=False)
     xp = sub.add_parser("export", help="write an export as the next version of a TensorFlow Serving model "
                                        "(SERVING_DIR/NAME/VERSION) and/or as a LiteRT file (docs/serving.md)")
     xp.add_argument("directory", help="an export (pinnzoo train --out, a shipped model)")
@@ -639,8 +704,9 @@ def parser() -> argparse.ArgumentParser:
     xp.add_argument("--name", help="the model's name (default: the export's preset)")
     xp.set_defaults(fn=cmd_export)
     pr = sub.add_parser("predict", help="evaluate an export at points from a .npy or .csv file")
-    pr.add_argument("directory")
-    pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv")
+    pr.add_argument("directory", help="an export with point queries (PINN and grid exports)")
+    pr.add_argument("--points", required=True, help="[N, n_inputs] array, .npy or .csv (a header row of names, as "
+                                                     "predict writes, is skipped)")
     pr.add_argument("--out", help=".npy (values) or .csv (points and values); default: CSV to stdout")
     pr.add_argument("--strict-domain", action="store_true", help="refuse points outside the domain (default: warn)")
     pr.set_defaults(fn=cmd_predict)
@@ -656,26 +722,45 @@ def _terminate(signum, frame):
 
 
 def main(argv=None) -> int:
-    args = parser().parse_args(argv)
+    """The ``pinnzoo`` command; returns its exit status (0, 1 unexpected error, 2 bad input, 3 diverged, 130
+    interrupted)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before a command could say what it saved: nothing was
+        print("\ninterrupted: nothing was trained or written yet", file=sys.stderr)
+        return 130
+
+
+def _main(argv) -> int:
     import signal
     import threading
 
     if threading.current_thread() is threading.main_thread():  # signal handlers need the main thread
         signal.signal(signal.SIGTERM, _terminate)  # a kill ends training like Ctrl-C: weights are kept
-    from pinnzoo.errors import PinnzooError
-
     try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or an argument error (2, argparse's message printed)
+        return int(exc.code or 0)
+    debug = args.debug or bool(os.environ.get("PINNZOO_DEBUG"))
+    try:
+        if getattr(args, "check", None):
+            args.check(args)
+        if getattr(args, "tensorflow", True):
+            _load_tensorflow(debug)
         return args.fn(args)
     except PinnzooError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("\ninterrupted: nothing was exported", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output went away (pinnzoo list | head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # no raw tracebacks for users
-        if os.environ.get("PINNZOO_DEBUG"):
+        if debug:
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc} (set PINNZOO_DEBUG=1 for a traceback)",
+        print(f"error: unexpected {type(exc).__name__}: {exc} (pinnzoo --debug ... shows a traceback)",
               file=sys.stderr)
         return 1
 

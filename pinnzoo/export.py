@@ -66,11 +66,10 @@ import tensorflow as tf
 from pinnzoo._version import __version__
 from pinnzoo.errors import ExportError
 from pinnzoo.family import FAMILIES, family_of
-from pinnzoo.manifest import check_manifest, write_manifest
+from pinnzoo.manifest import METADATA, check_manifest, read_export_json, write_manifest
 from pinnzoo.priors.registry import prior_name
 from pinnzoo.priors.variables import relative_path
 
-METADATA = "pinnzoo.json"
 #: the priors' weights beside the SavedModel (for warm starts, :mod:`pinnzoo.warm_start`)
 WEIGHTS_FILE = "prior_weights.npz"
 FORMAT_VERSION = 1
@@ -162,23 +161,10 @@ def shipped_metadata(preset: str) -> dict | None:
 
 
 def read_metadata(directory) -> dict:
-    """``pinnzoo.json`` of an export, with clear errors for anything that is not one."""
-    directory = Path(directory)
-    if not directory.exists():
-        raise ExportError(f"no such directory: {directory}")
-    if not directory.is_dir():
-        raise ExportError(f"not a directory: {directory}")
-    if not (directory / "saved_model.pb").exists():
-        raise ExportError(f"{directory} is not a SavedModel directory (no saved_model.pb)")
-    path = directory / METADATA
-    if not path.exists():
-        raise ExportError(f"{directory} is a SavedModel but not a pinnzoo export (no {METADATA})")
-    try:
-        meta = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"cannot read {path}: {exc}") from None
-    if not isinstance(meta, dict):
-        raise ExportError(f"{path} does not hold a JSON object (got {type(meta).__name__})")
+    """``pinnzoo.json`` of an export, with clear errors for anything that is not one (its preset family must be
+    registered and its fields those the family needs)."""
+    meta = read_export_json(directory)
+    path = Path(directory) / METADATA
     try:
         family = family_of(meta)
     except ExportError as exc:

@@ -10,6 +10,7 @@ new module with a subclass, registered in :data:`FAMILIES`, plus its presets in
 from __future__ import annotations
 
 import abc
+import importlib
 from pathlib import Path
 from typing import ClassVar, Mapping
 
@@ -139,13 +140,22 @@ class Preset(abc.ABC):
 #: name -> preset (an instance of a :class:`Preset` subclass)
 PRESETS: Registry = Registry("preset", PresetError)
 #: family name -> :class:`Preset` subclass
-FAMILIES: Registry = Registry("preset family", ExportError)
+FAMILIES: Registry = Registry("preset family", ExportError, "preset families")
 
 
 def register_family(cls):
     """Class decorator: register a :class:`Preset` subclass under its ``family``."""
     FAMILIES.register(cls.family, cls, replace=True)
     return cls
+
+
+def load_builtin() -> None:
+    """Register the built-in families and the shipped presets (:mod:`pinnzoo.families`) if they are not yet.
+
+    Lookups by name call it, so an export is read, and a shipped preset found, whatever the caller imported
+    first. The import is by name (:mod:`importlib`), as a plugin is loaded: the contract knows no family."""
+    if "pinn" not in FAMILIES:
+        importlib.import_module("pinnzoo.families")
 
 
 def register_preset(preset: Preset) -> Preset:
@@ -155,10 +165,13 @@ def register_preset(preset: Preset) -> Preset:
 
 
 def get_preset(name: str) -> Preset:
+    if name not in PRESETS:
+        load_builtin()
     return PRESETS.get(name)
 
 
 def preset_names() -> list[str]:
+    load_builtin()
     return PRESETS.names()
 
 
@@ -182,6 +195,8 @@ def family_of(meta: dict):
     name = meta.get("family") or meta.get("kind") or "pinn"
     if not isinstance(name, str):
         raise ExportError(f"the preset family must be a name, got {name!r}")
+    if name not in FAMILIES:
+        load_builtin()
     return FAMILIES.get(name)
 
 

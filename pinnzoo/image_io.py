@@ -65,7 +65,8 @@ def read_image(path, what: str = "image") -> np.ndarray:
         try:
             raw = io.imread(str(p))
         except Exception as exc:
-            raise InputError(f"cannot read {what} {path}: {type(exc).__name__}: {exc}") from None
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"cannot read {what} {path}: not a readable {suffix[1:].upper()} image ({first})") from None
         if np.issubdtype(raw.dtype, np.integer):
             img = raw.astype(np.float32) / float(np.iinfo(raw.dtype).max)
         elif raw.dtype == np.bool_:

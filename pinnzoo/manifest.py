@@ -11,11 +11,14 @@ not against tampering: whoever can edit the files can rewrite the manifest.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from pinnzoo.errors import ExportError
 
 MANIFEST = "manifest.sha256"
+#: an export's metadata file
+METADATA = "pinnzoo.json"
 
 
 def _digest(path: Path) -> str:
@@ -81,3 +84,25 @@ def check_manifest(directory, required: bool = False) -> bool:
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
         raise ExportError(f"{directory} does not match its {MANIFEST}: {shown} — refusing to load it")
     return True
+
+
+def read_export_json(directory) -> dict:
+    """``pinnzoo.json`` of an export folder as a dict, with clear errors for anything that is not one (no TensorFlow:
+    :func:`pinnzoo.export.read_metadata` adds the checks of the family that wrote it)."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise ExportError(f"no such directory: {directory}")
+    if not directory.is_dir():
+        raise ExportError(f"not a directory: {directory}")
+    if not (directory / "saved_model.pb").exists():
+        raise ExportError(f"{directory} is not a SavedModel directory (no saved_model.pb)")
+    path = directory / METADATA
+    if not path.exists():
+        raise ExportError(f"{directory} is a SavedModel but not a pinnzoo export (no {METADATA})")
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"cannot read {path}: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ExportError(f"{path} does not hold a JSON object (got {type(meta).__name__})")
+    return meta

@@ -15,6 +15,8 @@ from conftest import run_cli
 from pinnzoo.distribute import get_strategy, shard
 from pinnzoo.errors import InputError
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and whole runs: the slow tier (.ci/run)
+
 _MIRRORED = """
 import json, sys
 import tensorflow as tf

@@ -8,6 +8,8 @@ import pytest
 
 from pinnzoo.export import evaluate_export
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and whole runs: the slow tier (.ci/run)
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 

@@ -14,6 +14,8 @@ from conftest import run_cli
 from pinnzoo.checkpoint import RunCheckpoint, checkpoint_path
 from pinnzoo.run_log import read_history
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and whole runs: the slow tier (.ci/run)
+
 
 def _pinnzoo(*args):
     exe = Path(sys.executable).with_name("pinnzoo")

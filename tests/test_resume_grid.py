@@ -12,6 +12,8 @@ from pinnzoo.checkpoint import checkpoint_path
 from pinnzoo.errors import InputError
 from pinnzoo.presets import get_preset
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and whole runs: the slow tier (.ci/run)
+
 
 class _Cut(Exception):
     pass

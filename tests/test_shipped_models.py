@@ -6,6 +6,8 @@ import pytest
 
 from pinnzoo.export import evaluate_export
 
+pytestmark = pytest.mark.slow  # subprocesses, kills and whole runs: the slow tier (.ci/run)
+
 MODELS = Path(__file__).resolve().parents[1] / "saved_models"
 SHIPPED = sorted(p for p in MODELS.iterdir() if (p / "pinnzoo.json").exists()) if MODELS.exists() else []
 

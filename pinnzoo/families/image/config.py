@@ -15,6 +15,7 @@ bad settings fail with an :class:`~pinnzoo.errors.InputError` before any fit.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from pinnzoo.errors import InputError
 from pinnzoo.priors.registry import PRIORS, PriorSpec
@@ -113,6 +114,11 @@ class Output:
             raise InputError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
         if int(self.log_every) < 1:
             raise InputError(f"log_every must be >= 1, got {self.log_every}")
+
+    def interval(self, iterations: int) -> int:
+        """Steps per logged epoch for a fit of ``iterations`` steps: ``log_every``, or the largest divisor of
+        ``iterations`` below it, so that the fit runs exactly ``iterations`` steps (Keras's epochs are whole)."""
+        return math.gcd(max(1, min(int(self.log_every), int(iterations))), int(iterations)) or 1
 
 
 _PARTS = {"optimiser": Optimiser, "stopping": Stopping, "regularisation": Regularisation, "output": Output}

@@ -150,7 +150,7 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
     ``checkpoint`` it is saved every epoch; a loaded ``state`` (a resumed fit) goes on from its epoch. With
     ``burn_in`` the average and the variance window restart after that many steps (:class:`BurnIn`)."""
     iterations = config.optimiser.iterations
-    log_every = max(1, min(int(config.output.log_every), int(iterations)))
+    log_every = config.output.interval(iterations)
     guard = NaNGuard()
     stopper = VarianceStopping(config.stopping.patience) if auto else None
     quality = ImageQualityLogger(reference) if reference is not None else None

@@ -81,7 +81,7 @@ class MemberQuality(keras.callbacks.Callback):
 
 def _fit_batch(batch, config, auto: bool, verbose: int, quality, callbacks):
     iterations = config.optimiser.iterations
-    log_every = max(1, min(int(config.output.log_every), int(iterations)))
+    log_every = config.output.interval(iterations)
     guard = NaNGuard()
     stopper = InstanceStopping(config.stopping.patience) if auto else None
     start = time.perf_counter()
