@@ -24,7 +24,7 @@ import time
 from darcy_inverse import curve_row  # the script beside this one
 from results_file import progress, write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, GridFit, get_preset
-from pinnzoo.families.grid_inverse.preset import build_coupled_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.fit import build_coupled_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
 
 SETTINGS = ((False, 10.0), (False, 100.0), (False, 1000.0), (True, 1.0), (True, 10.0), (True, 100.0))

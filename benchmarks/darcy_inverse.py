@@ -26,7 +26,7 @@ import numpy as np
 
 from results_file import progress, write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, get_preset
-from pinnzoo.families.grid_inverse.preset import build_coefficient_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
 
 PRIORS = ("multiscale_grid", "deep_decoder", "dip", "raw_grid")

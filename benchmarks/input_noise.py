@@ -21,7 +21,7 @@ import time
 from darcy_inverse import curve_row  # the script beside this one
 from results_file import progress, write_results
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, GridFit, get_preset
-from pinnzoo.families.grid_inverse.preset import build_coefficient_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
 
 SIGMAS = (0.0, 1 / 30, 0.1)

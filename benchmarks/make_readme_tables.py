@@ -52,7 +52,7 @@ def registries_table() -> str:
     """Priors, imaging tasks with their operators, and PSF families, from the registries."""
     from pinnzoo.operators import PSFS
     from pinnzoo.priors import PRIORS, ForwardJets, ImageGenerator
-    from pinnzoo.tasks import TASKS, OperatorOptions
+    from pinnzoo.tasks import TASKS
 
     rows = ["| prior | class | contract | what it is |", "|---|---|---|---|"]
     for name, cls in PRIORS.items():
@@ -60,10 +60,10 @@ def registries_table() -> str:
             " + ForwardJets" if issubclass(cls, ForwardJets) else "")
         rows.append(f"| `{name}` | `{cls.__name__}` | {contract} | {_cell(cls.__doc__.strip().splitlines()[0])} |")
     rows += ["", "| task | operator | needs | forward model |", "|---|---|---|---|"]
-    options = OperatorOptions(psf="box:3", mask=[[1.0]], scale=2, kappa_t=1.0)
+    values = {"psf": "box:3", "mask": [[1.0]], "scale": 2, "kappa_t": 1.0}
     for name, task in TASKS.items():
-        needs = f"`--{task.needs.replace('_', '-')}`: {task.needs_help}" if task.needs else "nothing"
-        rows.append(f"| `{name}` | `{type(task.operator(options)).__name__}` | {needs} | {_cell(task.summary)} |")
+        needs = "; ".join(f"`{p.flag}`: {p.help}" for p in task.parameters) or "nothing"
+        rows.append(f"| `{name}` | `{type(task.make(**values)).__name__}` | {needs} | {_cell(task.summary)} |")
     rows.append("\nPSFs: " + ", ".join(f"`{f.spec}`" for f in PSFS.values()) + ", or a `.npy` kernel.")
     return "\n".join(rows)
 

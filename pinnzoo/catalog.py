@@ -40,8 +40,14 @@ def preset_lines() -> list[str]:
 
 
 def parameter_lines(name: str) -> list[str]:
-    """``pinnzoo list --params NAME``: one line per declared parameter."""
-    declared = presets().get(name)["parameters"]
+    """``pinnzoo list --params NAME``: one line per declared parameter of a preset, or the flags a restoration
+    task (``pinnzoo restore NAME``) declares."""
+    known = load()
+    if name in known["tasks"]:
+        declared = [f"{p['flag']}  ({p['help']}{'; ' + p['range'] if 'range' in p else ''})"
+                    for p in known["task_parameters"].values() if name in p["tasks"]]
+    else:
+        declared = presets().get(name)["parameters"]
     return declared or [f"{name} declares no parameters"]
 
 

@@ -16,7 +16,7 @@ the optimisation, not bit for bit.
 
 Time-marching PINN runs keep every window's weights and the window under way
 (:class:`pinnzoo.families.pinn.fit._MarchingRun`); the grid families use the same file through
-:mod:`pinnzoo.families.grid.run`, image-prior fits through :mod:`pinnzoo.families.image.fit`.
+:mod:`pinnzoo.families.grid.fit`, image-prior fits through :mod:`pinnzoo.families.image.fit`.
 """
 
 from __future__ import annotations

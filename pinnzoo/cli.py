@@ -360,34 +360,38 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy")
 
 
 def _measurement(args, image, reference_path=None):
-    """``(y, operator, reference)`` from the restore command's flags and the files ``image`` and
-    ``reference_path`` (a clean image, or None)."""
+    """``(y, operator, reference, recorded)`` from the restore command's flags and the files ``image`` and
+    ``reference_path`` (a clean image, or None); ``recorded``: the task's declared parameters for the export."""
     import numpy as np
 
     from pinnzoo.image_io import read_image
-    from pinnzoo.tasks import TASKS, OperatorOptions
+    from pinnzoo.tasks import TASKS
 
     if args.noise_sigma is not None and not args.noise_sigma >= 0:
         raise InputError(f"--noise-sigma must be >= 0, got {args.noise_sigma}")
-    if args.scale is not None and args.scale < 2:
-        raise InputError(f"--scale must be an integer >= 2, got {args.scale}")
     task = TASKS.get(args.task)
     y = read_image(image)
-    if task.needs and getattr(args, task.needs) is None:
-        raise InputError(f"{args.task} needs --{task.needs.replace('_', '-')} ({task.needs_help})")
-    mask = None
-    if args.mask:
-        mask = read_image(args.mask, "mask")
-        if mask.shape[:2] != y.shape[:2]:
-            raise InputError(f"the mask is {mask.shape[0]}×{mask.shape[1]} but the image is {y.shape[0]}×{y.shape[1]}")
-        mask = mask.mean(axis=2)
-    if args.kappa_t is not None and not args.kappa_t > 0:
-        raise InputError(f"--kappa-t must be > 0, got {args.kappa_t}")
-    op = task.operator(OperatorOptions(psf=args.psf, mask=mask, scale=args.scale, kappa_t=args.kappa_t))
+    values = {p.name: getattr(args, p.name) for p in task.parameters}
+    for p in task.parameters:  # image-valued parameters (a mask) are files of the measurement's size
+        if p.kind == "image" and values[p.name] is not None:
+            values[p.name] = _same_size_image(values[p.name], p.name, y)
+    checked = task.resolve(values)
+    op = task.operator(**checked)
+    recorded = {p.name: getattr(args, p.name) if p.kind == "image" else checked[p.name] for p in task.parameters}
     reference = read_image(reference_path, "reference") if reference_path else None
     if reference is not None and reference.shape[2] != y.shape[2]:
         reference = reference.mean(axis=2, keepdims=True) if y.shape[2] == 1 else np.repeat(reference, 3, axis=2)
-    return y, op, reference
+    return y, op, reference, recorded
+
+
+def _same_size_image(path, what: str, y):
+    """An image-valued task parameter (a mask): the file at ``path``, of ``y``'s size, its channels averaged."""
+    from pinnzoo.image_io import read_image
+
+    image = read_image(path, what)
+    if image.shape[:2] != y.shape[:2]:
+        raise InputError(f"the {what} is {image.shape[0]}×{image.shape[1]} but the image is {y.shape[0]}×{y.shape[1]}")
+    return image.mean(axis=2)
 
 
 def recipe_from_args(args):
@@ -469,7 +473,7 @@ def cmd_restore(args):
     check_writable(out, "--out", folder=False)
     if args.export:
         check_writable(Path(args.export), "--export", folder=True)
-    y, op, reference = _measurement(args, args.image[0], references[0] if references else None)
+    y, op, reference, recorded = _measurement(args, args.image[0], references[0] if references else None)
     preset, config, notes = recipe_from_args(args)
     init = _warm_start(args)
     shape = op.input_shape(*y.shape[:2])
@@ -494,7 +498,7 @@ def cmd_restore(args):
     result.label = f"restored {args.task} with {config.prior.name} ({preset.name} recipe)"
     write_image(out, result.image)
     if args.export:
-        result.export_dir = _export_restored(args, result, preset, args.image[0], args.export, log.files())
+        result.export_dir = _export_restored(args, result, preset, args.image[0], args.export, recorded, log.files())
     print(result.summary() + f" -> {out}")
     return 0
 
@@ -520,6 +524,7 @@ def _restore_many(args, references) -> int:
     if args.export:
         check_writable(Path(args.export), "--export", folder=True)
     measured = [_measurement(args, p, references[i] if references else None) for i, p in enumerate(args.image)]
+    recorded = measured[0][3]  # the task's parameters, the same flags for every image
     preset, config, notes = recipe_from_args(args)
     if not args.quiet:
         print(f"recipe {preset.name}{' (quick)' if args.quick else ''}: {config.describe()}; {len(stems)} images, "
@@ -534,17 +539,16 @@ def _restore_many(args, references) -> int:
         write_image(target, result.image)
         result.label = f"{path}: restored {args.task} with {config.prior.name} ({preset.name} recipe)"
         if args.export:
-            result.export_dir = _export_restored(args, result, preset, path, Path(args.export) / stem)
+            result.export_dir = _export_restored(args, result, preset, path, Path(args.export) / stem, recorded)
         print(result.summary() + f" -> {target}")
     return 0
 
 
-def _export_restored(args, result, preset, image, directory, files=None):
+def _export_restored(args, result, preset, image, directory, recorded: dict, files=None):
     from pinnzoo.export import machine
     from pinnzoo.families.image.archive import export_image_solver
 
-    meta = {"task": args.task, "source_image": str(image), "psf": args.psf, "scale": args.scale,
-            "kappa_t": args.kappa_t,
+    meta = {"task": args.task, "source_image": str(image), **recorded,  # the task's declared parameters, as given
             "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
             "init": result.init,
             "recipe": result.config.to_dict(), "quick": args.quick,
@@ -568,11 +572,9 @@ def _restore_parser(sub):
     rs.add_argument("--noise-sigma", type=float,
                     help="noise level of the image (recorded with --export); recipes whose automatic stop waits "
                          "until the fit explains the image to the noise level (denoise) estimate it if not given")
-    rs.add_argument("--psf", help=f"deblur: {known['psf_specs']}")
-    rs.add_argument("--mask", help="inpaint: image of the same size, white = known pixel, black = missing")
-    rs.add_argument("--scale", type=int, help="superres: integer factor >= 2")
-    rs.add_argument("--kappa-t", type=float, help="backward-heat: diffusion time kappa*T in pixels^2 (2.0 blurs like "
-                                                  "a Gaussian of sigma = 2 px)")
+    for p in known["task_parameters"].values():  # each task's declared parameters (pinnzoo.tasks.TaskParameter)
+        rs.add_argument(p["flag"], help=f"{', '.join(p['tasks'])}: {p['help']}" + (f" ({p['range']})" if "range" in p
+                                                                                     else ""))
     rs.add_argument("--prior", choices=known["image_priors"],
                     help="the generator (default: the task's DIP recipe)")
     rs.add_argument("--recipe", metavar="PRESET", help="run this image preset's recipe (default: the preset of the "

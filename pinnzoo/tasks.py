@@ -14,24 +14,40 @@ import abc
 import dataclasses
 from typing import ClassVar
 
-import numpy as np
-
 from pinnzoo.baselines import (best_baselines, deblur_candidates, denoise_candidates, heat_candidates,
                                inpaint_candidates, superres_candidates)
 from pinnzoo.errors import InputError
+from pinnzoo.parameters import Parameter
 from pinnzoo.operators import Blur, Downsample, HeatFlow, Identity, Mask, Operator, psf_specs
 from pinnzoo.registry import Registry
 
 
 @dataclasses.dataclass(frozen=True)
-class OperatorOptions:
-    """What a user can say about the measurement: a PSF spec (or kernel), a mask, a scale factor, a
-    diffusion time."""
+class TaskParameter:
+    """What a task's operator needs from the user, declared once: the command line's flag (``--NAME``, with
+    ``help``), how its value is read (``kind``: ``"text"`` as given, ``"image"`` an image file, or a number
+    checked against ``number``, a :class:`~pinnzoo.parameters.Parameter`), and the export records it."""
 
-    psf: object = None
-    mask: np.ndarray | None = None
-    scale: int | None = None
-    kappa_t: float | None = None
+    name: str
+    help: str
+    kind: str = "text"
+    number: Parameter | None = None
+
+    def __post_init__(self):
+        if self.kind not in ("text", "image", "number") or (self.kind == "number") != (self.number is not None):
+            raise ValueError(f"task parameter {self.name}: kind text, image, or number with its Parameter")
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def check(self, value, task: str):
+        """``value`` as the operator takes it (a number coerced and range-checked: ParameterError)."""
+        return self.number.coerce(value, f"{task} {self.flag}") if self.number is not None else value
+
+    def describe(self) -> dict:
+        return {"name": self.name, "flag": self.flag, "kind": self.kind, "help": self.help,
+                **({"range": self.number.range_text()} if self.number is not None else {})}
 
 
 class ImagingTask(abc.ABC):
@@ -44,13 +60,26 @@ class ImagingTask(abc.ABC):
     #: whether data consistency makes sense: the measurement pins down part of the image exactly
     #: (``A Aᵀ = c I`` with ``A`` not the identity: masks, area downsampling)
     data_consistency: ClassVar[bool] = False
-    #: the field of :class:`OperatorOptions` the operator needs (``None``: nothing), and what it is
-    needs: ClassVar[str | None] = None
-    needs_help: ClassVar[str] = ""
+    #: what the operator needs from the user (the CLI's flags, their checks and the export's record)
+    parameters: ClassVar[tuple[TaskParameter, ...]] = ()
+
+    def resolve(self, values: dict) -> dict:
+        """The declared parameters' values from ``values`` (name → value; others ignored), each checked;
+        :class:`InputError` naming the flag if one is missing."""
+        out = {}
+        for p in self.parameters:
+            if values.get(p.name) is None:
+                raise InputError(f"{self.name} needs {p.flag} ({p.help})")
+            out[p.name] = p.check(values[p.name], self.name)
+        return out
+
+    def make(self, **values) -> Operator:
+        """The forward operator from the declared parameters' values (checked by :meth:`resolve`)."""
+        return self.operator(**self.resolve(values))
 
     @abc.abstractmethod
-    def operator(self, options: OperatorOptions) -> Operator:
-        """The forward operator; :class:`InputError` if ``options`` lack what it needs."""
+    def operator(self, **values) -> Operator:
+        """The forward operator from the checked values of :attr:`parameters`."""
 
     @abc.abstractmethod
     def candidates(self, y, sigma: float, operator: Operator) -> list:
@@ -66,7 +95,7 @@ class ImagingTask(abc.ABC):
 class Denoise(ImagingTask):
     name, summary = "denoise", "y = x + n (identity operator)"
 
-    def operator(self, options):
+    def operator(self):
         return Identity()
 
     def candidates(self, y, sigma, operator):
@@ -76,12 +105,10 @@ class Denoise(ImagingTask):
 class Deblur(ImagingTask):
     name, summary = "deblur", "y = k * x + n (blur by a PSF, mirror boundaries)"
     preconditionable = True
-    needs, needs_help = "psf", psf_specs()
+    parameters = (TaskParameter("psf", psf_specs()),)
 
-    def operator(self, options):
-        if options.psf is None:
-            raise InputError("deblurring needs a PSF (e.g. --psf gaussian:2.0)")
-        return Blur(options.psf)
+    def operator(self, psf):
+        return Blur(psf)
 
     def candidates(self, y, sigma, operator):
         return deblur_candidates(y, operator.psf, sigma)
@@ -89,13 +116,11 @@ class Deblur(ImagingTask):
 
 class Inpaint(ImagingTask):
     name, summary = "inpaint", "y = m . x (known pixels where the mask is 1)"
-    needs, needs_help = "mask", "an image: white/1 = known pixel, black/0 = missing"
+    parameters = (TaskParameter("mask", "an image: white/1 = known pixel, black/0 = missing", "image"),)
     data_consistency = True
 
-    def operator(self, options):
-        if options.mask is None:
-            raise InputError("inpainting needs a mask (1 = known pixel, 0 = missing)")
-        return Mask(options.mask)
+    def operator(self, mask):
+        return Mask(mask)
 
     def candidates(self, y, sigma, operator):
         return inpaint_candidates(y, operator.mask)
@@ -103,13 +128,12 @@ class Inpaint(ImagingTask):
 
 class SuperResolve(ImagingTask):
     name, summary = "superres", "y = mean of s x s blocks of x (area downsampling)"
-    needs, needs_help = "scale", "an integer >= 2"
+    parameters = (TaskParameter("scale", "the factor: each s x s block of the image is one measured pixel", "number",
+                                Parameter("scale", 4, 2, 16, integer=True, doc="downsampling factor")),)
     data_consistency = True
 
-    def operator(self, options):
-        if options.scale is None:
-            raise InputError("super-resolution needs a scale factor (e.g. --scale 4)")
-        return Downsample(options.scale)
+    def operator(self, scale):
+        return Downsample(scale)
 
     def candidates(self, y, sigma, operator):
         return superres_candidates(y, operator.factor)
@@ -118,12 +142,12 @@ class SuperResolve(ImagingTask):
 class BackwardHeat(ImagingTask):
     name, summary = "backward-heat", "y = u(T) + n, u_t = kappa Lap u from u(0) = x (mirror boundaries)"
     preconditionable = True
-    needs, needs_help = "kappa_t", "the diffusion time kappa*T in pixels^2 (2.0 blurs like a Gaussian of sigma = 2 px)"
+    parameters = (TaskParameter("kappa_t", "the diffusion time kappa*T in pixels^2 (2.0 blurs like a Gaussian of "
+                                           "sigma = 2 px)", "number",
+                                Parameter("kappa_t", 2.0, 0.01, 50.0, doc="diffusion time, pixels^2")),)
 
-    def operator(self, options):
-        if options.kappa_t is None:
-            raise InputError("the backward heat problem needs the diffusion time (e.g. --kappa-t 2.0)")
-        return HeatFlow(options.kappa_t)
+    def operator(self, kappa_t):
+        return HeatFlow(kappa_t)
 
     def candidates(self, y, sigma, operator):
         return heat_candidates(y, operator, sigma)
@@ -135,6 +159,12 @@ for _task in (Denoise(), Deblur(), Inpaint(), SuperResolve(), BackwardHeat()):
     TASKS.register(_task.name, _task)
 
 
-def make_operator(task: str, *, psf=None, mask=None, scale=None, kappa_t=None) -> Operator:
-    """The forward operator of a restoration task."""
-    return TASKS.get(task).operator(OperatorOptions(psf=psf, mask=mask, scale=scale, kappa_t=kappa_t))
+def make_operator(task: str, **values) -> Operator:
+    """The forward operator of a restoration task from its declared parameters (``psf=``, ``mask=``, ``scale=``,
+    ``kappa_t=``: :attr:`ImagingTask.parameters`)."""
+    return TASKS.get(task).make(**values)
+
+
+def task_parameters() -> dict[str, TaskParameter]:
+    """Every task's declared parameters by name (a name shared by two tasks is one flag)."""
+    return {p.name: p for task in TASKS.values() for p in task.parameters}

@@ -56,7 +56,7 @@ CASES = [
     (["restore", "deblur", "--image", "{d}/gray.png", "--psf", "{d}/psf_nan.npy", "--out", "{d}/o.png"], "PSF"),
     (["restore", "deblur", "--image", "{d}/gray.png", "--psf", "gaussian:-1", "--out", "{d}/o.png"], "PSF"),
     (["restore", "denoise", "--image", "{d}/gray.png", "--noise-sigma", "nan", "--out", "{d}/o.png"], "noise-sigma"),
-    (["restore", "superres", "--image", "{d}/gray.png", "--scale", "0", "--out", "{d}/o.png"], ">= 2"),
+    (["restore", "superres", "--image", "{d}/gray.png", "--scale", "0", "--out", "{d}/o.png"], "scale must lie in [2, 16]"),
     (["restore", "backward-heat", "--image", "{d}/gray.png", "--kappa-t", "0", "--out", "{d}/o.png"], "kappa-t"),
     (["restore", "denoise", "--image", "{d}/gray.png", "--iterations", "-5", "--out", "{d}/o.png"], "iterations"),
     (["restore", "denoise", "--image", "{d}/gray.png", "--out", "{d}/o.gif"], "--out must end in"),

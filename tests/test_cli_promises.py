@@ -196,3 +196,11 @@ def _options(ap: argparse.ArgumentParser):
 def test_every_option_has_help_text():
     missing = [name for name, text in _options(cli.parser()) if not text]
     assert missing == []
+
+
+def test_the_catalog_is_current():
+    """``pinnzoo/catalog.json`` says what the registries say (``python -m pinnzoo.presets.catalog`` rewrites it)."""
+    from pinnzoo.catalog import CATALOG
+    from pinnzoo.presets.catalog import build, text
+
+    assert CATALOG.read_text() == text(build()), "stale: run python -m pinnzoo.presets.catalog"

@@ -9,7 +9,7 @@ from pinnzoo.errors import InputError
 from pinnzoo.grids import DarcyInverse
 from pinnzoo.operators.grid import diffusion_matrix, face_coefficients
 from pinnzoo.presets import GRID_PRIOR_CONFIGS, GridFit
-from pinnzoo.families.grid_inverse.preset import build_coupled_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.fit import build_coupled_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
 from pinnzoo.solvers import CoupledCoefficientSolver
 

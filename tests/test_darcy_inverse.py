@@ -11,7 +11,7 @@ from pinnzoo.grids import DarcyGrid, DarcyInverse
 from pinnzoo.operators import Diffusion
 from pinnzoo.operators.grid import diffusion_matrix
 from pinnzoo.presets import GridFit, TunedBaseline, get_preset
-from pinnzoo.families.grid_inverse.preset import build_coefficient_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
 from pinnzoo.priors import PriorSpec
 from pinnzoo.regularizers import H1Penalty, TVPenalty, dirichlet_energy
 

@@ -17,9 +17,9 @@ def test_implicit_euler_operator_is_symmetric_and_its_conv2d_is_its_matrix():
     problem = HeatGrid(n=17)
     rng = np.random.default_rng(0)
     u, v = rng.standard_normal((2, 1, 15, 15, 1))
-    au = problem.operator.apply(tf.constant(u)).numpy()
+    au = problem.operator.A(tf.constant(u)).numpy()
     assert np.allclose(au.ravel(), problem.operator.matrix() @ u.ravel(), atol=1e-10)
-    assert np.isclose(np.sum(au * v), np.sum(u * problem.operator.apply_adjoint(tf.constant(v)).numpy()), rtol=1e-12)
+    assert np.isclose(np.sum(au * v), np.sum(u * problem.operator.A_adjoint(tf.constant(v)).numpy()), rtol=1e-12)
 
 
 def test_trajectory_steps_solve_each_implicit_euler_system():

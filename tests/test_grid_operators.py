@@ -6,21 +6,19 @@ import scipy.sparse.linalg as spla
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
-from pinnzoo.operators.grid import Diffusion, Divergence, Gradient, Laplacian
+from pinnzoo.operators.grid import GRID_OPERATORS, Diffusion, Divergence, Gradient, Laplacian
 
-OPERATORS = [lambda: Laplacian(9, order=2), lambda: Laplacian(12, order=4), lambda: Gradient(10), lambda: Divergence(8),
-             lambda: Diffusion(np.random.default_rng(3).uniform(0.5, 4.0, (7, 7))),
-             lambda: Diffusion(np.where(np.random.default_rng(4).random((8, 8)) > 0.5, 12.0, 3.0))]
+EXAMPLES = [op for cls in GRID_OPERATORS.values() for op in cls.examples()]
 
 
-@pytest.mark.parametrize("make", OPERATORS)
-def test_adjoint_and_conv2d_equals_the_sparse_matrix(make, rng):
-    op = make()
+@pytest.mark.parametrize("op", EXAMPLES, ids=[f"{type(op).__name__}{op.shape}" for op in EXAMPLES])
+def test_adjoint_and_conv2d_equals_the_sparse_matrix(op, rng):
+    """Every registered grid operator: the adjoint test, and its conv2d map equals its sparse matrix."""
     cin, cout = op.channels
     u = rng.standard_normal((2, *op.shape, cin))
     v = rng.standard_normal((2, *op.shape, cout))
-    au = op.apply(tf.constant(u)).numpy()
-    lhs, rhs = np.sum(au * v), np.sum(u * op.apply_adjoint(tf.constant(v)).numpy())
+    au = op.A(tf.constant(u)).numpy()
+    lhs, rhs = np.sum(au * v), np.sum(u * op.A_adjoint(tf.constant(v)).numpy())
     assert abs(lhs - rhs) <= 1e-12 * abs(lhs)
     a = op.matrix()
     for b in range(2):
@@ -41,10 +39,10 @@ def test_central_gradient_and_divergence_are_second_order():
     for n in (17, 33, 65, 129):
         xy = Gradient(n).nodes()[1:-1, 1:-1]
         x, y = xy[..., 0], xy[..., 1]
-        g = Gradient(n).apply(tf.constant(_u(x, y)[None, :, :, None])).numpy()[0]
+        g = Gradient(n).A(tf.constant(_u(x, y)[None, :, :, None])).numpy()[0]
         grad_errors.append(np.abs(g - grad_u(x, y)).max())
         field = np.stack([_u(x, y), _u(y, x)], axis=-1)   # both components vanish on the boundary
-        d = Divergence(n).apply(tf.constant(field[None])).numpy()[0, :, :, 0]
+        d = Divergence(n).A(tf.constant(field[None])).numpy()[0, :, :, 0]
         div_errors.append(np.abs(d - (grad_u(x, y)[..., 0] + grad_u(y, x)[..., 0])).max())
     for errors in (grad_errors, div_errors):
         assert all(abs(p - 2.0) < 0.1 for p in _observed_orders(errors)), errors
@@ -67,7 +65,7 @@ def test_five_point_laplacian_is_second_order():
     for n in (17, 33, 65, 129):
         op = Laplacian(n, order=2)
         xy = op.nodes()[1:-1, 1:-1]
-        lap = op.apply(tf.constant(_u(xy[..., 0], xy[..., 1])[None, :, :, None])).numpy()[0, :, :, 0]
+        lap = op.A(tf.constant(_u(xy[..., 0], xy[..., 1])[None, :, :, None])).numpy()[0, :, :, 0]
         errors.append(np.abs(lap - _lap_u(xy[..., 0], xy[..., 1])).max())
     assert all(abs(p - 2.0) < 0.1 for p in _observed_orders(errors)), errors
 
@@ -123,4 +121,4 @@ def test_bad_grids_are_rejected():
     with pytest.raises(InputError, match="positive"):
         Diffusion(-np.ones((4, 4)))
     with pytest.raises(InputError, match="acts on fields"):
-        Laplacian(9).apply(tf.zeros((1, 9, 9, 1)))
+        Laplacian(9).A(tf.zeros((1, 9, 9, 1)))

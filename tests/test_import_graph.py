@@ -11,11 +11,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pinnzoo"
 
 #: the layers, lowest first: a module may import from its own layer and the ones before it
 LAYERS = (
-    ("foundation", ("_version", "errors", "registry", "parameters", "dtypes", "manifest", "family")),
+    ("foundation", ("_version", "errors", "registry", "parameters", "dtypes", "manifest", "family", "catalog")),
     ("numerics", ("references", "problems", "grids", "operators", "priors", "regularizers", "metrics", "image_io",
                   "sampling", "optimizers", "tasks", "baselines", "distribute")),
     ("solvers", ("solvers", "callbacks", "divergence", "checkpoint", "run_log")),
-    ("run services", ("export", "warm_start", "serving", "litert", "plotting")),
+    ("run services", ("export", "warm_start", "serving", "litert", "plotting", "lifecycle")),
     ("families", ("families",)),
     ("faces", ("presets", "restoration", "cli", "")),
 )

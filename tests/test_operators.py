@@ -5,33 +5,43 @@ import pytest
 import scipy.ndimage as ndi
 
 from pinnzoo.errors import InputError
-from pinnzoo.operators import (Blur, Downsample, Identity, Mask, box_psf, degrade, gaussian_psf, motion_psf,
-                               parse_psf, random_mask)
+from pinnzoo.operators import (OPERATORS, Blur, Downsample, Identity, Mask, Operator, box_psf, degrade, gaussian_psf,
+                               motion_psf, parse_psf, random_mask)
+from pinnzoo.operators.grid import GRID_OPERATORS
 
 
-def _operators(h, w):
-    rng = np.random.default_rng(0)
-    custom = rng.random((4, 6))
-    return [Identity(), Blur("gaussian:2.0"), Blur("gaussian:0.7"), Blur("box:4"), Blur("box:5"),
-            Blur("motion:9:30"), Blur("motion:6:90"), Blur(custom), Mask(random_mask(h, w, 0.5, seed=1)),
-            Downsample(2), Downsample(4)]
+def _registered():
+    """``(label, operator, channels)`` for every example of every registered operator, imaging and grid."""
+    cases = []
+    for registry in (OPERATORS, GRID_OPERATORS):
+        for name, cls in registry.items():
+            for k, op in enumerate(cls.examples()):
+                channel_counts = (1, 3) if isinstance(op, Operator) else (None,)
+                cases += [(f"{name}[{k}]" + (f"-c{c}" if c else ""), op, c) for c in channel_counts]
+    return cases
 
 
-@pytest.mark.parametrize("channels", [1, 3])
-@pytest.mark.parametrize("index", range(11))
-def test_adjoint_identity(index, channels):
-    """⟨A x, y⟩ = ⟨x, Aᵀ y⟩ for random x, y (float64 sums of float32 maps)."""
-    h, w = 36, 44
-    op = _operators(h, w)[index]
-    rng = np.random.default_rng(index)
-    x = rng.standard_normal((2, h, w, channels)).astype(np.float32)
-    oh, ow = op.output_shape(h, w)
-    y = rng.standard_normal((2, oh, ow, channels)).astype(np.float32)
+_CASES = _registered()
+
+
+def test_every_registry_is_covered():
+    assert {label.split("[")[0] for label, _, _ in _CASES} == set(OPERATORS.names()) | set(GRID_OPERATORS.names())
+
+
+@pytest.mark.parametrize("label, op, channels", _CASES, ids=[c[0] for c in _CASES])
+def test_every_registered_operator_passes_the_adjoint_test(label, op, channels):
+    """⟨A x, y⟩ = ⟨x, Aᵀ y⟩ for random x, y, float64 sums (imaging operators in float32, grid stencils in float64)."""
+    rng = np.random.default_rng(len(label))
+    shape = op.example_input_shape(2, channels) if channels else op.example_input_shape(2)
+    dtype = np.float32 if channels else np.float64
+    x = rng.standard_normal(shape).astype(dtype)
     ax = op.A(x).numpy().astype(np.float64)
+    y = rng.standard_normal(ax.shape).astype(dtype)
     aty = op.A_adjoint(y).numpy().astype(np.float64)
-    assert ax.shape == y.shape and aty.shape == x.shape
+    assert aty.shape == x.shape
     lhs, rhs = np.sum(ax * y), np.sum(x * aty)
-    assert abs(lhs - rhs) <= 1e-5 * max(1.0, np.sqrt(np.sum(ax ** 2) * np.sum(y ** 2)))
+    tolerance = 1e-5 if channels else 1e-12
+    assert abs(lhs - rhs) <= tolerance * max(1.0, np.sqrt(np.sum(ax ** 2) * np.sum(y ** 2)))
 
 
 @pytest.mark.parametrize("spec", ["gaussian:2.0", "box:4", "box:5", "motion:9:30", "motion:7:135"])

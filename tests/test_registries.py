@@ -9,7 +9,7 @@ from pinnzoo.operators.blur import PSFS, parse_psf
 from pinnzoo.priors import PRIORS, CoordinateNetwork, ForwardJets, ImageGenerator, PriorSpec, build_prior, prior_name
 from pinnzoo.problems import PROBLEMS
 from pinnzoo.registry import Registry
-from pinnzoo.tasks import TASKS, OperatorOptions, make_operator
+from pinnzoo.tasks import TASKS, make_operator
 
 SMALL = {"mlp": {"widths": (6, 6)}, "fourier_mlp": {"widths": (6,), "features": 4},
          "modified_mlp": {"widths": (6, 6)}, "dip": {"channels_down": [4, 4], "input_channels": 3},
@@ -64,7 +64,7 @@ def test_operator_task_and_psf_registries():
     assert {type(make_operator(t, psf="box:3", mask=np.ones((4, 4)), scale=2, kappa_t=1.0)).name for t in TASKS} == set(OPERATORS)
     blur = make_operator("deblur", psf="gaussian:1.5")
     assert isinstance(operator_from_config(blur.get_config()), Blur)
-    assert isinstance(TASKS.get("denoise").operator(OperatorOptions()), Identity)
+    assert isinstance(TASKS.get("denoise").make(), Identity)
     with pytest.raises(InputError, match="did you mean 'deblur'"):
         TASKS.get("deblurr")
     with pytest.raises(InputError, match="needs a PSF"):

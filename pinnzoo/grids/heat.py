@@ -24,11 +24,11 @@ class ImplicitEuler(GridOperator):
     def __init__(self, laplacian: Laplacian, c: float):
         self.laplacian, self.c, self.shape, self.channels = laplacian, float(c), laplacian.shape, laplacian.channels
 
-    def apply(self, u):
-        return u - self.c * self.laplacian.apply(u)
+    def A(self, u):
+        return u - self.c * self.laplacian.A(u)
 
-    def apply_adjoint(self, v):
-        return v - self.c * self.laplacian.apply_adjoint(v)
+    def A_adjoint(self, v):
+        return v - self.c * self.laplacian.A_adjoint(v)
 
     def matrix(self):
         lap = self.laplacian.matrix()

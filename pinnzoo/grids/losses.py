@@ -36,7 +36,7 @@ class ResidualLoss(GridLoss):
     name = "residual"
 
     def __call__(self, u, f):
-        return tf.reduce_mean(tf.square(self.operator.apply(u) - f)) / tf.reduce_mean(tf.square(f))
+        return tf.reduce_mean(tf.square(self.operator.A(u) - f)) / tf.reduce_mean(tf.square(f))
 
 
 class EnergyLoss(GridLoss):
@@ -54,7 +54,7 @@ class EnergyLoss(GridLoss):
             raise InputError(f"the energy loss needs a symmetric operator; {problem.name}'s is not")
 
     def __call__(self, u, f):
-        energy = 0.5 * tf.reduce_sum(u * self.operator.apply(u)) - tf.reduce_sum(u * f)
+        energy = 0.5 * tf.reduce_sum(u * self.operator.A(u)) - tf.reduce_sum(u * f)
         return energy / tf.reduce_sum(tf.square(f))
 
 

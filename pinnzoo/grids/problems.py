@@ -36,7 +36,7 @@ class GridProblem(abc.ABC):
 
     def residual(self, u) -> tf.Tensor:
         """``A u − f`` for fields ``u [B, ny, nx, 1]``."""
-        au = self.operator.apply(u)
+        au = self.operator.A(u)
         return au - tf.constant(self.rhs[None, :, :, None], dtype=au.dtype)
 
     def discrete_solution(self) -> np.ndarray:
@@ -187,11 +187,11 @@ class _Negated(GridOperator):
     def __init__(self, op: GridOperator):
         self.op, self.shape, self.channels = op, op.shape, op.channels
 
-    def apply(self, u):
-        return -self.op.apply(u)
+    def A(self, u):
+        return -self.op.A(u)
 
-    def apply_adjoint(self, v):
-        return -self.op.apply_adjoint(v)
+    def A_adjoint(self, v):
+        return -self.op.A_adjoint(v)
 
     def matrix(self):
         return -self.op.matrix()

@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
+from pinnzoo.operators.linear import LinearOperator
 from pinnzoo.registry import Registry
 
 #: operator name -> :class:`Operator` subclass (the name stored in configs and exports)
@@ -26,7 +27,7 @@ def operator_from_config(config: dict) -> "Operator":
     return OPERATORS.get(config.pop("name", None)).from_config(config)
 
 
-class Operator(abc.ABC):
+class Operator(LinearOperator):
     r"""A known linear forward operator ``A`` of an imaging problem, with ``Aᵀ``.
 
     Images are float tensors ``[batch, height, width, channels]``; the same
@@ -49,8 +50,14 @@ class Operator(abc.ABC):
     def A_adjoint(self, y: tf.Tensor) -> tf.Tensor:  # noqa: N802
         """The adjoint ``Aᵀ y``, with ``⟨A x, y⟩ = ⟨x, Aᵀ y⟩``."""
 
+    #: the image size ``(height, width)`` the operator is tested on (:meth:`example_input_shape`)
+    EXAMPLE_SIZE = (36, 44)
+
     def __call__(self, x):
         return self.A(x)
+
+    def example_input_shape(self, batch: int = 2, channels: int = 1) -> tuple[int, ...]:
+        return (batch, *self.EXAMPLE_SIZE, channels)
 
     def output_shape(self, height: int, width: int) -> tuple[int, int]:
         """Spatial size of ``A x`` for an image of ``height × width``."""

@@ -167,6 +167,12 @@ class Blur(Operator):
 
     name = "blur"
 
+    @classmethod
+    def examples(cls):
+        custom = np.random.default_rng(0).random((4, 6))
+        return [cls(spec) for spec in ("gaussian:2.0", "gaussian:0.7", "box:4", "box:5", "motion:9:30",
+                                       "motion:6:90")] + [cls(custom)]
+
     def __init__(self, psf="gaussian:2.0"):
         self.spec = psf if isinstance(psf, str) else None
         self.psf = parse_psf(psf)

@@ -18,6 +18,10 @@ class Downsample(Operator):
 
     name = "downsample"
 
+    @classmethod
+    def examples(cls):
+        return [cls(2), cls(4)]
+
     def __init__(self, factor: int = 4):
         if int(factor) != factor or factor < 2:
             raise InputError(f"the scale factor must be an integer >= 2, got {factor}")

@@ -1,7 +1,7 @@
 """Finite-difference PDE operators on uniform 2-D grids, applied with ``tf.nn.conv2d``.
 
-A :class:`GridOperator` acts on fields ``[B, ny, nx, 1]`` of grid unknowns: ``apply``
-is the stencil (convolutions), ``apply_adjoint`` its exact transpose, and ``matrix``
+A :class:`GridOperator` acts on fields ``[B, ny, nx, 1]`` of grid unknowns: ``A``
+is the stencil (convolutions), ``A_adjoint`` its exact transpose, and ``matrix``
 the same operator assembled independently as a ``scipy.sparse`` matrix (for
 references, classical solves and the test that the two agree). Unknowns are
 flattened row-major (``y`` slow, ``x`` fast), as ``numpy.ravel`` does.
@@ -27,10 +27,16 @@ import scipy.sparse as sp
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
+from pinnzoo.operators.linear import LinearOperator
+from pinnzoo.registry import Registry
 
 
-class GridOperator(abc.ABC):
-    """A linear operator on grid fields with its adjoint and its sparse matrix."""
+#: name -> grid operator class (finite-difference stencils and the Darcy operator), each tested by its examples
+GRID_OPERATORS: Registry = Registry("grid operator", InputError)
+
+
+class GridOperator(LinearOperator):
+    """A linear operator on grid fields with its adjoint and its sparse matrix (which every grid operator has)."""
 
     #: spatial shape ``(ny, nx)`` of the unknowns
     shape: tuple[int, int]
@@ -38,16 +44,19 @@ class GridOperator(abc.ABC):
     channels: tuple[int, int] = (1, 1)
 
     @abc.abstractmethod
-    def apply(self, u) -> tf.Tensor:
+    def A(self, u) -> tf.Tensor:
         """``A u`` for fields ``u [B, ny, nx, 1]``."""
 
     @abc.abstractmethod
-    def apply_adjoint(self, v) -> tf.Tensor:
+    def A_adjoint(self, v) -> tf.Tensor:
         """``Aᵀ v``, with ``⟨A u, v⟩ = ⟨u, Aᵀ v⟩``."""
 
     @abc.abstractmethod
     def matrix(self) -> sp.csr_matrix:
         """The operator as a sparse matrix on the raveled fields, assembled without TensorFlow."""
+
+    def example_input_shape(self, batch: int = 2) -> tuple[int, ...]:
+        return (batch, *self.shape, self.channels[0])
 
     def _check(self, u) -> tf.Tensor:
         u = tf.convert_to_tensor(u)
@@ -75,11 +84,11 @@ class Stencil(GridOperator):
                              f"got {list(u.shape)}")
         return u
 
-    def apply(self, u):
+    def A(self, u):
         u = self._check(u)
         return tf.nn.conv2d(u, tf.constant(self.kernel, dtype=u.dtype), strides=1, padding="SAME")
 
-    def apply_adjoint(self, v):
+    def A_adjoint(self, v):
         v = self._check(v, self.channels[1])
         # the transpose of a zero-padded correlation: the kernel flipped in space, inputs and outputs swapped
         flipped = np.ascontiguousarray(self.kernel[::-1, ::-1].transpose(0, 1, 3, 2))
@@ -118,6 +127,7 @@ class NodeGrid:
         return np.stack([x, y], axis=-1)
 
 
+@GRID_OPERATORS.decorator()
 class Laplacian(NodeGrid, Stencil):
     r"""The discrete Laplacian ``Δ_h`` on the interior nodes of an ``n × n`` node grid, zero on the boundary.
 
@@ -131,6 +141,12 @@ class Laplacian(NodeGrid, Stencil):
 
     KERNELS = {2: np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]),
                4: np.array([[1.0, 4.0, 1.0], [4.0, -20.0, 4.0], [1.0, 4.0, 1.0]]) / 6.0}
+
+    name = "laplacian"
+
+    @classmethod
+    def examples(cls):
+        return [cls(9, order=2), cls(12, order=4)]
 
     def __init__(self, n: int, order: int = 2):
         super().__init__(n)
@@ -153,9 +169,16 @@ class Laplacian(NodeGrid, Stencil):
 _CENTRAL = np.array([-1.0, 0.0, 1.0])
 
 
+@GRID_OPERATORS.decorator()
 class Gradient(NodeGrid, Stencil):
     """Central differences ``(∂x u, ∂y u) ≈ ((u_E − u_W) / 2h, (u_N − u_S) / 2h)`` at the interior nodes
     (channels 0 and 1 of the output), second order; zero values on the boundary."""
+
+    name = "gradient"
+
+    @classmethod
+    def examples(cls):
+        return [cls(10)]
 
     def __init__(self, n: int):
         super().__init__(n)
@@ -165,10 +188,17 @@ class Gradient(NodeGrid, Stencil):
         self.kernel = k
 
 
+@GRID_OPERATORS.decorator()
 class Divergence(NodeGrid, Stencil):
     """Central differences ``∂x v₀ + ∂y v₁`` of a vector field ``[B, m, m, 2]`` at the interior nodes,
     second order; zero values on the boundary. With these boundary values it is exactly
     ``−Gradientᵀ`` (summation by parts)."""
+
+    name = "divergence"
+
+    @classmethod
+    def examples(cls):
+        return [cls(8)]
 
     def __init__(self, n: int):
         super().__init__(n)
@@ -178,6 +208,7 @@ class Divergence(NodeGrid, Stencil):
         self.kernel = k
 
 
+@GRID_OPERATORS.decorator()
 class Diffusion(GridOperator):
     r"""``−∇·(a ∇u)`` on an ``m × m`` cell-centred grid with zero Dirichlet values on the boundary.
 
@@ -191,6 +222,13 @@ class Diffusion(GridOperator):
     Args:
         a: cell coefficients ``[m, m]``, all > 0.
     """
+
+    name = "diffusion"
+
+    @classmethod
+    def examples(cls):
+        return [cls(np.random.default_rng(3).uniform(0.5, 4.0, (7, 7))),
+                cls(np.where(np.random.default_rng(4).random((8, 8)) > 0.5, 12.0, 3.0))]
 
     def __init__(self, a):
         a = np.asarray(a, dtype=np.float64)
@@ -214,7 +252,7 @@ class Diffusion(GridOperator):
         dy = tf.nn.conv2d(p[:, :, 1:-1, :], ky, strides=1, padding="VALID")
         return dx, dy
 
-    def apply(self, u):
+    def A(self, u):
         u = self._check(u)
         dx, dy = self._differences(u)
         fx = dx * tf.constant(self.face_x[None, :, :, None], dtype=u.dtype)
@@ -225,8 +263,8 @@ class Diffusion(GridOperator):
         return (tf.nn.conv2d(fx, kx, strides=1, padding="VALID")
                 + tf.nn.conv2d(fy, ky, strides=1, padding="VALID"))
 
-    def apply_adjoint(self, v):
-        return self.apply(v)  # Dᵀ W D is symmetric
+    def A_adjoint(self, v):
+        return self.A(v)  # Dᵀ W D is symmetric
 
     def matrix(self):
         m = self.m

@@ -38,6 +38,10 @@ class HeatFlow(Operator, DCTDiagonal):
 
     name = "heat"
 
+    @classmethod
+    def examples(cls):
+        return [cls(2.0), cls(0.5)]
+
     def __init__(self, kappa_t: float = 2.0):
         kappa_t = float(kappa_t)
         if not (kappa_t > 0 and math.isfinite(kappa_t)):

@@ -28,6 +28,10 @@ class Mask(Operator):
     name = "mask"
     gram_scale = 1.0  # A Aᵀ = m ⊙ m = m: the identity on the known pixels, where A's range lives
 
+    @classmethod
+    def examples(cls):
+        return [cls(random_mask(*cls.EXAMPLE_SIZE, 0.5, seed=1))]
+
     def __init__(self, mask):
         m = np.asarray(mask, dtype=np.float32)
         if m.ndim not in (2, 3):

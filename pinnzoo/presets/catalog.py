@@ -15,7 +15,7 @@ from pinnzoo.operators.blur import psf_specs
 from pinnzoo.presets import FAMILIES, PRESETS
 from pinnzoo.priors import PRIORS, ImageGenerator
 from pinnzoo.restoration import LR_SCHEDULES
-from pinnzoo.tasks import TASKS
+from pinnzoo.tasks import TASKS, task_parameters
 
 
 def _parameter_line(p) -> str:
@@ -29,6 +29,8 @@ def build() -> dict:
                      "parameters": [_parameter_line(q) for q in p.parameters()]} for name, p in PRESETS.items()],
         "families": {name: list(cls.required_metadata()) for name, cls in FAMILIES.items()},
         "tasks": TASKS.names(),
+        "task_parameters": {name: {**p.describe(), "tasks": [t.name for t in TASKS.values() if p in t.parameters]}
+                            for name, p in task_parameters().items()},
         "image_priors": [n for n, c in PRIORS.items() if issubclass(c, ImageGenerator)],
         "psf_specs": psf_specs(),
         "lr_schedules": list(LR_SCHEDULES),

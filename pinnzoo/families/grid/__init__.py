@@ -4,7 +4,7 @@
 ``archive`` the SavedModel writer, ``figures`` what ``pinnzoo plot`` draws and ``zoo`` the shipped presets.
 """
 
-from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS, GridFit, GridPreset, GridResult, grid_presets
 from pinnzoo.families.grid import zoo  # noqa: F401  (the registrations)
+from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS, GridFit, GridPreset, GridResult, grid_presets
 
 __all__ = ["GRID_PRIOR_CONFIGS", "GridFit", "GridPreset", "GridResult", "grid_presets"]

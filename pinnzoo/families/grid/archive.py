@@ -9,8 +9,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pinnzoo.grids.interpolation import bilinear
 from pinnzoo.export import FORMAT_VERSION, prior_record, versions, write_atomically
+from pinnzoo.grids.interpolation import bilinear
 
 
 class _StoredField(keras.layers.Layer):

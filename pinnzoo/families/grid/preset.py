@@ -10,26 +10,22 @@ against the sparse direct solve of the same stencil.
 from __future__ import annotations
 
 import dataclasses
-import time
-from pathlib import Path
 from typing import ClassVar, Mapping
 
 import keras
 import numpy as np
 
 from pinnzoo.distribute import one_device, train_sharded
-from pinnzoo.divergence import NaNGuard, scaled_adam
+from pinnzoo.divergence import scaled_adam
 from pinnzoo.dtypes import float_type
-from pinnzoo.errors import ExportError, InputError, TrainingError
-from pinnzoo.export import machine
-from pinnzoo.families.grid.archive import export_grid_solver
+from pinnzoo.errors import ExportError, InputError
 from pinnzoo.families.grid.figures import grid_figures
-from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs, run_identity
-from pinnzoo.family import PRESETS, Preset, RunResult, register_family
+from pinnzoo.families.grid.fit import GridResult, GridTraining, field_errors
+from pinnzoo.family import PRESETS, Preset, register_family
 from pinnzoo.grids import get_grid_problem
+from pinnzoo.lifecycle import run_lifecycle
 from pinnzoo.plotting.figures import load_history
 from pinnzoo.priors.registry import PriorSpec
-from pinnzoo.run_log import training_log
 from pinnzoo.serving import passthrough, row_signature
 from pinnzoo.solvers.grid import GridSolver
 
@@ -80,40 +76,9 @@ GRID_PRIOR_CONFIGS: dict[str, dict] = {
 MULTISCALE = PriorSpec("multiscale_grid", GRID_PRIOR_CONFIGS["multiscale_grid"])
 
 
-@dataclasses.dataclass
-class GridResult(RunResult):
-    solver: keras.Model
-    preset: "GridPreset"
-    history: dict
-    metrics: dict
-    train_time: float
-    export_dir: Path | None = None
-    init: dict | None = None  # a warm start's source (pinnzoo.warm_start), or None
-
-    def summary(self) -> str:
-        m, p = self.metrics, self.preset
-        text = f"{p.name}: rel L2 = {m['rel_l2']:.3e} vs the discrete solution (target {p.target:g})"
-        if "rel_l2_continuous" in m:
-            text += f", {m['rel_l2_continuous']:.3e} vs the PDE's"
-        return (text + f" | {p.prior.name}, {self.train_time:.1f} s, {m.get('adam_steps', p.fit.adam_steps)} Adam "
-                f"steps + {m['lbfgs_iterations']} L-BFGS iterations"
-                + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
-
-
 def current_parameters(problem) -> tuple:
     """A grid problem's declared parameters with their defaults set to the problem's values."""
     return tuple(dataclasses.replace(p, default=problem.params[p.name]) for p in problem.parameters)
-
-
-def field_errors(problem, u: np.ndarray) -> dict:
-    """Relative L2 errors of a field against the discrete and (where known) the continuous solution."""
-    ref = problem.discrete_solution()
-    out = {"rel_l2": float(np.linalg.norm(u - ref) / np.linalg.norm(ref))}
-    exact = problem.continuous_solution()
-    if exact is not None:
-        out["rel_l2_continuous"] = float(np.linalg.norm(u - exact) / np.linalg.norm(exact))
-        out["discretisation_error"] = float(np.linalg.norm(ref - exact) / np.linalg.norm(exact))
-    return out
 
 
 @register_family
@@ -169,43 +134,11 @@ class GridPreset(Preset):
         """Adam (``epochs`` of ``log_every`` steps overrides the preset's), then L-BFGS (``lbfgs_iterations``
         overrides it); from the prior weights of ``init`` (a :class:`~pinnzoo.warm_start.WarmStart`) if given;
         export to ``out``. ``checkpoint`` (a file) is rewritten every epoch while the fit runs and removed
-        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.families.grid.run`)."""
+        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.lifecycle`)."""
         one_device(strategy, f"{self.name} ({self.family} preset)")
-
-        callbacks, log = training_log(callbacks)
         preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
-        fit = preset.fit
-        solver = preset.build_solver(seed)
-        origin = init.apply([solver.prior]) if init is not None else None
-        run = GridRun(checkpoint, run_identity(preset, seed, quick, fit, origin), resume)
-        epochs = fit.adam_steps // fit.log_every
-        start = time.perf_counter() - float(run.state.get("elapsed", 0.0))
-        if run.restore(solver):
-            log.rewind(run.state["log_step"])  # what was logged after the checkpoint is logged again
-        guard = NaNGuard()
-        try:
-            history = fit_adam_lbfgs(solver, epochs, fit.log_every, fit.lbfgs_iterations, callbacks, verbose, run,
-                                     guard=guard, extra=lambda: {"elapsed": time.perf_counter() - start,
-                                                                 "log_step": log.step})
-            if guard.triggered:
-                raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}) after "
-                                    f"{len(guard.events)} rollbacks; nothing was exported")
-        except (KeyboardInterrupt, TrainingError) as exc:
-            exc.solver = solver
-            raise
-        elapsed = time.perf_counter() - start
-        metrics = {**field_errors(solver.problem, solver.solution()),
-                   "lbfgs_iterations": int(history["lbfgs_info"]["iterations"])}
-        result = GridResult(solver, preset, history, metrics, elapsed, init=origin)
-        if out is not None:
-            meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
-                    "set_params": dict(preset.problem_params), "init": origin,
-                    "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
-                    "training": {"time_s": elapsed, "adam_steps": epochs * fit.log_every,
-                                 "lbfgs_iterations": metrics["lbfgs_iterations"], "machine": machine()}}
-            result.export_dir = export_grid_solver(solver, out, meta, files=log.files())
-        run.remove()
-        return result
+        return run_lifecycle(GridTraining(preset, seed, quick, verbose, init), out=out, checkpoint=checkpoint,
+                             resume=resume, callbacks=callbacks)
 
     def train_instances(self, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
                         verbose: int = 1) -> list[GridResult | None]:

@@ -8,8 +8,8 @@ discrete residual) and L-BFGS in float64. The comparison of every prior is
 runs a preset with another prior.
 """
 
-from pinnzoo.family import register_preset
 from pinnzoo.families.grid.preset import MULTISCALE, GridFit, GridPreset
+from pinnzoo.family import register_preset
 
 register_preset(GridPreset(
     name="poisson2d_grid",

@@ -2,7 +2,7 @@
 (:class:`GridInversePreset`, with its tuned classical baselines; ``archive``: its SavedModel writer; ``zoo``: the
 shipped presets)."""
 
-from pinnzoo.families.grid_inverse.preset import GridInversePreset, TunedBaseline
 from pinnzoo.families.grid_inverse import zoo  # noqa: F401  (the registrations)
+from pinnzoo.families.grid_inverse.preset import GridInversePreset, TunedBaseline
 
 __all__ = ["GridInversePreset", "TunedBaseline"]

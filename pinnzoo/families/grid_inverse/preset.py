@@ -11,31 +11,22 @@ weight chosen with the truth — run with the preset; the target is to beat the 
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import ClassVar, Mapping
 
-import keras
 import numpy as np
 
-from pinnzoo.callbacks import DiscrepancyStopping
 from pinnzoo.distribute import one_device, train_sharded
-from pinnzoo.divergence import scaled_adam
-from pinnzoo.dtypes import float_type
 from pinnzoo.errors import ExportError, InputError
-from pinnzoo.export import machine
 from pinnzoo.families.grid.figures import coefficient_figures
 from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS, GridFit, current_parameters
-from pinnzoo.families.grid.run import GridRun, fit_adam_lbfgs, run_identity
-from pinnzoo.families.grid_inverse.archive import export_coefficient_solver
-from pinnzoo.family import Preset, RunResult, register_family
+from pinnzoo.families.grid_inverse.fit import InverseResult, InverseTraining, build_coefficient_solver, fit_coefficient
+from pinnzoo.family import Preset, register_family
 from pinnzoo.grids.darcy_inverse import DarcyInverse
+from pinnzoo.lifecycle import run_lifecycle
 from pinnzoo.plotting.figures import load_history
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.regularizers import PENALTIES
-from pinnzoo.run_log import training_log
 from pinnzoo.serving import row_signature
-from pinnzoo.solvers.coefficient import CoefficientSolver
-from pinnzoo.solvers.coupled_coefficient import CoupledCoefficientSolver
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,64 +56,6 @@ class TunedBaseline:
                 progress.add(1)
         best = min(sweep, key=lambda r: r["rel_l2"])
         return {"method": f"{self.penalty.upper()}-regularised least squares", **best, "sweep": sweep}
-
-
-def build_coefficient_solver(problem, prior: PriorSpec, penalty=None, seed: int = 0, learning_rate: float = 1e-2,
-                             input_noise_std: float = 0.0):
-    """A compiled :class:`~pinnzoo.solvers.coefficient.CoefficientSolver` in float64 (Adam at ``learning_rate``;
-    ``input_noise_std`` perturbs the generator's input in its steps)."""
-    keras.utils.set_random_seed(seed)
-    with float_type("float64"):
-        solver = CoefficientSolver(problem, prior.build(1, seed=seed), penalty=penalty, seed=seed,
-                                   input_noise_std=input_noise_std)
-        solver.compile(optimizer=scaled_adam(learning_rate), jit_compile=False)  # the solve is not XLA
-    return solver
-
-
-def build_coupled_solver(problem, prior: PriorSpec, state_prior: PriorSpec, residual_weight: float,
-                         preconditioned: bool = False, seed: int = 0, learning_rate: float = 1e-2):
-    """A compiled :class:`~pinnzoo.solvers.coupled_coefficient.CoupledCoefficientSolver` in float64: ``prior``
-    generates ``log a``, ``state_prior`` the state ``u``, the equation weighs ``residual_weight`` (in the
-    dual norm with ``preconditioned``)."""
-    keras.utils.set_random_seed(seed)
-    with float_type("float64"):
-        solver = CoupledCoefficientSolver(problem, prior.build(1, seed=seed), state_prior.build(1, seed=seed + 1),
-                                          residual_weight=residual_weight, preconditioned=preconditioned, seed=seed)
-        solver.compile(optimizer=scaled_adam(learning_rate), jit_compile=False)
-    return solver
-
-
-def fit_coefficient(solver, fit: GridFit, callbacks=(), verbose: int = 0, run=None, extra=None) -> dict:
-    """Adam then L-BFGS (no XLA: the solve runs in scipy); returns ``{"adam": history, "lbfgs": history}``.
-    ``run`` (a :class:`~pinnzoo.families.grid.run.GridRun`) checkpoints the fit, ``extra()`` adding to its state."""
-    epochs = max(1, fit.adam_steps // fit.log_every) if fit.adam_steps else 0
-    history = fit_adam_lbfgs(solver, epochs, fit.log_every, fit.lbfgs_iterations, list(callbacks), verbose,
-                             run if run is not None else GridRun(None, {}), jit_compile=False, extra=extra)
-    info = history.pop("lbfgs_info")
-    if "lbfgs" in history:
-        history["lbfgs"] = {**history["lbfgs"], "iterations": info["iterations"]}
-    return history
-
-
-@dataclasses.dataclass
-class InverseResult(RunResult):
-    solver: keras.Model
-    preset: "GridInversePreset"
-    history: dict
-    metrics: dict
-    baselines: list
-    train_time: float
-    export_dir: object = None
-    init: dict | None = None  # a warm start's source (pinnzoo.warm_start), or None
-
-    def summary(self) -> str:
-        m, best = self.metrics, min(self.baselines, key=lambda b: b["rel_l2"]) if self.baselines else None
-        text = f"{self.preset.name}: rel L2 of a = {m['rel_l2']:.3f}, wrong phase {100 * m['wrong_phase']:.1f} %"
-        if best:
-            text += f" (best baseline {best['method']} {best['rel_l2']:.3f}, {100 * best['wrong_phase']:.1f} %)"
-        return (text + f" | {m['stop']} after {m['adam_steps']} Adam steps + {m['lbfgs_iterations']} L-BFGS iterations, "
-                f"{self.train_time:.1f} s"
-                + (f" | saved to {self.export_dir}" if self.export_dir else " | not exported"))
 
 
 @register_family
@@ -166,53 +99,11 @@ class GridInversePreset(Preset):
         """Run the baselines, fit the prior (stopping at the discrepancy), score, export to ``out``;
         ``epochs``/``lbfgs_iterations`` override the fit's budget, ``init`` starts from an export's weights.
         ``checkpoint`` (a file) is rewritten every epoch of the fit (with the baselines' results) and removed
-        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.families.grid.run`)."""
+        once exported; ``resume=True`` continues the run it holds (:mod:`pinnzoo.lifecycle`)."""
         one_device(strategy, f"{self.name} ({self.family} preset)")
-
-        callbacks, log = training_log(callbacks)
         preset = self.quick() if quick else self
-        fit = preset.fit.shortened(epochs, lbfgs_iterations)
-        problem = preset.build_problem()
-        solver = build_coefficient_solver(problem, preset.prior, seed=seed)  # a bad prior fails before the baselines run
-        origin = init.apply([solver.prior]) if init is not None else None
-        run = GridRun(checkpoint, run_identity(preset, seed, quick, fit, origin), resume)
-        if run.restore(solver):  # the baselines ran before the kill: their results are in the checkpoint
-            log.rewind(run.state["log_step"])
-            baselines, baseline_time = run.state["baselines"], run.state["baselines_time_s"]
-        else:
-            start = time.perf_counter()
-            bar = keras.utils.Progbar(sum(len(b.weights) for b in preset.baselines), verbose=verbose,
-                                      unit_name="baseline fit")
-            baselines = [b.run(problem, seed, progress=bar) for b in preset.baselines]
-            baseline_time = time.perf_counter() - start
-        stop = DiscrepancyStopping(preset.discrepancy) if preset.discrepancy is not None else None
-        if stop and run.state.get("stopped_at"):
-            stop.stopped_at = run.state["stopped_at"]
-        start = time.perf_counter() - float(run.state.get("elapsed", 0.0))
-
-        def state():
-            return {"elapsed": time.perf_counter() - start, "log_step": log.step, "baselines": baselines,
-                    "baselines_time_s": baseline_time, "stopped_at": stop.stopped_at if stop else None}
-
-        try:
-            history = fit_coefficient(solver, fit, [*([stop] if stop else []), *callbacks], verbose=verbose, run=run,
-                                      extra=state)
-        except KeyboardInterrupt as exc:
-            exc.solver = solver
-            raise
-        elapsed = time.perf_counter() - start
-        metrics = {**problem.scores(solver.solution()), **_curve(history, fit.log_every),
-                   "stop": "discrepancy" if stop and stop.stopped_at else "step limit"}
-        result = InverseResult(solver, preset, history, metrics, baselines, elapsed, init=origin)
-        if out is not None:
-            meta = {"preset": preset.name, "description": preset.description, "metrics": metrics,
-                    "set_params": dict(preset.problem_params), "init": origin,
-                    "baselines": baselines, "target": min((b["rel_l2"] for b in baselines), default=None),
-                    "fit": dataclasses.asdict(fit), "discrepancy": preset.discrepancy, "seed": seed,
-                    "training": {"time_s": elapsed, "baselines_time_s": baseline_time, "machine": machine()}}
-            result.export_dir = export_coefficient_solver(solver, out, meta, family=self.family, files=log.files())
-        run.remove()
-        return result
+        training = InverseTraining(preset, seed, quick, verbose, init, preset.fit.shortened(epochs, lbfgs_iterations))
+        return run_lifecycle(training, out=out, checkpoint=checkpoint, resume=resume, callbacks=callbacks)
 
     def train_instances(self, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
                         verbose: int = 1) -> list[InverseResult | None]:
@@ -288,14 +179,3 @@ class GridInversePreset(Preset):
                 "target": f"< {best['rel_l2']:.3f} ({best['method'].split('-')[0]})",
                 "met": m["rel_l2"] < best["rel_l2"],
                 "time_s": meta["training"]["time_s"] + meta["training"].get("baselines_time_s", 0.0)}  # what a user waits
-
-
-def _curve(history: dict, log_every: int) -> dict:
-    """Steps run, and the oracle-best error along the logged fit (what stopping with the truth would give)."""
-    adam, lbfgs = history.get("adam", {}), history.get("lbfgs", {})
-    errors = [*adam.get("error", []), *lbfgs.get("error", [])]
-    out = {"adam_steps": len(adam.get("error", [])) * log_every, "lbfgs_iterations": int(lbfgs.get("iterations", 0))}
-    if errors:
-        best = int(np.argmin(errors))
-        out.update(oracle_rel_l2=float(errors[best]), oracle_at=(best + 1) * log_every)
-    return out

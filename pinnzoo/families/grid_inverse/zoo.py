@@ -1,9 +1,9 @@
 """The grid-inverse presets of the zoo: a coefficient recovered from noisy data through the sparse solve,
 beside classical baselines tuned with the truth."""
 
-from pinnzoo.family import register_preset
 from pinnzoo.families.grid.preset import MULTISCALE, GridFit
 from pinnzoo.families.grid_inverse.preset import GridInversePreset, TunedBaseline
+from pinnzoo.family import register_preset
 
 register_preset(GridInversePreset(
     name="darcy_inverse",

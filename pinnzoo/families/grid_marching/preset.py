@@ -10,28 +10,21 @@ against the exact discrete trajectory (and the continuous solution).
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import ClassVar
 
-import keras
 import numpy as np
 
 from pinnzoo.distribute import one_device
 from pinnzoo.errors import ExportError, PresetError
-from pinnzoo.export import machine
-from pinnzoo.families.grid.archive import export_grid_solver
 from pinnzoo.families.grid.figures import marching_figures
-from pinnzoo.families.grid.preset import GridPreset, GridResult
-from pinnzoo.families.grid.run import GridRun, run_identity
+from pinnzoo.families.grid.fit import GridResult
+from pinnzoo.families.grid.preset import GridPreset
+from pinnzoo.families.grid_marching.fit import MarchingTraining, _rel
 from pinnzoo.family import register_family
 from pinnzoo.grids import MarchingGridProblem
-from pinnzoo.run_log import training_log
+from pinnzoo.lifecycle import run_lifecycle
 from pinnzoo.serving import row_signature
-from pinnzoo.solvers.lbfgs import flat_value_and_gradient, lbfgs_refine
-
-
-def _rel(a, b) -> float:
-    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+from pinnzoo.solvers.lbfgs import lbfgs_refine
 
 
 @register_family
@@ -72,59 +65,9 @@ class GridMarchingPreset(GridPreset):
         trained export's prior weights. ``checkpoint`` (a file) is rewritten after every time step and removed
         once exported; ``resume=True`` goes on from the step after the last one it holds."""
         one_device(strategy, f"{self.name} ({self.family} preset)")
-
-        _, log = training_log(callbacks)  # one row of errors per time step (the steps are not Keras epochs)
-
         preset = (self.quick() if quick else self).with_fit(epochs, lbfgs_iterations)
-        fit = preset.fit
-        solver = preset.build_solver(seed)
-        origin = init.apply([solver.prior]) if init is not None else None
-        run = GridRun(checkpoint, run_identity(preset, seed, quick, fit, origin), resume)
-        objective = flat_value_and_gradient(solver, {}, jit_compile=True)
-        initial = [v.numpy() for v in solver.prior.weights]
-        reference = solver.problem.trajectory()
-        steps = solver.problem.steps
-        bar = keras.utils.Progbar(steps, stateful_metrics=["error"], verbose=verbose)
-        fields, step_errors, one_step, iterations = [], [], [], 0
-        if run.restore(solver):  # the prior's weights and Adam's moments after the last step done
-            fields = list(run.checkpoint.arrays()["fields"])
-            step_errors, one_step = run.state["step_errors"], run.state["one_step"]
-            iterations = run.state["iterations"]
-            log.rewind(run.state["log_step"])
-            for j, u in enumerate(fields):  # the problems of the steps done, then the step after them is posed
-                self._next_step(solver, preset, u, initial, j + 1 < steps)
-        start = time.perf_counter() - float(run.state.get("elapsed", 0.0))
-        try:
-            for k in range(len(fields), steps):
-                iterations += self._fit_step(solver, fit, objective)
-                u = solver.solution()
-                fields.append(u)
-                step_errors.append(_rel(u, reference[k]))
-                one_step.append(_rel(u, solver.problem.discrete_solution()))
-                bar.update(k + 1, [("error", step_errors[-1])])
-                log.record({"rel_l2": step_errors[-1], "one_step_rel_l2": one_step[-1],
-                            "loss": float(solver.total_loss(solver.loss_terms()))}, step=k + 1, phase="march")
-                if run:
-                    run.save(solver, {"phase": "march", "done": k + 1, "step_errors": step_errors,
-                                      "one_step": one_step, "iterations": iterations, "log_step": log.step,
-                                      "elapsed": time.perf_counter() - start}, arrays={"fields": np.stack(fields)})
-                self._next_step(solver, preset, u, initial, k + 1 < steps)
-        except KeyboardInterrupt as exc:
-            exc.solver = solver
-            raise
-        elapsed = time.perf_counter() - start
-        metrics = _march_metrics(solver.problem, fields, reference, step_errors, one_step, fit, int(iterations))
-        result = GridResult(solver, preset, {}, metrics, elapsed, init=origin)
-        if out is not None:
-            meta = {"preset": preset.name, "description": preset.description, "target": preset.target,
-                    "set_params": dict(preset.problem_params), "init": origin,
-                    "metrics": metrics, "fit": dataclasses.asdict(fit), "seed": seed,
-                    "training": {"time_s": elapsed, "steps": steps, "adam_steps": metrics["adam_steps"],
-                                 "lbfgs_iterations": int(iterations), "machine": machine()}}
-            result.export_dir = export_grid_solver(solver, out, meta, trajectory=np.stack(fields),
-                                                   family=self.family, files=log.files())
-        run.remove()
-        return result
+        return run_lifecycle(MarchingTraining(preset, seed, quick, verbose, init), out=out, checkpoint=checkpoint,
+                             resume=resume, callbacks=callbacks)
 
     @staticmethod
     def _next_step(solver, preset, u, initial, more: bool):
@@ -173,17 +116,3 @@ class GridMarchingPreset(GridPreset):
     def headline_score(cls, meta: dict) -> str:
         return (f"rel. L2 {meta['metrics']['rel_l2']:.2e} at t = T vs discrete ({meta['prior']['name']}, "
                 f"{meta['training']['steps']} steps)")
-
-
-def _march_metrics(problem, fields, reference, step_errors, one_step, fit, iterations: int) -> dict:
-    """The scores of a march: the final and worst step errors against the reference trajectory, the worst
-    one-step error against the discrete step, and (where the problem has one) against the exact solution."""
-    steps = len(fields)
-    metrics = {"rel_l2": step_errors[-1], "max_step_rel_l2": max(step_errors),
-               "max_one_step_rel_l2": max(one_step), "step_rel_l2": step_errors,
-               "adam_steps": steps * fit.adam_steps, "lbfgs_iterations": iterations}
-    exact = problem.final_solution()
-    if exact is not None:
-        metrics["rel_l2_continuous"] = _rel(fields[-1], exact)
-        metrics["discretisation_error"] = _rel(reference[-1], exact)
-    return metrics

@@ -1,9 +1,9 @@
 """The time-marching grid presets of the zoo (``heat2d_grid``: one implicit Euler step after another, each
 warm-started from the previous step's weights); the prior and loss as in :mod:`pinnzoo.families.grid.zoo`."""
 
-from pinnzoo.family import register_preset
 from pinnzoo.families.grid.preset import MULTISCALE, GridFit
 from pinnzoo.families.grid_marching.preset import GridMarchingPreset
+from pinnzoo.family import register_preset
 
 register_preset(GridMarchingPreset(
     name="heat2d_grid",

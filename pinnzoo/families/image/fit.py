@@ -12,11 +12,13 @@ import numpy as np
 from skimage.restoration import estimate_sigma
 
 from pinnzoo.callbacks import BurnIn, ImageQualityLogger, VarianceStopping
-from pinnzoo.checkpoint import CheckpointEvery, RunCheckpoint
+from pinnzoo.checkpoint import CheckpointEvery
 from pinnzoo.divergence import NaNGuard, scaled_adam
 from pinnzoo.errors import InputError, TrainingError
+from pinnzoo.families.image.archive import export_image_solver
 from pinnzoo.families.image.config import RestoreConfig
 from pinnzoo.family import RunResult
+from pinnzoo.lifecycle import Training, run_lifecycle
 from pinnzoo.metrics import image_scores
 from pinnzoo.operators import FourierPreconditioner, Operator
 from pinnzoo.solvers import ImagePriorSolver
@@ -145,13 +147,13 @@ def build_image_solver(y_shape, operator: Operator, config: RestoreConfig, seed:
 
 
 def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callbacks, checkpoint=None, state=None,
-         start: float = 0.0, burn_in: int = 0):
+         start: float = 0.0, burn_in: int = 0, guard=None):
     """``model.fit`` in epochs of ``log_every`` steps; returns (history, stopper, quality logger). With a
     ``checkpoint`` it is saved every epoch; a loaded ``state`` (a resumed fit) goes on from its epoch. With
     ``burn_in`` the average and the variance window restart after that many steps (:class:`BurnIn`)."""
     iterations = config.optimiser.iterations
     log_every = config.output.interval(iterations)
-    guard = NaNGuard()
+    guard = guard or NaNGuard()
     stopper = VarianceStopping(config.stopping.patience) if auto else None
     quality = ImageQualityLogger(reference) if reference is not None else None
     # the burn-in before the stopper, which then sees the restarted minimum in the same epoch
@@ -177,18 +179,6 @@ def _fit(solver, y, config: RestoreConfig, auto: bool, reference, verbose, callb
         exc.solver = solver
         raise exc
     return fit.history, stopper, quality
-
-
-def _checkpoint(path, resume: bool, y, operator, config, seed, origin):
-    """``(RunCheckpoint or None, loaded state or None)`` of a restoration fit named by its inputs."""
-    if path is None:
-        if resume:
-            raise InputError("resume=True needs the checkpoint path")
-        return None, None
-    identity = {"measurement_sha256": hashlib.sha256(np.ascontiguousarray(y, np.float32).tobytes()).hexdigest(),
-                "operator": operator.describe(), "recipe": config.to_dict(), "seed": seed, "init": origin}
-    ck = RunCheckpoint(path, identity)
-    return ck, (ck.load() if resume else None)
 
 
 def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed: int = 0, reference=None,
@@ -220,28 +210,65 @@ def restore(y, operator: Operator, config: RestoreConfig | None = None, *, seed:
     """
     config = config or RestoreConfig()
     y, reference = check_inputs(y, operator, reference)
-    solver = build_image_solver(y.shape, operator, config, seed, prior)
-    origin = init.apply_image(solver) if init is not None else None
-    gate = gate_stop(solver, y, config, noise_sigma)
-    # a warm start's first output is the source's image: one variance window of burn-in forgets it
-    burn_in = config.stopping.window if init is not None else 0
-    if origin is not None:
-        origin["burn_in_steps"] = burn_in
-    auto = config.stopping.enabled(config.prior)
-    ck, state = _checkpoint(checkpoint, resume, y, operator, config, seed, origin)
-    start = time.perf_counter() - (state or {}).get("elapsed", 0.0)
-    history, stopper, quality = _fit(solver, y, config, auto, reference, verbose, callbacks, ck, state, start, burn_in)
-    elapsed = time.perf_counter() - start
-    if ck is not None:
-        ck.remove()
-    steps = int(solver.step.numpy())
-    kept = solver.finish(use_best=auto)
-    result = RestoreResult(solver=solver, image=solver.image(), steps=steps, kept_step=kept,
-                           auto_stopped=bool(stopper and stopper.stopped_at is not None), time_s=elapsed,
-                           history=history, config=config, init=origin, gate=gate)
-    if reference is not None:
-        score(result, reference, quality)
-    return result
+    return run_lifecycle(ImageTraining(y, operator, config, seed, reference, prior, verbose, init, noise_sigma),
+                         checkpoint=checkpoint, resume=resume, callbacks=callbacks)
+
+
+@dataclasses.dataclass
+class ImageTraining(Training):
+    """One fit of an image prior to one measurement (:mod:`pinnzoo.lifecycle`): the recipe's generator (a warm
+    start applied, then a burn-in), fitted through the operator with the recipe's automatic stop; the result is
+    the kept average. Its checkpoint is named by the measurement, operator, recipe, seed and warm start."""
+
+    y: object
+    operator: Operator
+    config: RestoreConfig
+    seed: int
+    reference: object
+    prior: object
+    verbose: int
+    init: object
+    noise_sigma: float | None
+
+    def build(self, run):
+        solver = build_image_solver(self.y.shape, self.operator, self.config, self.seed, self.prior)
+        self.origin = self.init.apply_image(solver) if self.init is not None else None
+        self.gate = gate_stop(solver, self.y, self.config, self.noise_sigma)
+        # a warm start's first output is the source's image: one variance window of burn-in forgets it
+        self.burn_in = self.config.stopping.window if self.init is not None else 0
+        if self.origin is not None:
+            self.origin["burn_in_steps"] = self.burn_in
+        return solver
+
+    def identity(self, run, solver) -> dict:
+        return {"measurement_sha256": hashlib.sha256(np.ascontiguousarray(self.y, np.float32).tobytes()).hexdigest(),
+                "operator": self.operator.describe(), "recipe": self.config.to_dict(), "seed": self.seed,
+                "init": self.origin}
+
+    def fit(self, run, solver):
+        self.auto = self.config.stopping.enabled(self.config.prior)
+        history, self.stopper, self.quality = _fit(solver, self.y, self.config, self.auto, self.reference,
+                                                   self.verbose, run.callbacks, run.checkpoint, run.state or None,
+                                                   run.start, self.burn_in, run.guard)
+        return solver, history
+
+    def score(self, run, solver, history) -> RestoreResult:
+        elapsed = run.elapsed()
+        steps = int(solver.step.numpy())
+        kept = solver.finish(use_best=self.auto)
+        result = RestoreResult(solver=solver, image=solver.image(), steps=steps, kept_step=kept,
+                               auto_stopped=bool(self.stopper and self.stopper.stopped_at is not None), time_s=elapsed,
+                               history=history, config=self.config, init=self.origin, gate=self.gate)
+        if self.reference is not None:
+            score(result, self.reference, self.quality)
+        return result
+
+    def metadata(self, run, result) -> dict:
+        return {"operator": self.operator.describe(), "recipe": self.config.to_dict(), "seed": self.seed,
+                "training": run.training(time_s=round(result.time_s, 2))}
+
+    def archive(self, result, out, meta: dict, files: dict):
+        return export_image_solver(result.solver, out, meta, files=files)
 
 
 def score(result: RestoreResult, reference, quality) -> None:

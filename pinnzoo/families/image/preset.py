@@ -20,7 +20,8 @@ from pinnzoo.export import machine
 from pinnzoo.families.image.archive import export_image_solver
 from pinnzoo.families.image.config import RestoreConfig
 from pinnzoo.families.image.figures import image_figures
-from pinnzoo.families.image.fit import RestoreResult, restore
+from pinnzoo.families.image.fit import ImageTraining, RestoreResult, check_inputs
+from pinnzoo.lifecycle import run_lifecycle
 from pinnzoo.families.image.many import restore_many
 from pinnzoo.family import PRESETS, Preset, instance_dir, instance_name, register_family
 from pinnzoo.image_io import test_image
@@ -30,9 +31,8 @@ from pinnzoo.parameters import Parameter
 from pinnzoo.plotting.figures import load_history
 from pinnzoo.priors import PRIORS, ImageGenerator
 from pinnzoo.priors.registry import PriorSpec
-from pinnzoo.run_log import training_log
 from pinnzoo.serving import passthrough, pixel_signature, row_signature
-from pinnzoo.tasks import TASKS, OperatorOptions
+from pinnzoo.tasks import TASKS, task_parameters
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,8 +60,7 @@ class Degradation:
         """``(clean [H, W, 1], measurement, operator)``."""
         clean = test_image(self.image, self.size)
         mask = None if self.missing is None else random_mask(self.size, self.size, self.missing, self.seed)
-        op = TASKS.get(self.task).operator(OperatorOptions(psf=self.psf, mask=mask, scale=self.scale,
-                                                                         kappa_t=self.kappa_t))
+        op = TASKS.get(self.task).make(psf=self.psf, mask=mask, scale=self.scale, kappa_t=self.kappa_t)
         return clean, degrade(clean, op, self.noise_sigma, self.seed), op
 
     def to_dict(self) -> dict:
@@ -104,12 +103,13 @@ class ImagePreset(Preset):
         d = self.degradation
         out = [Parameter("noise_sigma", d.noise_sigma, 0.0, 0.5, doc="white noise std (image in [0, 1])"),
                Parameter("seed", d.seed, 0, 2 ** 31 - 1, integer=True, doc="the noise (and mask) draw")]
+        declared = task_parameters()  # the task's own declaration of its numbers (pinnzoo.tasks)
         if d.kappa_t is not None:
-            out.append(Parameter("kappa_t", d.kappa_t, 0.01, 50.0, doc="diffusion time, pixels^2"))
+            out.append(dataclasses.replace(declared["kappa_t"].number, default=d.kappa_t))
         if d.missing is not None:
             out.append(Parameter("missing", d.missing, 0.0, 0.99, doc="fraction of missing pixels"))
         if d.scale is not None:
-            out.append(Parameter("scale", d.scale, 2, 16, integer=True, doc="downsampling factor"))
+            out.append(dataclasses.replace(declared["scale"].number, default=d.scale))
         return tuple(out)
 
     def replace_params(self, values):
@@ -146,24 +146,16 @@ class ImagePreset(Preset):
         ``iterations`` replaces the recipe's step limit.
         """
         one_device(strategy, f"{self.name} (image preset)")
-
-        callbacks, log = training_log(callbacks)
         if options:
             raise InputError(f"{self.name}: {', '.join(sorted(options))} do(es) not apply to image presets")
         p = self.quick() if quick else self
         if iterations is not None:
             p = dataclasses.replace(p, recipe=p.recipe.override(iterations=int(iterations)))
         clean, y, op = p.degrade()
-        if verbose:
-            print(f"{p.name}: the classical baselines, each over its parameter grid")
-        baselines = TASKS.get(p.task).baselines(y, clean, p.degradation.noise_sigma, op, verbose=verbose)
-        result = restore(y, op, p.recipe, seed=seed, reference=clean, verbose=verbose, callbacks=callbacks,
-                         init=init, checkpoint=checkpoint, resume=resume, noise_sigma=p.degradation.noise_sigma)
-        result.label = p.name
-        result.metadata = p.metadata(result, baselines, y, clean, seed, quick)
-        if out is not None:
-            result.export_dir = export_image_solver(result.solver, out, result.metadata, files=log.files())
-        return result
+        checked, reference = check_inputs(y, op, clean)
+        training = PresetImageTraining(checked, op, p.recipe, seed, reference, None, verbose, init,
+                                       p.degradation.noise_sigma, preset=p, quick=quick, measured=y, clean=clean)
+        return run_lifecycle(training, out=out, checkpoint=checkpoint, resume=resume, callbacks=callbacks)
 
     def train_instances(self, instances, *, strategy=None, seed: int = 0, quick: bool = False, out=None,
                         verbose: int = 1) -> list[RestoreResult]:
@@ -340,3 +332,32 @@ def recipe_for(task: str, prior: str | None = None):
 
 def _strategy_name(strategy) -> str:
     return type(get_strategy(strategy)).__name__
+
+
+@dataclasses.dataclass
+class PresetImageTraining(ImageTraining):
+    """An image preset's run: its classical baselines first (over their parameter grids), then the recipe's fit
+    of the degraded test image (:class:`~pinnzoo.families.image.fit.ImageTraining`), scored against the clean
+    image and exported with the preset's metadata (baselines, target, stop)."""
+
+    preset: object = None  # the ImagePreset, quick if asked
+    quick: bool = False
+    measured: object = None  # the degraded test image and the clean one, as the baselines and metadata see them
+    clean: object = None
+
+    def build(self, run):
+        p = self.preset
+        if self.verbose:
+            print(f"{p.name}: the classical baselines, each over its parameter grid")
+        self.baselines = TASKS.get(p.task).baselines(self.measured, self.clean, p.degradation.noise_sigma,
+                                                     self.operator, verbose=self.verbose)
+        return super().build(run)
+
+    def score(self, run, solver, history):
+        result = super().score(run, solver, history)
+        result.label = self.preset.name
+        result.metadata = self.preset.metadata(result, self.baselines, self.measured, self.clean, self.seed, self.quick)
+        return result
+
+    def metadata(self, run, result) -> dict:
+        return result.metadata

@@ -11,16 +11,15 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.callbacks import GradNormBalancing, ReferenceErrorLogger
-from pinnzoo.checkpoint import CheckpointEvery, RunCheckpoint
+from pinnzoo.checkpoint import CheckpointEvery
 from pinnzoo.distribute import distributed_batches, get_strategy, replicas, xla_fallback
-from pinnzoo.divergence import NaNGuard, scaled_adam
+from pinnzoo.divergence import scaled_adam
 from pinnzoo.dtypes import float_type
-from pinnzoo.errors import InputError, TrainingError
-from pinnzoo.export import machine
+from pinnzoo.errors import TrainingError
 from pinnzoo.families.pinn.archive import export_solver
-from pinnzoo.metrics import param_errors, score_problem
 from pinnzoo.family import RunResult
-from pinnzoo.run_log import training_log
+from pinnzoo.lifecycle import Run, Training, run_lifecycle
+from pinnzoo.metrics import param_errors, score_problem
 from pinnzoo.sampling import collocation_dataset, fixed_batch, residual_adaptive_points
 from pinnzoo.solvers import TimeMarchingSolver, lbfgs_refine, refit_last_layer
 
@@ -176,30 +175,27 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
 
 
 class _Resumable:
-    """A run that writes checkpoints (:mod:`pinnzoo.checkpoint`) and, with ``resume``, continues the one
-    its checkpoint holds: weights and optimiser state restored, the clock and the error curve go on."""
+    """The checkpoints of a PINN run (a :class:`~pinnzoo.lifecycle.Run` that keeps one) and, when it resumes,
+    what its checkpoint holds put back: weights and optimiser state, the log, the clock and the error curve."""
 
-    def __init__(self, checkpoint: RunCheckpoint, solver, reference, log, start: float, resume: bool):
-        self.checkpoint, self.reference, self.log = checkpoint, reference, log
-        self.state = checkpoint.load() if resume else {}
-        self.start = start
+    def __init__(self, run: Run, solver, reference):
+        self.run, self.checkpoint, self.reference, self.log = run, run.checkpoint, reference, run.log
+        self.state = run.state
         if self.state:
-            checkpoint.restore(solver)
-            log.rewind(self.state["log_step"])  # what was logged after the checkpoint is run again
+            self.checkpoint.restore(solver)
+            self.log.rewind(self.state["log_step"])  # what was logged after the checkpoint is run again
             reference.history = [tuple(p) for p in self.state["error_curve"]]
             reference.time_to_target = self.state["time_to_target"]
-            self.start = reference.clock_start = start - self.state["elapsed"]
 
     def progress(self, adam_epochs: int) -> tuple[int, int]:
         """``(Adam epochs done, L-BFGS iterations done)``."""
-        phase, done = self.state.get("phase"), int(self.state.get("done", 0))
-        return {"adam": (done, 0), "lbfgs": (adam_epochs, done)}.get(phase, (0, 0))
+        return self.run.progress(adam_epochs)
 
     def saver(self, phase: str, offset: int = 0) -> list:
         return [CheckpointEvery(self.checkpoint, phase, offset, self._extra)]
 
     def _extra(self) -> dict:
-        return {"elapsed": time.perf_counter() - self.start, "error_curve": self.reference.history,
+        return {"elapsed": self.run.elapsed(), "error_curve": self.reference.history,
                 "time_to_target": self.reference.time_to_target, "log_step": self.log.step}
 
 
@@ -209,8 +205,8 @@ class _MarchingRun(_Resumable):
     iterations done and its optimiser's state, and what the finished windows reported. A resumed run
     skips the finished windows and continues the one under way as :class:`_Resumable` continues a run."""
 
-    def __init__(self, checkpoint: RunCheckpoint, solver, reference, log, start: float, resume: bool):
-        super().__init__(checkpoint, solver, reference, log, start, resume)  # restores every window's weights
+    def __init__(self, run: Run, solver, reference):
+        super().__init__(run, solver, reference)  # restores every window's weights
         self.composite = solver
         self.window = int(self.state.get("window", 0))
         self.finished = list(self.state.get("windows", []))  # per finished window: rel_l2, L-BFGS info
@@ -255,14 +251,12 @@ class _WindowCheckpoint(CheckpointEvery):
                              optimizer=self.model.optimizer if self.phase == "adam" else None)
 
 
-def _resumable(checkpoint, resume, solver, identity, reference, log, start):
-    """The run's :class:`_Resumable` (:class:`_MarchingRun` for time marching), or None (no ``checkpoint``)."""
-    if checkpoint is None:
-        if resume:
-            raise InputError("resume=True needs the checkpoint path (pinnzoo train ... --resume finds it)")
+def _resumable(run: Run, solver, reference):
+    """The run's :class:`_Resumable` (:class:`_MarchingRun` for time marching), or None (no checkpoint)."""
+    if not run:
         return None
     kind = _MarchingRun if isinstance(solver, TimeMarchingSolver) else _Resumable
-    return kind(RunCheckpoint(checkpoint, identity), solver, reference, log, start, resume)
+    return kind(run, solver, reference)
 
 
 def _keep_weights(window, trained):
@@ -334,7 +328,7 @@ def _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every, 
     return history, iterations
 
 
-def _metadata(result: TrainResult, schedule, seed: int, quick: bool) -> dict:
+def _metadata(run: Run, result: TrainResult, schedule, seed: int, quick: bool) -> dict:
     """What goes into an export's ``pinnzoo.json`` besides the problem's description."""
     preset, solver, history, metrics = result.preset, result.solver, result.history, result.metrics
     marching = isinstance(solver, TimeMarchingSolver)
@@ -348,7 +342,7 @@ def _metadata(result: TrainResult, schedule, seed: int, quick: bool) -> dict:
         "set_params": dict(preset.params),  # what --set / with_params changed (all values: the problem's "params")
         "init": result.init,  # a warm start's source (pinnzoo.warm_start), or None
         "metrics": metrics,
-        "training": {
+        "training": run.training(**{
             "time_s": round(result.train_time, 2),
             "adam_steps": result.adam_steps,
             "windows": len(solver.parts()),
@@ -367,8 +361,7 @@ def _metadata(result: TrainResult, schedule, seed: int, quick: bool) -> dict:
             else history.get("lbfgs_info", {}).get("continued_at"),
             "schedule": schedule.to_dict(),
             "solver": {k: v for k, v in solver.get_config().items() if k not in ("name", "trainable", "dtype")},
-            "machine": machine(),
-        },
+        }),
     }
 
 
@@ -402,55 +395,77 @@ def train_pinn(preset, *, epochs: int | None = None, seed: int = 0, quick: bool 
         InputError: ``resume`` without a checkpoint of this run.
     """
     schedule = _schedule_for(preset, schedule, quick, epochs, lbfgs_iterations, optimizer)
-    callbacks, log = training_log(callbacks)  # every run keeps its history (history.csv in the export)
-    solver = build_solver(preset, schedule, seed, strategy, verbose)
-    origin = (init.apply([part.prior for part in solver.parts()], can_refit=not isinstance(solver, TimeMarchingSolver))
-              if init is not None else None)
-    problem = solver.problem
-    start = time.perf_counter()
-    reference = ReferenceErrorLogger(problem, every=log_every, target=preset.target, clock_start=start)
-    guard = NaNGuard()
-    identity = {"preset": preset.name, "params": dict(preset.params), "seed": seed, "quick": quick,
-                "schedule": schedule.to_dict(), "init": origin}
-    run = _resumable(checkpoint, resume, solver, identity, reference, log, start)
-    start = run.start if run else start
-    data = None
-    if preset.observations:
-        data = problem.observations(int(preset.observations["n"]), float(preset.observations.get("noise", 0.0)),
-                                    seed=seed + 1000)
-    refit = None
-    if init is not None and init.refit and not (run and run.state):  # a resumed run restored its weights
-        refit = _refit(solver, schedule, seed, data, verbose)
-    try:
+    training = PINNTraining(preset, schedule, seed, quick, verbose, log_every, init, strategy)
+    return run_lifecycle(training, out=out, checkpoint=checkpoint, resume=resume, callbacks=callbacks)
+
+
+@dataclasses.dataclass
+class PINNTraining(Training):
+    """One PINN run (:mod:`pinnzoo.lifecycle`): Adam with ``model.fit``, then the quasi-Newton phase — per window
+    for time marching — scored on the problem's grid against its reference, exported as a PINN SavedModel."""
+
+    preset: object  # the PINNPreset
+    schedule: object  # its Schedule, with the run's overrides
+    seed: int
+    quick: bool
+    verbose: int
+    log_every: int
+    init: object
+    strategy: object
+
+    def build(self, run: Run):
+        solver = build_solver(self.preset, self.schedule, self.seed, self.strategy, self.verbose)
+        self.origin = (self.init.apply([part.prior for part in solver.parts()],
+                                       can_refit=not isinstance(solver, TimeMarchingSolver))
+                       if self.init is not None else None)
+        return solver
+
+    def identity(self, run: Run, solver) -> dict:
+        return {"preset": self.preset.name, "params": dict(self.preset.params), "seed": self.seed, "quick": self.quick,
+                "schedule": self.schedule.to_dict(), "init": self.origin}
+
+    def fit(self, run: Run, solver):
+        preset, schedule, seed, verbose = self.preset, self.schedule, self.seed, self.verbose
+        problem = solver.problem
+        self.reference = ReferenceErrorLogger(problem, every=self.log_every, target=preset.target, clock_start=run.start)
+        resumable = _resumable(run, solver, self.reference)
+        data = None
+        if preset.observations:
+            data = problem.observations(int(preset.observations["n"]),
+                                        float(preset.observations.get("noise", 0.0)), seed=seed + 1000)
+        self.refit = None
+        if self.init is not None and self.init.refit and not run.state:  # a resumed run restored its weights
+            self.refit = _refit(solver, schedule, seed, data, verbose)
         if isinstance(solver, TimeMarchingSolver):
-            history, iterations = _train_windows(solver, schedule, seed, data, callbacks, verbose, log_every,
-                                                 guard, start, run)
+            history, self.iterations = _train_windows(solver, schedule, seed, data, run.callbacks, verbose,
+                                                      self.log_every, run.guard, run.start, resumable)
         else:
-            solver, history, iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose,
-                                                           reference, guard, run)
-    except (TrainingError, KeyboardInterrupt) as exc:  # hand back what was trained (Ctrl-C, or SIGTERM via the CLI)
-        if getattr(exc, "solver", None) is None:  # a float64 continuation hands back its own copy
+            solver, history, self.iterations = _adam_then_lbfgs(solver, schedule, seed, data, run.callbacks, verbose,
+                                                                self.reference, run.guard, resumable)
+        history["rollbacks"] = run.guard.events  # NaN/inf losses survived by rolling back (pinnzoo.divergence)
+        return solver, history
+
+    def score(self, run: Run, solver, history) -> TrainResult:
+        train_time = run.elapsed()
+        metrics = score_problem(solver.problem, solver.predict_numpy)
+        metrics.update(param_errors({k: v.numpy() for k, v in solver.coefficients.items()}, solver.problem.params))
+        if not np.isfinite(metrics["rel_l2"]):
+            exc = TrainingError("the trained model predicts NaN/inf; nothing was exported")
             exc.solver = solver
-        raise
-    train_time = time.perf_counter() - start
-    history["rollbacks"] = guard.events  # NaN/inf losses survived by rolling back (pinnzoo.divergence)
-    metrics = score_problem(problem, solver.predict_numpy)
-    metrics.update(param_errors({k: v.numpy() for k, v in solver.coefficients.items()}, problem.params))
-    if not np.isfinite(metrics["rel_l2"]):
-        exc = TrainingError("the trained model predicts NaN/inf; nothing was exported")
-        exc.solver = solver
-        raise exc
-    result = TrainResult(solver=solver, preset=preset, history=history, metrics=metrics, train_time=train_time,
-                         adam_steps=schedule.adam_steps * len(solver.parts())
-                         * int(dict(preset.solver).get("inner_steps", 1)), lbfgs_iterations=iterations,
-                         time_to_target=reference.time_to_target,
-                         init={**origin, "refit": refit} if refit else origin,
-                         error_curve=[*reference.history, (train_time, float(metrics["rel_l2"]))])
-    if out is not None:
-        result.export_dir = export_solver(solver, out, _metadata(result, schedule, seed, quick), files=log.files())
-    if run:
-        run.checkpoint.remove()  # the export holds the result now
-    return result
+            raise exc
+        origin, refit = self.origin, self.refit
+        return TrainResult(solver=solver, preset=self.preset, history=history, metrics=metrics, train_time=train_time,
+                           adam_steps=self.schedule.adam_steps * len(solver.parts())
+                           * int(dict(self.preset.solver).get("inner_steps", 1)), lbfgs_iterations=self.iterations,
+                           time_to_target=self.reference.time_to_target,
+                           init={**origin, "refit": refit} if refit else origin,
+                           error_curve=[*self.reference.history, (train_time, float(metrics["rel_l2"]))])
+
+    def metadata(self, run: Run, result) -> dict:
+        return _metadata(run, result, self.schedule, self.seed, self.quick)
+
+    def archive(self, result, out, meta: dict, files: dict):
+        return export_solver(result.solver, out, meta, files=files)
 
 
 def param_text(metrics: dict) -> str:
