@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from pinnzoo.errors import ExportError, PresetError
+from pinnzoo.family import PRESETS
 from pinnzoo.registry import Registry
 
 CATALOG = Path(__file__).with_name("catalog.json")
@@ -24,17 +25,32 @@ def load() -> dict:
     return json.loads(CATALOG.read_text())
 
 
+def entry(preset) -> dict:
+    """The catalog entry of a preset object: what ``pinnzoo list`` shows of it."""
+    return {"name": preset.name, "family": preset.family, "description": preset.description,
+            "target": preset.target_text(), "parameters": [_parameter_line(p) for p in preset.parameters()]}
+
+
+def _parameter_line(p) -> str:
+    return f"{p.name} = {p.text(p.default)}  ({p.range_text()}; {p.kind}{'; ' + p.doc if p.doc else ''})"
+
+
 def presets() -> Registry:
-    """Preset name → its catalog entry; an unknown name raises :class:`PresetError` with the closest match."""
+    """Preset name → its entry: the shipped presets of the catalog, and any preset registered in this process
+    (:data:`pinnzoo.family.PRESETS`, as a caller of :func:`pinnzoo.cli.main` may have); an unknown name raises
+    :class:`PresetError` with the closest match."""
     registry: Registry = Registry("preset", PresetError)
-    for entry in load()["presets"]:
-        registry.register(entry["name"], entry)
+    for item in load()["presets"]:
+        registry.register(item["name"], item)
+    for name, preset in PRESETS.items():
+        if name not in registry:
+            registry.register(name, entry(preset))
     return registry
 
 
 def preset_lines() -> list[str]:
     """``pinnzoo list``: one line per preset, its description and target."""
-    entries = load()["presets"]
+    entries = presets().values()
     width = max(len(e["name"]) for e in entries)
     return [f"{e['name']:<{width}}  {e['description']}  [{e['target']}]" for e in entries]
 

@@ -142,11 +142,9 @@ def _rescue(solver, out: Path, suffix: str) -> Path:
 def check_train_arguments(args) -> None:
     """What ``pinnzoo train`` can refuse before TensorFlow is imported: the preset's name (shipped, from the
     catalog, or registered in this process), negative budgets, malformed ``--set``, an unwritable ``--out``."""
-    from pinnzoo.family import PRESETS
     from pinnzoo.parameters import parse_assignments
 
-    if args.preset not in PRESETS:
-        catalog.presets().get(args.preset)  # unknown: PresetError with the closest name
+    catalog.presets().get(args.preset)  # unknown: PresetError with the closest name
     for flag, value in (("--epochs", args.epochs), ("--lbfgs-iterations", args.lbfgs_iterations)):
         if value is not None and value < 0:
             raise InputError(f"{flag} must be >= 0")
@@ -452,9 +450,38 @@ def _estimate(preset, config, shape) -> str:
         return "time: unknown (no shipped run of this network)"
     pixels = shape[0] * shape[1] / float(preset.degradation.size) ** 2
     seconds = config.optimiser.iterations * meta["training"]["ms_per_step"] / 1000 * pixels
-    when = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
-    return f"at most {when} ({meta['training']['ms_per_step']:.0f} ms/step at " \
-           f"{preset.degradation.size}² on {meta['training']['machine']})"
+    return f"at most {_duration(seconds)} for the steps ({meta['training']['ms_per_step']:.0f} ms/step at " \
+           f"{preset.degradation.size}² on {meta['training']['machine']}), plus the graph's tracing (measured below)"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _measured_estimate(steps: int, every: int = 10):
+    """A Keras callback that, ``every`` steps into a fit of ``steps``, prints the measured estimate: the time the
+    first step took (the graph's tracing and compilation) and the rate of the steps after it."""
+    import time
+
+    import keras  # deferred: the fast commands never import TensorFlow
+
+    class MeasuredEstimate(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.start, self.done, self.first, self.said = time.perf_counter(), 0, None, False
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.done += 1
+            now = time.perf_counter() - self.start
+            if self.done == 1:
+                self.first = now
+            elif not self.said and (self.done == 1 + every or self.done == steps):
+                rate = (now - self.first) / (self.done - 1)
+                total = self.first + rate * (steps - 1)
+                print(f"\nmeasured: graph traced in {self.first:.1f} s, {1000 * rate:.0f} ms/step: about "
+                      f"{_duration(total)} in all for {steps} steps", flush=True)
+                self.said = True
+
+    return MeasuredEstimate()
 
 
 def cmd_restore(args):
@@ -486,7 +513,8 @@ def cmd_restore(args):
     checkpoint = checkpoint_path(out)
     try:  # killed, the fit continues with --resume from OUT.checkpoint.npz (beside the output image)
         result = restore(y, op, config, seed=args.seed, reference=reference, verbose=_verbose(args),
-                         init=init, callbacks=[log], checkpoint=checkpoint, resume=args.resume,
+                         init=init, callbacks=[log, _measured_estimate(config.optimiser.iterations)],
+                         checkpoint=checkpoint, resume=args.resume,
                          noise_sigma=args.noise_sigma)
     except KeyboardInterrupt:
         saved = (f"the fit so far is in {checkpoint}: the same command with --resume continues it"
@@ -615,7 +643,7 @@ def _restore_parser(sub):
     _log_arguments(rs)
     rs.add_argument("--resume", action="store_true", help="continue a fit that was killed, from OUT.checkpoint.npz "
                                                           "(give the same command and options)")
-    rs.set_defaults(fn=cmd_restore, check=_check_restore_arguments)
+    rs.set_defaults(fn=cmd_restore)
 
 
 def _warm_start(args):
@@ -645,14 +673,6 @@ def _init_arguments(p):
                    help="with --init: 'last' or N re-initialises the last (N) layers, 'noise' draws a fresh input "
                         "for image priors, 'refit' re-solves a PINN's last layer by least squares before training "
                         "(repeatable, or comma-separated)")
-
-
-def _check_restore_arguments(args) -> None:
-    """What ``pinnzoo restore`` can refuse before TensorFlow is imported: the numbers of its flags."""
-    for flag, value in (("--iterations", args.iterations), ("--patience", args.patience),
-                        ("--average-lag", args.average_lag)):
-        if value is not None and value < 0:
-            raise InputError(f"{flag} must be >= 0, got {value}")
 
 
 def parser() -> argparse.ArgumentParser:

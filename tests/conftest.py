@@ -37,8 +37,28 @@ def shared_file(name: str) -> Path:
     return path
 
 
+def call_cli(*args, cwd=None):
+    """``pinnzoo ARGS`` in this process (:func:`pinnzoo.cli.main`, its output captured): a CompletedProcess with the
+    exit status and the text of stdout and stderr. For what needs no fresh process; :func:`run_cli` starts one."""
+    import contextlib
+    import io
+
+    from pinnzoo import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main([str(a) for a in args])
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["pinnzoo", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
 def run_cli(*args, cwd=None, timeout=600):
-    """Run the installed ``pinnzoo`` console script; returns the CompletedProcess."""
+    """Run the installed ``pinnzoo`` console script in a new process; returns the CompletedProcess."""
     exe = Path(sys.executable).with_name("pinnzoo")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "pinnzoo.cli"]
     return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=timeout)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import run_cli, small_preset, tiny_schedule
+from conftest import call_cli, small_preset, tiny_schedule
 from pinnzoo import cli
 from pinnzoo.presets import PRESETS
 from pinnzoo.problems import PDEProblem, register_problem
@@ -14,13 +14,13 @@ from pinnzoo.problems.burgers import Burgers
 
 def test_train_quick_evaluate_predict(tmp_path):
     out = tmp_path / "burgers"
-    proc = run_cli("train", "burgers", "--quick", "--out", out, "--seed", "1")
+    proc = call_cli("train", "burgers", "--quick", "--out", out, "--seed", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = proc.stdout.strip().splitlines()[-1]
     assert summary.startswith("burgers: rel L2 = ") and str(out) in summary
     assert "Epoch 1/2" in proc.stdout and "loss" in proc.stdout  # the Keras progress bar
 
-    proc = run_cli("evaluate", out, "--json")
+    proc = call_cli("evaluate", out, "--json")
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout)
     assert result["matches_metadata"] and result["metrics"]["grid"] == [256, 100]
@@ -28,11 +28,11 @@ def test_train_quick_evaluate_predict(tmp_path):
     pts = np.array([[0.0, 0.5], [0.5, 0.0], [1.0, 0.3]])
     np.save(tmp_path / "p.npy", pts)
     np.savetxt(tmp_path / "p.csv", pts, delimiter=",")
-    assert run_cli("predict", out, "--points", tmp_path / "p.npy", "--out", tmp_path / "u.npy").returncode == 0
+    assert call_cli("predict", out, "--points", tmp_path / "p.npy", "--out", tmp_path / "u.npy").returncode == 0
     u = np.load(tmp_path / "u.npy")
     assert u.shape == (3, 1)
     np.testing.assert_allclose(u[1:, 0], [-1.0, 0.0], atol=1e-6)  # exact IC and BC (hard constraints)
-    proc = run_cli("predict", out, "--points", tmp_path / "p.csv")
+    proc = call_cli("predict", out, "--points", tmp_path / "p.csv")
     assert proc.returncode == 0 and proc.stdout.splitlines()[0] == "x,t,u"
     np.testing.assert_allclose(np.loadtxt(proc.stdout.splitlines()[1:], delimiter=",")[:, 2], u[:, 0], atol=1e-6)
 
@@ -40,7 +40,7 @@ def test_train_quick_evaluate_predict(tmp_path):
     np.save(tmp_path / "wide.npy", np.zeros((4, 3)))
     np.save(tmp_path / "nan.npy", np.array([[0.0, 0.1], [np.nan, 0.2]]))
     for name, message in (("wide.npy", "shape [N, 2]"), ("nan.npy", "NaN or inf")):
-        proc = run_cli("predict", out, "--points", tmp_path / name)
+        proc = call_cli("predict", out, "--points", tmp_path / name)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -102,6 +102,7 @@ def test_nan_loss_stops_keeps_weights_and_does_not_export(tmp_path, capsys):
 assert issubclass(_Diverging, PDEProblem)
 
 
+@pytest.mark.slow
 def test_a_killed_training_keeps_its_weights(tmp_path):
     """SIGTERM (or Ctrl-C) during training: exit 130, nothing exported, weights saved to a .keras file."""
     import signal
@@ -135,18 +136,19 @@ def test_a_killed_training_keeps_its_weights(tmp_path):
     assert rows and {r[3] for r in rows} >= {"loss", "rel_l2"} and f"{tmp_path / 'b.history.csv'}" in err
 
 
+@pytest.mark.slow
 def test_train_logdir_writes_tensorboard_and_the_export_keeps_the_history(tmp_path):
     from pinnzoo.run_log import read_events, read_history
 
     out, logdir = tmp_path / "b", tmp_path / "tb"
-    proc = run_cli("train", "burgers", "--quick", "--out", out, "--logdir", logdir, "--images-every", "1")
+    proc = call_cli("train", "burgers", "--quick", "--out", out, "--logdir", logdir, "--images-every", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]
     events = read_events(logdir)
     assert {"loss", "residual", "rel_l2", "learning_rate", "solution/u"} <= set(events)
     rows = read_history(out / "history.csv")
     assert [s for s, v in events["loss"]] == [r[0] for r in rows if r[3] == "loss"]
     assert not (tmp_path / "b.history.csv").exists()  # moved into the export
-    assert run_cli("verify", out).returncode == 0
+    assert call_cli("verify", out).returncode == 0
 
 
 def test_unwritable_outputs_are_refused_before_training(tmp_path, capsys, monkeypatch):

@@ -204,3 +204,14 @@ def test_the_catalog_is_current():
     from pinnzoo.presets.catalog import build, text
 
     assert CATALOG.read_text() == text(build()), "stale: run python -m pinnzoo.presets.catalog"
+
+
+def test_restore_estimates_with_the_measured_tracing_time_and_runs_exactly_the_steps_asked(tmp_path, capsys):
+    image = _noisy_png(tmp_path / "noisy.png")
+    code = cli.main(["restore", "denoise", "--image", str(image), "--out", str(tmp_path / "r.png"), "--quick",
+                     "--prior", "deep_decoder", "--iterations", "13", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "plus the graph's tracing" in out or "time: unknown" in out
+    assert "measured: graph traced in" in out and "for 13 steps" in out
+    assert "13 iterations" in out.splitlines()[-1]  # --iterations N runs N steps (not rounded up to the log interval)

@@ -13,6 +13,8 @@ import pytest
 
 from pinnzoo.presets import get_preset
 
+pytestmark = pytest.mark.slow  # whole conversions and training runs: the slow tier (.ci/run)
+
 
 def _weights(name: str, seed: int):
     result = get_preset(name).train(quick=True, verbose=0, seed=seed)

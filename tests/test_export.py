@@ -15,6 +15,7 @@ from pinnzoo.export import evaluate_export, load_export, predict_export, read_me
 from pinnzoo.families.pinn.archive import export_solver
 
 
+@pytest.mark.slow
 def test_reload_in_fresh_process_without_pinnzoo(quick_export, tmp_path):
     directory, result = quick_export
     pts = np.random.default_rng(0).uniform([-1, 0], [1, 1], (300, 2)).astype(np.float32)
@@ -145,6 +146,7 @@ print("done", flush=True)
 '''
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.05, 0.7, 1.2])  # before, during and after the write (here)
 def test_sigkill_during_export_leaves_an_intact_model(tmp_path, delay):
     """A real process killed with SIGKILL while it replaces an export: the directory holds the old or the new

@@ -123,6 +123,7 @@ def _evaluate(directory, capsys):
     return code
 
 
+@pytest.mark.slow
 @fuzz(JSON_EXAMPLES)
 @given(data=st.data())
 def test_evaluate_survives_a_malformed_pinnzoo_json(small_export, tmp_path_factory, capsys, data):

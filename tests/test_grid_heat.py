@@ -55,6 +55,7 @@ def test_bad_heat_setups_get_named_errors():
         HeatGrid(n=9, previous=np.zeros((3, 3)))
 
 
+@pytest.mark.slow
 def test_warm_starts_beat_cold_starts_at_the_same_budget():
     base = get_preset("heat2d_grid")
     errors = {}

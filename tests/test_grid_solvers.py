@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import run_cli
+from conftest import call_cli
 from pinnzoo.dtypes import float_type
 from pinnzoo.errors import InputError, PresetError
 from pinnzoo.export import evaluate_export, load_export
@@ -150,11 +150,12 @@ def test_bad_grid_input_gets_named_errors():
         get_preset("burgers").with_prior("mlp")
 
 
+@pytest.mark.slow
 def test_cli_trains_a_grid_preset_with_another_prior(tmp_path):
-    done = run_cli("train", "darcy_grid", "--prior", "deep_decoder", "--quick", "--quiet", "--out", tmp_path / "d")
+    done = call_cli("train", "darcy_grid", "--prior", "deep_decoder", "--quick", "--quiet", "--out", tmp_path / "d")
     assert done.returncode == 0, done.stderr
     assert "deep_decoder" in done.stdout and (tmp_path / "d" / "saved_model.pb").exists()
-    done = run_cli("evaluate", tmp_path / "d")
+    done = call_cli("evaluate", tmp_path / "d")
     assert done.returncode == 0 and "vs the discrete solution" in done.stdout
-    bad = run_cli("train", "darcy_grid", "--prior", "deep_decodr", "--quick")
+    bad = call_cli("train", "darcy_grid", "--prior", "deep_decodr", "--quick")
     assert bad.returncode != 0 and "did you mean 'deep_decoder'" in bad.stderr and "Traceback" not in bad.stderr

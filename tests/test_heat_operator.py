@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 from scipy.fft import dctn, idctn
 
-from conftest import run_cli
+from conftest import call_cli
 from pinnzoo.baselines import heat_candidates, tv_least_squares
 from pinnzoo.errors import InputError
 from pinnzoo import image_io
@@ -72,17 +72,18 @@ def test_spectral_baselines_invert_a_mild_noise_free_flow():
     assert psnr(tv_least_squares(y, op, 1e-4, iterations=30), clean) > psnr(y, clean) + 3
 
 
+@pytest.mark.slow
 def test_cli_restores_a_heat_blurred_image(tmp_path):
     clean = image_io.test_image("camera", 64)
     y = HeatFlow(2.0).A(clean[None]).numpy()[0]
     np.save(tmp_path / "y.npy", y)
-    done = run_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--kappa-t", "2", "--noise-sigma", "0",
+    done = call_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--kappa-t", "2", "--noise-sigma", "0",
                    "--quick", "--quiet", "--out", tmp_path / "r.npy")
     assert done.returncode == 0, done.stderr
     assert np.load(tmp_path / "r.npy").shape[:2] == (64, 64)
-    missing = run_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--out", tmp_path / "r.npy")
+    missing = call_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--out", tmp_path / "r.npy")
     assert missing.returncode == 2 and "needs --kappa-t" in missing.stderr
-    bad = run_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--kappa-t", "-1", "--out", tmp_path / "r.npy")
+    bad = call_cli("restore", "backward-heat", "--image", tmp_path / "y.npy", "--kappa-t", "-1", "--out", tmp_path / "r.npy")
     assert bad.returncode == 2 and "kappa_t must lie in [0.01, 50]" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -106,6 +106,7 @@ def test_moving_average_and_windowed_variance_follow_their_definitions():
     np.testing.assert_allclose(solver.generate().numpy(), xs[best], atol=1e-5)
 
 
+@pytest.mark.slow
 def test_average_lag_keeps_the_average_that_many_steps_after_the_minimum():
     """With ``average_lag = L`` the fit keeps the generator of the variance minimum and the average L steps after
     it; a fit that ends sooner keeps its last average."""
@@ -173,6 +174,7 @@ def _gated_fit(bound, steps=15):
     return y, rec, misfits, solver
 
 
+@pytest.mark.slow
 def test_the_discrepancy_gate_keeps_only_minima_that_explain_the_data():
     """With the gate, the kept step is the variance minimum over the steps whose average's misfit
     mean((A x̄ − y)²) is within the bound; the ungated minimum is excluded by choosing the bound below its
@@ -217,6 +219,7 @@ def test_gate_stop_uses_the_given_or_the_estimated_noise_level():
         Stopping(discrepancy=0.0)
 
 
+@pytest.mark.slow
 def test_a_short_fit_lowers_the_loss_for_every_operator():
     yy, xx = np.mgrid[0:32, 0:32] / 32.0
     clean = (0.5 + 0.3 * np.sin(6 * xx) * np.cos(4 * yy) + 0.1 * (xx > 0.5))[:, :, None].astype(np.float32)
@@ -266,6 +269,7 @@ def test_solver_rejects_bad_settings():
         solver.dataset(np.full((16, 16, 1), np.nan))
 
 
+@pytest.mark.slow
 def test_export_reloads_without_pinnzoo(tmp_path):
     from pinnzoo.families.image.archive import export_image_solver
 
@@ -292,6 +296,7 @@ def test_export_reloads_without_pinnzoo(tmp_path):
     assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_preconditioned_solver_loss_config_and_cosine_schedule():
     from pinnzoo.operators import FourierPreconditioner
     from pinnzoo.restoration import RestoreConfig, restore
@@ -406,6 +411,7 @@ def test_the_float32_upsampling_equals_the_float64_safe_one_in_value_and_gradien
     np.testing.assert_array_equal(layer64(x64).numpy(), upsample2x(x64).numpy())
 
 
+@pytest.mark.slow
 def test_a_mixed_bfloat16_dip_keeps_float32_weights_and_output_and_tracks_the_float32_network(tmp_path):
     z = tf.random.stateless_uniform((1, 32, 32, 4), seed=[5, 0]) * 0.1
     exact = SkipNet((8, 8, 8), channels_skip=2, input_channels=4, seed=3)

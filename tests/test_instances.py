@@ -7,7 +7,7 @@ import types
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import call_cli
 from pinnzoo.errors import InputError
 from pinnzoo.operators import Identity
 from pinnzoo.parameters import ParameterError, sweep
@@ -36,6 +36,7 @@ def test_instances_split_into_equal_contiguous_blocks_or_are_refused():
         check_shardable(1, two)
 
 
+@pytest.mark.slow
 def test_an_instance_batch_follows_each_separate_fit():
     """Two images with different seeds and automatic stopping, fitted in one batch on one device: each member
     stops where its own fit stops and ends with its weights and image."""
@@ -63,6 +64,7 @@ def test_an_instance_batch_checks_its_inputs():
         restore_many([y, np.full_like(y, np.nan)], Identity(), RestoreConfig().quick())
 
 
+@pytest.mark.slow
 def test_cli_restores_several_images_and_sweeps_a_preset(tmp_path):
     from skimage import io
 
@@ -73,23 +75,23 @@ def test_cli_restores_several_images_and_sweeps_a_preset(tmp_path):
         noisy = np.clip(clean + 0.05 * np.random.default_rng(i).standard_normal(clean.shape), 0, 1)
         io.imsave(path, (noisy * 255).round().astype(np.uint8), check_contrast=False)
     out = tmp_path / "restored"
-    proc = run_cli("restore", "denoise", "--image", camera_png, "--image", second, "--out", out, "--quick",
+    proc = call_cli("restore", "denoise", "--image", camera_png, "--image", second, "--out", out, "--quick",
                    "--quiet", "--export", tmp_path / "exports")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{camera_png.stem}.png", "other.png"])
     assert (tmp_path / "exports" / "other" / "pinnzoo.json").exists()
-    bad = run_cli("restore", "denoise", "--image", camera_png, "--image", second, "--out", tmp_path / "x.png")
+    bad = call_cli("restore", "denoise", "--image", camera_png, "--image", second, "--out", tmp_path / "x.png")
     assert bad.returncode != 0 and "is a folder" in bad.stderr and "Traceback" not in bad.stderr
-    bad = run_cli("restore", "denoise", "--image", camera_png, "--reference", camera_png, "--reference", second,
+    bad = call_cli("restore", "denoise", "--image", camera_png, "--reference", camera_png, "--reference", second,
                   "--out", tmp_path / "y.png")
     assert bad.returncode != 0 and "one reference per image" in bad.stderr
 
-    proc = run_cli("train", "darcy_grid", "--set", "seed=1,2", "--quick", "--quiet", "--out", tmp_path / "sweep")
+    proc = call_cli("train", "darcy_grid", "--set", "seed=1,2", "--quick", "--quiet", "--out", tmp_path / "sweep")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert sorted(p.name for p in (tmp_path / "sweep").iterdir()) == ["seed=1", "seed=2"]
-    evaluated = run_cli("evaluate", tmp_path / "sweep" / "seed=2")
+    evaluated = call_cli("evaluate", tmp_path / "sweep" / "seed=2")
     assert evaluated.returncode == 0 and "metadata agrees" in evaluated.stdout
-    bad = run_cli("train", "darcy_grid", "--set", "seed=1,2", "--epochs", "0", "--out", tmp_path / "s2")
+    bad = call_cli("train", "darcy_grid", "--set", "seed=1,2", "--epochs", "0", "--out", tmp_path / "s2")
     assert bad.returncode != 0 and "apply to one run" in bad.stderr
 
 

@@ -7,16 +7,18 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import run_cli
+from conftest import call_cli
 from pinnzoo.errors import InputError
 from pinnzoo.litert import litert_export, run_litert
+
+pytestmark = pytest.mark.slow  # whole conversions and training runs: the slow tier (.ci/run)
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "saved_models"
 
 
 def test_a_pinn_solution_network_runs_in_litert_as_in_the_savedmodel(tmp_path):
-    proc = run_cli("export", MODELS / "burgers", "--litert", tmp_path / "burgers.tflite")
+    proc = call_cli("export", MODELS / "burgers", "--litert", tmp_path / "burgers.tflite")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "serving_default: converted" in proc.stdout
     assert "residual: needs TensorFlow operators" in proc.stdout and "StridedSliceGrad" in proc.stdout
@@ -55,7 +57,7 @@ def test_bad_litert_requests_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"\.tflite"):
         litert_export(MODELS / "burgers", tmp_path / "model.bin")
     assert not (tmp_path / "model.bin").exists()
-    proc = run_cli("export", MODELS / "burgers")
+    proc = call_cli("export", MODELS / "burgers")
     assert proc.returncode == 2 and "--serving-dir" in proc.stderr and "--litert" in proc.stderr
-    proc = run_cli("export", tmp_path, "--litert", tmp_path / "x.tflite")
+    proc = call_cli("export", tmp_path, "--litert", tmp_path / "x.tflite")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

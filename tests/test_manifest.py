@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, call_cli
 from pinnzoo.errors import ExportError
 from pinnzoo.export import evaluate_export, load_export
 from pinnzoo.manifest import MANIFEST, check_manifest, manifest_problems
@@ -54,17 +54,17 @@ def test_damaged_exports_are_refused(export_copy, damage):
         load_export(export_copy)
     with pytest.raises(ExportError, match="refusing to load"):
         evaluate_export(export_copy)
-    r = run_cli("verify", export_copy)
+    r = call_cli("verify", export_copy)
     assert r.returncode == 2 and "does not match" in r.stderr and "Traceback" not in r.stderr
-    r = run_cli("predict", export_copy, "--points", export_copy / "none.npy")
+    r = call_cli("predict", export_copy, "--points", export_copy / "none.npy")
     assert r.returncode == 2
 
 
 def test_verify_accepts_an_intact_export_and_names_a_missing_manifest(export_copy):
-    r = run_cli("verify", export_copy)
+    r = call_cli("verify", export_copy)
     assert r.returncode == 0 and "every file matches" in r.stdout
     (export_copy / MANIFEST).unlink()
-    r = run_cli("verify", export_copy)
+    r = call_cli("verify", export_copy)
     assert r.returncode == 2 and "has no manifest.sha256" in r.stderr
     load_export(export_copy)  # without a manifest (an older export) it still loads
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import call_cli
 
 from pinnzoo.errors import InputError
 from pinnzoo.optimizers import QUASI_NEWTON, get_method
@@ -132,6 +132,7 @@ def test_unknown_method_names_the_closest_one():
     assert set(QUASI_NEWTON.names()) == set(ALL + LEAST_SQUARES)
 
 
+@pytest.mark.slow
 def test_a_pinn_quasi_newton_phase_with_self_scaled_broyden_lowers_the_loss():
     from pinnzoo import get_preset
 
@@ -150,7 +151,7 @@ def test_a_pinn_quasi_newton_phase_with_self_scaled_broyden_lowers_the_loss():
     (["darcy_grid", "--optimizer", "ssbroyden"], "applies to PINN presets"),
 ])
 def test_the_cli_refuses_a_bad_optimizer_before_training(tmp_path, args, message):
-    proc = run_cli("train", *args, "--quick", "--out", tmp_path / "run")
+    proc = call_cli("train", *args, "--quick", "--out", tmp_path / "run")
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "run").exists()
@@ -223,6 +224,7 @@ def test_the_residual_vector_of_a_pinn_squares_to_its_loss_and_its_jacobian_give
     assert {k: pytest.approx(float(v), rel=1e-12) for k, v in terms.items()} == {k: float(v) for k, v in rterms.items()}
 
 
+@pytest.mark.slow
 def test_a_pinn_levenberg_marquardt_phase_lowers_the_loss_below_lbfgs_at_equal_iterations():
     from pinnzoo import get_preset
 

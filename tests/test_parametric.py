@@ -42,6 +42,7 @@ def test_range_must_be_ordered():
         get_problem("burgers_parametric", nu_min=0.005, nu_max=0.002)
 
 
+@pytest.mark.slow
 def test_export_serves_inputs_and_nu(tmp_path):
     from pinnzoo.export import evaluate_export
     from pinnzoo.presets import get_preset

@@ -150,6 +150,7 @@ def test_recast_copies_the_solver_into_float64_with_the_same_function():
         np.testing.assert_allclose(f64[k].numpy(), f32[k].numpy(), rtol=1e-3, atol=1e-3 * np.abs(f64[k]).max())
 
 
+@pytest.mark.slow
 def test_float32_lbfgs_continues_in_float64_where_it_stalls(tmp_path):
     """A float32 L-BFGS run stops once a step no longer changes the loss at float32 resolution; with
     a continuation the iterations left run on a float64 copy, which goes lower and is exported."""

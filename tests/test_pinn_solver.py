@@ -175,6 +175,7 @@ def test_causal_weighting_discounts_later_times_until_earlier_ones_are_resolved(
         small_solver(causal={"coordinate": "z", "chunks": 4, "epsilon": 1.0})
 
 
+@pytest.mark.slow
 def test_inverse_problem_identifies_its_coefficient_and_exports_it(tmp_path):
     from pinnzoo.export import evaluate_export, read_metadata
     from pinnzoo.presets import get_preset
@@ -195,6 +196,7 @@ def test_inverse_problem_identifies_its_coefficient_and_exports_it(tmp_path):
     assert ev["metrics"]["param_a"] == pytest.approx(a, rel=1e-6) and ev["matches_metadata"]
 
 
+@pytest.mark.slow
 def test_inner_steps_equal_as_many_single_steps():
     """``inner_steps = k`` runs k Adam steps on the batch inside one compiled call: same weights as k calls."""
     import keras

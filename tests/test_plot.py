@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, call_cli
 
 pytest.importorskip("matplotlib")
 
@@ -22,7 +22,7 @@ def _png(path):
                                           ("dip_denoise", ["images"]),
                                           ("darcy_grid", ["field", "coefficient"])])
 def test_plot_writes_the_figures_of_a_shipped_export(tmp_path, model, names):
-    proc = run_cli("plot", ROOT / "saved_models" / model, "--out", tmp_path)
+    proc = call_cli("plot", ROOT / "saved_models" / model, "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for name in names:
         _png(tmp_path / f"{name}.png")
@@ -50,9 +50,9 @@ def test_plot_a_history_file_and_bad_input(tmp_path):
     for step in range(1, 6):
         log.record({"loss": 1.0 / step, "rel_l2": 0.5 / step}, step=10 * step, phase="adam" if step < 4 else "lbfgs")
     log.close()
-    proc = run_cli("plot", tmp_path / "run.history.csv", "--out", tmp_path / "figs")
+    proc = call_cli("plot", tmp_path / "run.history.csv", "--out", tmp_path / "figs")
     assert proc.returncode == 0, proc.stderr[-3000:]
     _png(tmp_path / "figs" / "curves.png")
     for bad in (tmp_path / "missing", tmp_path / "figs" / "curves.png"):
-        proc = run_cli("plot", bad, "--out", tmp_path / "x")
+        proc = call_cli("plot", bad, "--out", tmp_path / "x")
         assert proc.returncode == 2 and "error: " in proc.stderr and "Traceback" not in proc.stderr

@@ -25,6 +25,7 @@ def test_preconditioner_is_symmetric_positive_and_inverts_the_normal_operator(sp
         np.testing.assert_allclose(p(p(q)).numpy(), (1 + p.lam) * r, atol=5e-5)
 
 
+@pytest.mark.slow
 def test_preconditioned_gradient_descent_recovers_edges_faster():
     """What the preconditioner is for: gradient descent (step 1/L, L the largest curvature, by power iteration)
     on ``½‖P(A x − y)‖²`` recovers the frequencies the blur still passes (``|ĥ|² > λ``: edges, not only flat

@@ -50,6 +50,7 @@ def test_unknown_preset_lists_the_known_ones():
         register_preset(get_preset("burgers"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", IMAGE_PRESETS)
 def test_image_preset_degrades_and_fits(name):
     """A quick version (64×64, 20 steps) of every image preset runs end to end with its baselines."""

@@ -67,7 +67,7 @@ def test_operator_task_and_psf_registries():
     assert isinstance(TASKS.get("denoise").make(), Identity)
     with pytest.raises(InputError, match="did you mean 'deblur'"):
         TASKS.get("deblurr")
-    with pytest.raises(InputError, match="needs a PSF"):
+    with pytest.raises(InputError, match="deblur needs --psf"):
         make_operator("deblur")
     with pytest.raises(InputError, match="unknown operator"):
         operator_from_config({"name": "rotate"})

@@ -74,6 +74,7 @@ def test_an_appended_log_continues_the_step_axis(tmp_path):
     assert [(r[0], r[4]) for r in read_history(tmp_path / "h.csv")] == [(10, 1.0), (15, 0.5)]
 
 
+@pytest.mark.slow
 def test_an_image_run_logs_psnr_and_the_stopping_statistic(tmp_path):
     log = TrainingLog(logdir=tmp_path / "tb")
     result = get_preset("dip_denoise").train(quick=True, verbose=0, callbacks=[log])
@@ -84,6 +85,7 @@ def test_an_image_run_logs_psnr_and_the_stopping_statistic(tmp_path):
     assert events["psnr"][-1][1] == pytest.approx(result.quality[-1][1], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_a_grid_run_logs_its_error_on_the_step_axis_of_both_phases(tmp_path):
     log = TrainingLog(logdir=tmp_path / "tb")
     result = get_preset("darcy_grid").train(quick=True, epochs=2, verbose=0, callbacks=[log])

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import run_cli
+from conftest import call_cli
 from pinnzoo.errors import InputError
 from pinnzoo.serving import next_version, predict_request, serving_export
 
@@ -112,6 +112,7 @@ def test_a_bad_request_is_a_named_error(served):
         predict_request(model, {"instances": [256]})
 
 
+@pytest.mark.slow
 def test_the_documented_saved_model_cli_commands_run(served):
     base, _ = served
     exe = shutil.which("saved_model_cli") or str(Path(sys.executable).with_name("saved_model_cli"))
@@ -129,11 +130,11 @@ def test_the_documented_saved_model_cli_commands_run(served):
 
 
 def test_pinnzoo_export_cli(tmp_path):
-    proc = run_cli("export", ROOT / "saved_models" / "heat1d", "--serving-dir", tmp_path / "s")
+    proc = call_cli("export", ROOT / "saved_models" / "heat1d", "--serving-dir", tmp_path / "s")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "s" / "heat1d" / "1" / "saved_model.pb").is_file() and "--model_base_path" in proc.stdout
-    proc = run_cli("export", tmp_path / "missing", "--serving-dir", tmp_path / "s")
+    proc = call_cli("export", tmp_path / "missing", "--serving-dir", tmp_path / "s")
     assert proc.returncode == 2 and "no such directory" in proc.stderr and "Traceback" not in proc.stderr
     (tmp_path / "file").write_text("x")
-    proc = run_cli("export", ROOT / "saved_models" / "heat1d", "--serving-dir", tmp_path / "file")
+    proc = call_cli("export", ROOT / "saved_models" / "heat1d", "--serving-dir", tmp_path / "file")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

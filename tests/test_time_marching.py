@@ -112,6 +112,7 @@ def test_marching_solver_saves_reloads_and_exports(tmp_path):
     np.testing.assert_allclose(res, solver.residual(pts)["residual"].numpy(), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_marching_preset_trains_window_after_window_to_a_small_error():
     """Heat equation in two windows: each fitted in turn, the second started from the first."""
     from pinnzoo import train
@@ -133,6 +134,7 @@ def test_marching_preset_trains_window_after_window_to_a_small_error():
     assert np.linalg.norm(start - end) < 2e-2 * np.linalg.norm(end)  # measured 1 %
 
 
+@pytest.mark.slow
 def test_marching_windows_continue_in_float64_and_keep_the_result_in_float32():
     """A continuation in time marching: each window's float32 L-BFGS-B stalls, continues on a float64
     copy for at most ``Continuation.maxiter`` iterations, and the window keeps those weights."""

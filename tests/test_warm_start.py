@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import run_cli
+from conftest import call_cli
 from pinnzoo.errors import InitError
 from pinnzoo.presets import get_preset
 from pinnzoo.priors import PriorSpec
@@ -114,6 +114,7 @@ def test_parse_and_bad_sources(burgers_export, tmp_path):
         WarmStart(str(copy)).load()
 
 
+@pytest.mark.slow
 def test_image_prior_warm_start_keeps_or_redraws_the_input(tmp_path):
     """DIP: the warm-started generator on the source's input gives the exported generator's image."""
     preset = get_preset("dip_denoise")
@@ -158,11 +159,11 @@ def test_grid_warm_start_starts_from_the_source_field(tmp_path):
 
 def test_cli_init_errors(burgers_export, tmp_path):
     out, _ = burgers_export
-    r = run_cli("train", "burgers_sota", "--quick", "--quiet", "--init", out, "--out", tmp_path / "x")
+    r = call_cli("train", "burgers_sota", "--quick", "--quiet", "--init", out, "--out", tmp_path / "x")
     assert r.returncode == 2 and "modified_mlp" in r.stderr and "Traceback" not in r.stderr
-    r = run_cli("train", "burgers", "--quick", "--init-reset", "last", "--out", tmp_path / "y")
+    r = call_cli("train", "burgers", "--quick", "--init-reset", "last", "--out", tmp_path / "y")
     assert r.returncode == 2 and "--init-reset needs --init" in r.stderr
-    r = run_cli("train", "burgers", "--quick", "--init", tmp_path / "nowhere", "--out", tmp_path / "z")
+    r = call_cli("train", "burgers", "--quick", "--init", tmp_path / "nowhere", "--out", tmp_path / "z")
     assert r.returncode == 2 and "no such directory" in r.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()
 

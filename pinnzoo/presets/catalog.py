@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from pinnzoo.catalog import CATALOG
+from pinnzoo.catalog import CATALOG, entry
 from pinnzoo.operators.blur import psf_specs
 from pinnzoo.presets import FAMILIES, PRESETS
 from pinnzoo.priors import PRIORS, ImageGenerator
@@ -18,15 +18,10 @@ from pinnzoo.restoration import LR_SCHEDULES
 from pinnzoo.tasks import TASKS, task_parameters
 
 
-def _parameter_line(p) -> str:
-    return f"{p.name} = {p.text(p.default)}  ({p.range_text()}; {p.kind}{'; ' + p.doc if p.doc else ''})"
-
-
 def build() -> dict:
     """The catalog of the registries as they are now."""
     return {
-        "presets": [{"name": name, "family": p.family, "description": p.description, "target": p.target_text(),
-                     "parameters": [_parameter_line(q) for q in p.parameters()]} for name, p in PRESETS.items()],
+        "presets": [entry(p) for p in PRESETS.values()],
         "families": {name: list(cls.required_metadata()) for name, cls in FAMILIES.items()},
         "tasks": TASKS.names(),
         "task_parameters": {name: {**p.describe(), "tasks": [t.name for t in TASKS.values() if p in t.parameters]}
