@@ -465,8 +465,29 @@ def checkpoint_table(r) -> str:
 
 
 #: page -> the tables it holds
+@from_results("test_tiers")
+def test_tiers_table(r: dict) -> str:
+    rows = ["| tier | command | tests | time |", "|---|---|---|---|"]
+    for name, t in r["tiers"].items():
+        rows.append(f"| {name} | `{t['command']}` | {t.get('passed', 0)} passed, {t.get('skipped', 0)} skipped | "
+                    f"{t['seconds'] / 60:.1f} min |")
+    rows.append(f"\nMeasured by `python benchmarks/test_tiers.py` on {r['machine']}, {r['date']}, one tier after the "
+                "other with nothing beside them.")
+    return "\n".join(rows)
+
+
+@from_results("cli_startup")
+def cli_startup_table(r: dict) -> str:
+    rows = ["| command | median of runs |", "|---|---|"]
+    rows += [f"| `{row['command']}` | {row['median_s']:.2f} s ({row['runs']} runs) |" for row in r["rows"]]
+    rows.append(f"\nStart to exit in a new process each time, measured by `python benchmarks/cli_startup.py` on "
+                f"{r['machine']}, {r['date']}.")
+    return "\n".join(rows)
+
+
 PAGES = {
-    "README.md": {"presets": presets_table, "headline": headline_table},
+    "README.md": {"presets": presets_table, "headline": headline_table, "test_tiers": test_tiers_table,
+                  "cli_startup": cli_startup_table},
     "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "speed_fast": speed_fast_table,
                         "images": images_table, **SEED_TABLES},
     "docs/architecture.md": {"registries": registries_table},
