@@ -17,11 +17,18 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
+import numpy as np
+
 from pinnzoo import catalog
-from pinnzoo.errors import InputError, PinnzooError
+from pinnzoo.errors import InputError, PinnzooError, TrainingError
+from pinnzoo.manifest import MANIFEST, manifest_problems, read_export_json
+from pinnzoo.parameters import parse_assignments, sweep
 
 
 def _load_tensorflow(debug: bool) -> None:
@@ -54,8 +61,6 @@ def _verbose(args) -> int:
 
 
 def _points(path: str, width: int):
-    import numpy as np
-
     p = Path(path)
     if not p.is_file():
         raise InputError(f"points file not found: {path}")
@@ -98,8 +103,6 @@ def _numbers(line: str) -> bool:
 def _read_csv_points(p: Path, width: int):
     """Points from a CSV file, with or without a header row of names (``pinnzoo predict --out x.csv`` writes one:
     the inputs, then the outputs; the first ``width`` columns are the points)."""
-    import numpy as np
-
     with open(p) as fh:
         first = fh.readline()
     header = not first.lstrip().startswith("#") and not _numbers(first)
@@ -142,8 +145,6 @@ def _rescue(solver, out: Path, suffix: str) -> Path:
 def check_train_arguments(args) -> None:
     """What ``pinnzoo train`` can refuse before TensorFlow is imported: the preset's name (shipped, from the
     catalog, or registered in this process), negative budgets, malformed ``--set``, an unwritable ``--out``."""
-    from pinnzoo.parameters import parse_assignments
-
     catalog.presets().get(args.preset)  # unknown: PresetError with the closest name
     for flag, value in (("--epochs", args.epochs), ("--lbfgs-iterations", args.lbfgs_iterations)):
         if value is not None and value < 0:
@@ -153,9 +154,7 @@ def check_train_arguments(args) -> None:
 
 
 def cmd_train(args):
-    from pinnzoo.errors import TrainingError
-    from pinnzoo.parameters import parse_assignments, sweep
-    from pinnzoo.presets import get_preset
+    from pinnzoo.presets import get_preset  # deferred: imports TensorFlow
 
     assignments = parse_assignments(args.set)
     instances = sweep(assignments)
@@ -169,8 +168,8 @@ def cmd_train(args):
     options = {k: v for k, v in (("epochs", args.epochs), ("lbfgs_iterations", args.lbfgs_iterations),
                                  ("optimizer", args.optimizer)) if v is not None}
     if args.optimizer is not None:
-        from pinnzoo.optimizers import QUASI_NEWTON
-        from pinnzoo.families.pinn.preset import PINNPreset
+        from pinnzoo.families.pinn.preset import PINNPreset  # deferred: imports TensorFlow
+        from pinnzoo.optimizers import QUASI_NEWTON  # deferred: imports TensorFlow
 
         QUASI_NEWTON.get(args.optimizer)  # unknown: the closest name, exit 2
         if not isinstance(preset, PINNPreset):
@@ -178,12 +177,12 @@ def cmd_train(args):
     init = _warm_start(args)
     if init is not None:
         options["init"] = init
-    from pinnzoo.checkpoint import checkpoint_path  # killed (even with kill -9), the run continues with --resume
+    from pinnzoo.checkpoint import checkpoint_path  # deferred: imports TensorFlow
 
     checkpoint = checkpoint_path(out)
     options.update(checkpoint=checkpoint, resume=args.resume)
     if args.strategy != "default":  # tf.distribute (pinnzoo.distribute); made before the solver is built
-        from pinnzoo.distribute import get_strategy
+        from pinnzoo.distribute import get_strategy  # deferred: imports TensorFlow
 
         options["strategy"] = get_strategy(args.strategy)
     log = _training_log(args, out.parent / f"{out.name}.history.csv", append=args.resume)
@@ -217,7 +216,7 @@ def cmd_train(args):
 def _train_instances(args, instances) -> int:
     """``pinnzoo train PRESET --set NAME=V1,V2,...``: one run per instance, exported to OUT/NAME=V; image and
     grid presets shard the instances over the replicas of --strategy (pinnzoo.distribute)."""
-    from pinnzoo.presets import get_preset
+    from pinnzoo.presets import get_preset  # deferred: imports TensorFlow
 
     given = [flag for flag, value in (("--init", args.init), ("--resume", args.resume), ("--epochs", args.epochs),
                                       ("--lbfgs-iterations", args.lbfgs_iterations), ("--optimizer", args.optimizer),
@@ -229,7 +228,7 @@ def _train_instances(args, instances) -> int:
         preset = preset.with_prior(args.prior)
     out = Path(args.out) if args.out else Path("runs") / preset.name
     check_writable(out, "--out", folder=True)
-    from pinnzoo.distribute import get_strategy
+    from pinnzoo.distribute import get_strategy  # deferred: imports TensorFlow
 
     results = preset.train_instances(instances, strategy=get_strategy(args.strategy), seed=args.seed,
                                      quick=args.quick, out=out, verbose=_verbose(args))
@@ -242,7 +241,7 @@ def _train_instances(args, instances) -> int:
 def _training_log(args, csv_path, append: bool = False):
     """The run's :class:`~pinnzoo.run_log.TrainingLog`: the CSV history streamed to ``csv_path`` while it
     runs (kept there if the run does not end in an export), TensorBoard summaries in ``--logdir``."""
-    from pinnzoo.run_log import TrainingLog
+    from pinnzoo.run_log import TrainingLog  # deferred: imports TensorFlow
 
     if args.images_every < 0:
         raise InputError(f"--images-every must be >= 0, got {args.images_every}")
@@ -252,7 +251,7 @@ def _training_log(args, csv_path, append: bool = False):
 
 
 def cmd_evaluate(args):
-    from pinnzoo.export import evaluate_export, evaluation_line
+    from pinnzoo.export import evaluate_export, evaluation_line  # deferred: imports TensorFlow
 
     result = evaluate_export(args.directory)
     print(json.dumps(result, indent=2) if args.json else evaluation_line(result))
@@ -260,8 +259,6 @@ def cmd_evaluate(args):
 
 
 def cmd_verify(args):
-    from pinnzoo.manifest import MANIFEST, manifest_problems, read_export_json
-
     catalog.check_metadata(args.directory, read_export_json(args.directory))
     problems = manifest_problems(args.directory)
     for p in problems:
@@ -277,13 +274,13 @@ def cmd_export(args):
     if not (args.serving_dir or args.litert):
         raise InputError("pinnzoo export needs --serving-dir OUT (TF Serving) and/or --litert FILE.tflite")
     if args.serving_dir:
-        from pinnzoo.serving import serving_export
+        from pinnzoo.serving import serving_export  # deferred: imports TensorFlow
 
         check_writable(Path(args.serving_dir), "--serving-dir", folder=True)
         version = serving_export(args.directory, args.serving_dir, name=args.name)
         print(f"{version}  (TF Serving: --model_base_path={version.parent.resolve()} --model_name={version.parent.name})")
     if args.litert:
-        from pinnzoo.litert import litert_export
+        from pinnzoo.litert import litert_export  # deferred: imports TensorFlow
 
         check_writable(Path(args.litert), "--litert", folder=False)
         for signature, outcome in litert_export(args.directory, args.litert).items():
@@ -293,7 +290,7 @@ def cmd_export(args):
 
 
 def cmd_plot(args):
-    from pinnzoo.plotting import plot
+    from pinnzoo.plotting import plot  # deferred: imports TensorFlow
 
     source = Path(args.source)
     out = Path(args.out) if args.out else Path("runs") / "plots" / (source.stem if source.is_file() else source.name)
@@ -305,8 +302,6 @@ def cmd_plot(args):
 
 def _check_domain(pts, meta: dict, strict: bool) -> None:
     """Points outside the export's domain: a warning (the network extrapolates there), an error if ``strict``."""
-    import numpy as np
-
     domain = meta.get("domain")
     if not domain:
         return
@@ -323,9 +318,7 @@ def _check_domain(pts, meta: dict, strict: bool) -> None:
 
 
 def cmd_predict(args):
-    import numpy as np
-
-    from pinnzoo.export import load_export, predict_export
+    from pinnzoo.export import load_export, predict_export  # deferred: imports TensorFlow
 
     if args.out is not None and not args.out.endswith((".npy", ".csv")):
         raise InputError("--out must end in .npy or .csv")
@@ -360,10 +353,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy")
 def _measurement(args, image, reference_path=None):
     """``(y, operator, reference, recorded)`` from the restore command's flags and the files ``image`` and
     ``reference_path`` (a clean image, or None); ``recorded``: the task's declared parameters for the export."""
-    import numpy as np
-
-    from pinnzoo.image_io import read_image
-    from pinnzoo.tasks import TASKS
+    from pinnzoo.image_io import read_image  # deferred: imports scikit-image
+    from pinnzoo.tasks import TASKS  # deferred: imports TensorFlow
 
     if args.noise_sigma is not None and not args.noise_sigma >= 0:
         raise InputError(f"--noise-sigma must be >= 0, got {args.noise_sigma}")
@@ -384,7 +375,7 @@ def _measurement(args, image, reference_path=None):
 
 def _same_size_image(path, what: str, y):
     """An image-valued task parameter (a mask): the file at ``path``, of ``y``'s size, its channels averaged."""
-    from pinnzoo.image_io import read_image
+    from pinnzoo.image_io import read_image  # deferred: imports scikit-image
 
     image = read_image(path, what)
     if image.shape[:2] != y.shape[:2]:
@@ -394,8 +385,8 @@ def _same_size_image(path, what: str, y):
 
 def recipe_from_args(args):
     """``(preset, RestoreConfig, notes)``: the task's shipped recipe (or ``--recipe``), flags applied."""
-    from pinnzoo.presets import ImagePreset, get_preset, recipe_for
-    from pinnzoo.tasks import TASKS
+    from pinnzoo.presets import ImagePreset, get_preset, recipe_for  # deferred: imports TensorFlow
+    from pinnzoo.tasks import TASKS  # deferred: imports TensorFlow
 
     notes = []
     if args.recipe:
@@ -436,14 +427,14 @@ def recipe_from_args(args):
 
 
 def _task_presets(task):
-    from pinnzoo.presets import image_presets
+    from pinnzoo.presets import image_presets  # deferred: imports TensorFlow
 
     return [p for p in image_presets() if p.task == task]
 
 
 def _estimate(preset, config, shape) -> str:
     """The recipe's time on this image, from the ms per step of its shipped run (scaled by pixel count)."""
-    from pinnzoo.export import shipped_metadata
+    from pinnzoo.export import shipped_metadata  # deferred: imports TensorFlow
 
     meta = shipped_metadata(preset.name)
     if meta is None or config.prior != preset.recipe.prior:
@@ -461,8 +452,6 @@ def _duration(seconds: float) -> str:
 def _measured_estimate(steps: int, every: int = 10):
     """A Keras callback that, ``every`` steps into a fit of ``steps``, prints the measured estimate: the time the
     first step took (the graph's tracing and compilation) and the rate of the steps after it."""
-    import time
-
     import keras  # deferred: the fast commands never import TensorFlow
 
     class MeasuredEstimate(keras.callbacks.Callback):
@@ -485,8 +474,8 @@ def _measured_estimate(steps: int, every: int = 10):
 
 
 def cmd_restore(args):
-    from pinnzoo.image_io import write_image
-    from pinnzoo.restoration import restore
+    from pinnzoo.image_io import write_image  # deferred: imports scikit-image
+    from pinnzoo.restoration import restore  # deferred: imports TensorFlow
 
     references = args.reference or []
     if references and len(references) != len(args.image):
@@ -508,7 +497,7 @@ def cmd_restore(args):
     print(f"image {shape[0]}×{shape[1]}, estimated {_estimate(preset, config, shape)}"
           + "".join(f"\nnote: {n}" for n in notes))
     log = _training_log(args, Path(args.logdir) / "history.csv" if args.logdir else None, append=args.resume)
-    from pinnzoo.checkpoint import checkpoint_path
+    from pinnzoo.checkpoint import checkpoint_path  # deferred: imports TensorFlow
 
     checkpoint = checkpoint_path(out)
     try:  # killed, the fit continues with --resume from OUT.checkpoint.npz (beside the output image)
@@ -534,9 +523,9 @@ def cmd_restore(args):
 def _restore_many(args, references) -> int:
     """Several ``--image`` (or any --strategy): one independent fit per image, all in one ``model.fit``, the
     images sharded over the strategy's replicas (pinnzoo.restoration.restore_many); OUT is a folder."""
-    from pinnzoo.distribute import get_strategy
-    from pinnzoo.image_io import write_image
-    from pinnzoo.restoration import restore_many
+    from pinnzoo.distribute import get_strategy  # deferred: imports TensorFlow
+    from pinnzoo.image_io import write_image  # deferred: imports scikit-image
+    from pinnzoo.restoration import restore_many  # deferred: imports TensorFlow
 
     given = [flag for flag, value in (("--init", args.init), ("--resume", args.resume), ("--logdir", args.logdir))
              if value]
@@ -573,8 +562,8 @@ def _restore_many(args, references) -> int:
 
 
 def _export_restored(args, result, preset, image, directory, recorded: dict, files=None):
-    from pinnzoo.export import machine
-    from pinnzoo.families.image.archive import export_image_solver
+    from pinnzoo.export import machine  # deferred: imports TensorFlow
+    from pinnzoo.families.image.archive import export_image_solver  # deferred: imports TensorFlow
 
     meta = {"task": args.task, "source_image": str(image), **recorded,  # the task's declared parameters, as given
             "noise_sigma": args.noise_sigma, "metrics": result.scores or {}, "recipe_preset": preset.name,
@@ -648,7 +637,7 @@ def _restore_parser(sub):
 
 def _warm_start(args):
     """The ``--init``/``--init-reset`` warm start, its source checked now (not after minutes of baselines)."""
-    from pinnzoo.warm_start import WarmStart
+    from pinnzoo.warm_start import WarmStart  # deferred: imports TensorFlow
 
     if args.init_reset and not args.init:
         raise InputError("--init-reset needs --init DIR")
@@ -754,9 +743,6 @@ def main(argv=None) -> int:
 
 
 def _main(argv) -> int:
-    import signal
-    import threading
-
     if threading.current_thread() is threading.main_thread():  # signal handlers need the main thread
         signal.signal(signal.SIGTERM, _terminate)  # a kill ends training like Ctrl-C: weights are kept
     try:
