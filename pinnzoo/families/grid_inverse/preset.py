@@ -17,7 +17,7 @@ import numpy as np
 
 from pinnzoo.distribute import one_device, train_sharded
 from pinnzoo.errors import ExportError, InputError
-from pinnzoo.families.grid.figures import coefficient_figures
+from pinnzoo.families.grid_inverse.figures import coefficient_figures
 from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS, GridFit, current_parameters
 from pinnzoo.families.grid_inverse.fit import InverseResult, InverseTraining, build_coefficient_solver, fit_coefficient
 from pinnzoo.family import Preset, register_family

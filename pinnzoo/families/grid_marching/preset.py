@@ -16,7 +16,7 @@ import numpy as np
 
 from pinnzoo.distribute import one_device
 from pinnzoo.errors import ExportError, PresetError
-from pinnzoo.families.grid.figures import marching_figures
+from pinnzoo.families.grid_marching.figures import marching_figures
 from pinnzoo.families.grid.fit import GridResult
 from pinnzoo.families.grid.preset import GridPreset
 from pinnzoo.families.grid_marching.fit import MarchingTraining, _rel
