@@ -230,8 +230,14 @@ def _train_instances(args, instances) -> int:
     check_writable(out, "--out", folder=True)
     from pinnzoo.distribute import get_strategy  # deferred: imports TensorFlow
 
-    results = preset.train_instances(instances, strategy=get_strategy(args.strategy), seed=args.seed,
-                                     quick=args.quick, out=out, verbose=_verbose(args))
+    try:
+        results = preset.train_instances(instances, strategy=get_strategy(args.strategy), seed=args.seed,
+                                         quick=args.quick, out=out, verbose=_verbose(args))
+    except KeyboardInterrupt:
+        done = sorted(p.name for p in out.glob("*") if (p / "pinnzoo.json").exists()) if out.is_dir() else []
+        print(f"\ninterrupted: {len(done)} of {len(instances)} instances were exported to {out}"
+              + (f" ({', '.join(done)})" if done else "") + "; the others were not", file=sys.stderr)
+        return 130
     for result in results:
         if result is not None:  # None: an instance another worker of the cluster fitted
             print(result.summary())
@@ -760,7 +766,7 @@ def _main(argv) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted: nothing was exported", file=sys.stderr)
+        print("\ninterrupted: nothing was trained or written yet", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader of the output went away (pinnzoo list | head): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
