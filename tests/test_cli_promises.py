@@ -215,3 +215,18 @@ def test_restore_estimates_with_the_measured_tracing_time_and_runs_exactly_the_s
     assert "plus the graph's tracing" in out or "time: unknown" in out
     assert "measured: graph traced in" in out and "for 13 steps" in out
     assert "13 iterations" in out.splitlines()[-1]  # --iterations N runs N steps (not rounded up to the log interval)
+
+
+def test_an_interrupted_sweep_says_which_instances_were_exported(tmp_path, capsys, monkeypatch):
+    from pinnzoo.presets import get_preset
+
+    def first_then_interrupt(self, instances, *, out, **kwargs):
+        (out / "seed=1").mkdir(parents=True)
+        (out / "seed=1" / "pinnzoo.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(get_preset("darcy_grid")), "train_instances", first_then_interrupt)
+    code = cli.main(["train", "darcy_grid", "--set", "seed=1,2", "--out", str(tmp_path / "sweep")])
+    err = capsys.readouterr().err.strip()
+    assert code == 130 and len(err.splitlines()) == 1
+    assert "1 of 2 instances were exported" in err and "seed=1" in err
