@@ -47,7 +47,7 @@ def main(argv=None):
     operator = make_operator("deblur", psf=args.psf)            # the blur, with its adjoint, mirror boundaries
 
     preset, _ = recipe_for("deblur", "dip")                     # the shipped recipe for this task and prior
-    recipe = preset.recipe.override(iterations=60) if FAST else preset.recipe
+    recipe = preset.recipe.override(iterations=100) if FAST else preset.recipe
     result = restore(y, operator, recipe, reference=clean, verbose=0 if FAST else 1)
     write_image(out, result.image)
     print(result.summary() + f" -> {out}")

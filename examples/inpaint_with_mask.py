@@ -53,7 +53,7 @@ def main(argv=None):
     operator = make_operator("inpaint", mask=mask.astype(np.float32))
 
     preset, note = recipe_for("inpaint", "deep_decoder")                 # the shipped Deep Decoder recipe
-    recipe = preset.recipe.override(iterations=60) if FAST else preset.recipe
+    recipe = preset.recipe.override(iterations=100) if FAST else preset.recipe
     result = restore(y, operator, recipe, reference=clean, verbose=0 if FAST else 1)
     write_image(out, result.image)
     print(result.summary() + f" -> {out}")
