@@ -6,7 +6,7 @@
 The measurement is y = k * x + n with a known PSF k (Gaussian, box, motion or a .npy kernel). The recipe
 is the shipped `dip_deblur` preset's: the DIP skip network, the blur's DCT preconditioner, automatic
 stopping at the minimum of the output variance (it needs no clean image). PINNZOO_EXAMPLES_FAST=1 cuts
-the fit to a few dozen steps on a small image.
+the fit to 100 steps on a small image.
 """
 
 import argparse

@@ -6,7 +6,7 @@
 The measurement is y = m ⊙ x (the mask m is 1 where a pixel is known, white in the mask file). The Deep
 Decoder is under-parameterised: it has fewer weights than the image has pixels, so it cannot fit
 arbitrary content and needs no early stopping; the result keeps the known pixels exactly (data
-consistency). PINNZOO_EXAMPLES_FAST=1 cuts the fit to a few dozen steps on a small image.
+consistency). PINNZOO_EXAMPLES_FAST=1 cuts the fit to 100 steps on a small image.
 """
 
 import argparse
