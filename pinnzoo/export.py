@@ -69,6 +69,7 @@ from pinnzoo.family import FAMILIES, family_of
 from pinnzoo.manifest import METADATA, check_manifest, read_export_json, write_manifest
 from pinnzoo.priors.registry import prior_name
 from pinnzoo.priors.variables import relative_path
+from pinnzoo.recipe import recipe_status
 
 #: the priors' weights beside the SavedModel (for warm starts, :mod:`pinnzoo.warm_start`)
 WEIGHTS_FILE = "prior_weights.npz"
@@ -203,12 +204,13 @@ def evaluate_export(directory) -> dict:
     """Recompute an export's scores against pinnzoo's reference and compare them with its metadata.
 
     The preset family that wrote the export (``pinnzoo.json["family"]``) does the
-    scoring: :meth:`pinnzoo.family.Preset.evaluate_export`.
+    scoring: :meth:`pinnzoo.family.Preset.evaluate_export`. ``recipe_current`` says whether today's preset and
+    training code give this export (:func:`pinnzoo.recipe.recipe_status`; ``recipe_reason`` why not).
     """
     model, meta = load_export(directory)
     family = family_of(meta)
     try:
-        return family.evaluate_export(directory, model, meta)
+        return {**family.evaluate_export(directory, model, meta), **recipe_status(meta)}
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, tf.errors.OpError) as exc:  # edited
         raise ExportError(f"{directory}: pinnzoo.json does not describe this {family.family} export "
                           f"({type(exc).__name__}: {exc})") from None
@@ -216,4 +218,7 @@ def evaluate_export(directory) -> dict:
 
 def evaluation_line(result: dict) -> str:
     """One line for ``pinnzoo evaluate`` from :func:`evaluate_export`'s result."""
-    return FAMILIES.get(result["family"]).evaluation_line(result)
+    line = FAMILIES.get(result["family"]).evaluation_line(result)
+    if "recipe_current" not in result:
+        return line
+    return line + (" | recipe: current" if result["recipe_current"] else f" | recipe: NOT current ({result['recipe_reason']})")

@@ -7,7 +7,8 @@ A family describes one run by a :class:`Training` — its hooks — and :func:`r
     checkpoint named and loaded       ← hooks.identity(run, solver)  what names the run (another is refused)
     the fit, interrupt-safe           → hooks.fit(run, solver)       (solver, history): model.fit, L-BFGS, marching
     the score                         → hooks.score(run, solver, history)  a RunResult
-    pinnzoo.json + SavedModel         → hooks.metadata(run, result), hooks.archive(result, out, meta, files)
+    pinnzoo.json + SavedModel         → hooks.metadata(run, result) + hooks.recipe() (pinnzoo.recipe),
+                                        hooks.archive(result, out, meta, files)
     checkpoint removed
 
 An interrupt (Ctrl-C, SIGTERM) or a diverged loss (:class:`~pinnzoo.errors.TrainingError`) during the fit leaves
@@ -27,6 +28,7 @@ from pinnzoo.divergence import NaNGuard
 from pinnzoo.errors import InputError, TrainingError
 from pinnzoo.export import machine
 from pinnzoo.family import RunResult
+from pinnzoo.recipe import run_recipe
 from pinnzoo.run_log import training_log
 
 
@@ -130,6 +132,18 @@ class Training(abc.ABC):
     def archive(self, result: RunResult, out, meta: dict, files: dict):
         """Write the SavedModel of ``result`` to ``out`` (atomically, with its manifest); returns the folder."""
 
+    def trained_preset(self):
+        """The preset as this run trains it, its overrides (a shortened schedule, the quick version) folded in;
+        ``None``: the run is not a preset's (:func:`pinnzoo.restoration.restore` on a user's image)."""
+        return getattr(self, "preset", None)
+
+    def recipe(self) -> dict | None:
+        """The run's recipe and its fingerprint (:mod:`pinnzoo.recipe`), for ``pinnzoo.json["recipe"]``."""
+        preset = self.trained_preset()
+        if preset is None:
+            return None
+        return run_recipe(preset, seed=self.seed, quick=self.quick, init=getattr(self, "origin", None))
+
     def latest(self, solver):
         """The solver holding the latest weights when the fit is interrupted."""
         return solver
@@ -152,6 +166,7 @@ def run_lifecycle(training: Training, *, out=None, checkpoint=None, resume: bool
         solver, history = training.fit(r, solver)
     result = training.score(r, solver, history)
     if out is not None:
-        result.export_dir = training.archive(result, out, training.metadata(r, result), r.log.files())
+        meta = {**training.metadata(r, result), "recipe": training.recipe()}
+        result.export_dir = training.archive(result, out, meta, r.log.files())
     r.close()
     return result

@@ -4,14 +4,11 @@ Every import counts — at module level, inside functions, and of a package's ``
 cannot hide behind an import deferred into a function.
 """
 
-import ast
-from pathlib import Path
-
-PACKAGE = Path(__file__).resolve().parents[1] / "pinnzoo"
+from pinnzoo.code_graph import import_graph
 
 #: the layers, lowest first: a module may import from its own layer and the ones before it
 LAYERS = (
-    ("foundation", ("_version", "errors", "registry", "parameters", "dtypes", "manifest", "family", "catalog")),
+    ("foundation", ("_version", "code_graph", "errors", "registry", "parameters", "dtypes", "manifest", "family", "catalog")),
     ("numerics", ("references", "problems", "grids", "operators", "priors", "regularizers", "metrics", "image_io",
                   "sampling", "optimizers", "tasks", "baselines", "distribute")),
     ("solvers", ("solvers", "callbacks", "divergence", "checkpoint", "run_log")),
@@ -28,42 +25,6 @@ def layer_of(module: str) -> int:
         if first in names:
             return i
     raise AssertionError(f"{module} is in no layer: add it to tests/test_import_graph.py's LAYERS")
-
-
-def modules(root: Path = PACKAGE) -> dict:
-    """``pinnzoo.a.b`` → its file, packages under their own name."""
-    found = {}
-    for path in root.rglob("*.py"):
-        name = ".".join(("pinnzoo", *path.relative_to(root).with_suffix("").parts))
-        found[name.removesuffix(".__init__")] = path
-    return found
-
-
-def _targets(node, module: str, is_package: bool) -> list:
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    if node.level == 0:
-        base = node.module or ""
-    else:
-        parts = module.split(".") if is_package else module.split(".")[:-1]
-        base = ".".join(parts[:len(parts) - node.level + 1] + ([node.module] if node.module else []))
-    return [base] + [f"{base}.{alias.name}" for alias in node.names]
-
-
-def import_graph(root: Path = PACKAGE) -> dict:
-    """module → the set of pinnzoo modules it imports (an imported name resolves to its module)."""
-    found = modules(root)
-    graph = {m: set() for m in found}
-    for module, path in found.items():
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):
-                continue
-            for target in _targets(node, module, path.name == "__init__.py"):
-                while target and target not in found:
-                    target = target.rpartition(".")[0]
-                if target and target != module:
-                    graph[module].add(target)
-    return graph
 
 
 def cycles(graph: dict) -> list:

@@ -137,6 +137,9 @@ class InverseTraining(Training):
                    "stop": "discrepancy" if self.stop and self.stop.stopped_at else "step limit"}
         return InverseResult(solver, self.preset, history, metrics, self.baselines, run.elapsed(), init=self.origin)
 
+    def trained_preset(self):
+        return dataclasses.replace(self.preset, fit=self.fit_schedule)
+
     def metadata(self, run, result) -> dict:
         p = self.preset
         return {"preset": p.name, "description": p.description, "metrics": result.metrics,

@@ -461,6 +461,9 @@ class PINNTraining(Training):
                            init={**origin, "refit": refit} if refit else origin,
                            error_curve=[*self.reference.history, (train_time, float(metrics["rel_l2"]))])
 
+    def trained_preset(self):
+        return dataclasses.replace(self.preset, schedule=self.schedule)
+
     def metadata(self, run: Run, result) -> dict:
         return _metadata(run, result, self.schedule, self.seed, self.quick)
 
