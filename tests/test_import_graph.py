@@ -8,7 +8,8 @@ from pinnzoo.code_graph import import_graph
 
 #: the layers, lowest first: a module may import from its own layer and the ones before it
 LAYERS = (
-    ("foundation", ("_version", "code_graph", "errors", "registry", "parameters", "dtypes", "manifest", "family", "catalog")),
+    ("foundation", ("_version", "code_graph", "errors", "registry", "parameters", "dtypes", "manifest", "family",
+                    "recipe", "catalog")),
     ("numerics", ("references", "problems", "grids", "operators", "priors", "regularizers", "metrics", "image_io",
                   "sampling", "optimizers", "tasks", "baselines", "distribute")),
     ("solvers", ("solvers", "callbacks", "divergence", "checkpoint", "run_log")),
