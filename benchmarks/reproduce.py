@@ -34,7 +34,7 @@ def shipped(preset: str) -> dict | None:
 def summary(meta: dict) -> dict:
     """The headline of an export (as the README shows it), its date, machine and recipe."""
     h = family_of(meta).headline(meta)
-    recipe = meta.get("recipe") or {}
+    recipe = meta.get("recipe_fingerprint") or {}
     return {"result": h["result"], "target": h["target"], "met": bool(h["met"]), "time_s": float(h["time_s"]),
             "machine": meta.get("training", {}).get("machine"), "fingerprint": recipe.get("fingerprint"),
             **recipe_status(meta)}
@@ -43,7 +43,7 @@ def summary(meta: dict) -> dict:
 def seed_of(meta: dict | None) -> int:
     if not meta:
         return 0
-    recipe = meta.get("recipe") or {}
+    recipe = meta.get("recipe_fingerprint") or {}
     return int(recipe.get("definition", {}).get("seed", meta.get("training", {}).get("seed", meta.get("seed", 0))))
 
 

@@ -138,7 +138,7 @@ class Training(abc.ABC):
         return getattr(self, "preset", None)
 
     def recipe(self) -> dict | None:
-        """The run's recipe and its fingerprint (:mod:`pinnzoo.recipe`), for ``pinnzoo.json["recipe"]``."""
+        """The run's recipe and its fingerprint (:mod:`pinnzoo.recipe`), for ``pinnzoo.json["recipe_fingerprint"]``."""
         preset = self.trained_preset()
         if preset is None:
             return None
@@ -166,7 +166,7 @@ def run_lifecycle(training: Training, *, out=None, checkpoint=None, resume: bool
         solver, history = training.fit(r, solver)
     result = training.score(r, solver, history)
     if out is not None:
-        meta = {**training.metadata(r, result), "recipe": training.recipe()}
+        meta = {**training.metadata(r, result), "recipe_fingerprint": training.recipe()}
         result.export_dir = training.archive(result, out, meta, r.log.files())
     r.close()
     return result

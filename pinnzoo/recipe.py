@@ -1,7 +1,7 @@
 """Recipe fingerprints: everything that determines a run's training, hashed, so that an export can say whether
 today's preset and code would give it (``pinnzoo evaluate DIR --json`` → ``"recipe_current"``).
 
-A run's recipe (``pinnzoo.json["recipe"]``, written by :mod:`pinnzoo.lifecycle`) holds
+A run's recipe (``pinnzoo.json["recipe_fingerprint"]``, written by :mod:`pinnzoo.lifecycle`) holds
 
 * ``definition``: the preset as it trained — every field of its frozen dataclass in canonical JSON (problem and
   problem parameters, prior configuration, schedule or fit with the run's overrides folded in; a factory by its
@@ -166,7 +166,7 @@ def differences(a, b, path: str = "") -> list[str]:
 def recipe_status(meta: dict) -> dict:
     """``{"recipe_current": bool, "recipe_reason": text}``: whether today's preset and training code give the
     export with metadata ``meta`` (its recipe recomputed and compared with the one it records)."""
-    recorded = meta.get("recipe")
+    recorded = meta.get("recipe_fingerprint")
     if not recorded:
         return {"recipe_current": False, "recipe_reason": "no recipe recorded (trained before recipes were, or "
                                                           "not by a preset)"}

@@ -99,7 +99,7 @@ class Denoise(ImagingTask):
         return Identity()
 
     def candidates(self, y, sigma, operator):
-        return denoise_candidates(y, sigma)
+        return denoise_candidates(y, operator, sigma)
 
 
 class Deblur(ImagingTask):
@@ -111,7 +111,7 @@ class Deblur(ImagingTask):
         return Blur(psf)
 
     def candidates(self, y, sigma, operator):
-        return deblur_candidates(y, operator.psf, sigma)
+        return deblur_candidates(y, operator, sigma)
 
 
 class Inpaint(ImagingTask):
@@ -123,7 +123,7 @@ class Inpaint(ImagingTask):
         return Mask(mask)
 
     def candidates(self, y, sigma, operator):
-        return inpaint_candidates(y, operator.mask)
+        return inpaint_candidates(y, operator, sigma)
 
 
 class SuperResolve(ImagingTask):
@@ -136,7 +136,7 @@ class SuperResolve(ImagingTask):
         return Downsample(scale)
 
     def candidates(self, y, sigma, operator):
-        return superres_candidates(y, operator.factor)
+        return superres_candidates(y, operator, sigma)
 
 
 class BackwardHeat(ImagingTask):
