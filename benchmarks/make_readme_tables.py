@@ -17,7 +17,8 @@ import re
 import sys
 from pathlib import Path
 
-from lessons_tables import LESSON_TABLES  # benchmarks/, the script's own folder
+from held_out_tables import HELD_OUT_TABLES  # benchmarks/, the script's own folder
+from lessons_tables import LESSON_TABLES
 from optimizer_tables import OPTIMIZER_TABLES
 from results_file import from_results
 from scaling_tables import SCALING_TABLES
@@ -493,7 +494,7 @@ PAGES = {
     "docs/architecture.md": {"registries": registries_table},
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
                               "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table,
-                              "winograd_conv": winograd_table, "stop_gate": stop_gate_table},
+                              "winograd_conv": winograd_table, "stop_gate": stop_gate_table, **HELD_OUT_TABLES},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": LESSON_TABLES,

@@ -103,13 +103,26 @@ def write_image(path, image) -> Path:
     return p
 
 
-def test_image(name: str = "camera", size: int = 256) -> np.ndarray:
-    """A scikit-image test image, gray, resized (anti-aliased) to ``size × size``, float32 ``[H, W, 1]`` in [0, 1]."""
-    if name not in ("camera", "astronaut", "coffee", "moon", "brick", "grass", "gravel", "text", "coins"):
-        raise InputError(f"unknown test image {name!r}")
+#: scikit-image's bundled images that :func:`test_image` serves (nothing is downloaded)
+TEST_IMAGES = ("camera", "astronaut", "coffee", "moon", "brick", "grass", "gravel", "text", "coins", "chelsea", "rocket")
+#: those of them that are colour photographs
+COLOUR_IMAGES = ("astronaut", "coffee", "chelsea", "rocket")
+
+
+def test_image(name: str = "camera", size: int = 256, colour: bool = False) -> np.ndarray:
+    """A scikit-image test image resized (anti-aliased) to ``size × size``, float32 in [0, 1]: gray ``[H, W, 1]``
+    (the whole image resized), or with ``colour`` RGB ``[H, W, 3]`` of a colour image (its centred square)."""
+    if name not in TEST_IMAGES:
+        raise InputError(f"unknown test image {name!r}; known: {', '.join(TEST_IMAGES)}")
+    if colour and name not in COLOUR_IMAGES:
+        raise InputError(f"{name!r} is not a colour image; colour ones: {', '.join(COLOUR_IMAGES)}")
     img = getattr(data, name)()
-    if img.ndim == 3:
+    img = img.astype(np.float64) / (255.0 if img.dtype == np.uint8 else 1.0)
+    if colour:
+        h, w = img.shape[:2]
+        side = min(h, w)
+        img = img[(h - side) // 2:(h - side) // 2 + side, (w - side) // 2:(w - side) // 2 + side, :3]
+    elif img.ndim == 3:
         img = color.rgb2gray(img)
-    img = transform.resize(img.astype(np.float64) / (255.0 if img.dtype == np.uint8 else 1.0), (size, size),
-                           anti_aliasing=True)
-    return np.clip(img, 0, 1).astype(np.float32)[:, :, None]
+    img = transform.resize(img, (size, size), anti_aliasing=True)
+    return np.clip(img, 0, 1).astype(np.float32).reshape(size, size, -1)

@@ -14,8 +14,8 @@ import abc
 import dataclasses
 from typing import ClassVar
 
-from pinnzoo.baselines import (best_baselines, deblur_candidates, denoise_candidates, heat_candidates,
-                               inpaint_candidates, superres_candidates)
+from pinnzoo.baselines import (best_baselines, deblur_candidates, denoise_candidates, discrepancy_baselines,
+                               heat_candidates, inpaint_candidates, superres_candidates)
 from pinnzoo.errors import InputError
 from pinnzoo.parameters import Parameter
 from pinnzoo.operators import Blur, Downsample, HeatFlow, Identity, Mask, Operator, psf_specs
@@ -85,11 +85,13 @@ class ImagingTask(abc.ABC):
     def candidates(self, y, sigma: float, operator: Operator) -> list:
         """Classical restorations of ``y`` (:class:`pinnzoo.baselines.Candidate`) over parameter grids."""
 
-    def baselines(self, y, clean, sigma: float, operator: Operator, verbose: int = 0) -> list[dict]:
-        """Each baseline method at its best parameter against ``clean``, best first (``verbose``: a progress
-        bar over the candidates)."""
-        return best_baselines(self.candidates(y, sigma, operator), clean, verbose)
-
+    def baselines(self, y, clean, sigma: float, operator: Operator, verbose: int = 0) -> tuple[list[dict], list[dict]]:
+        """``(oracle, no_reference)``: each baseline method at its best parameter against ``clean``, and at the
+        parameter the discrepancy principle picks without it (:mod:`pinnzoo.baselines.select`), both best first
+        (``verbose``: a progress bar over the candidates)."""
+        candidates = self.candidates(y, sigma, operator)
+        return (best_baselines(candidates, clean, verbose),
+                discrepancy_baselines(candidates, y, operator, sigma, clean))
 
 
 class Denoise(ImagingTask):

@@ -51,8 +51,8 @@ class RestoreResult(RunResult):
         if "target_psnr" in meta:
             st = meta["stopping"]
             head = (f"{self.label}: PSNR {self.scores['psnr']:.2f} dB, SSIM {self.scores['ssim']:.3f} (target "
-                    f"{meta['target_psnr']:.2f} dB = {meta.get('target_baseline', meta['baselines'][0])['method']} + "
-                    f"{meta['margin_db']:g}) | "
+                    f"{meta['target_psnr']:.2f} dB = {meta.get('target_baseline', meta['baselines'][0])['method']} "
+                    f"{meta['margin_db']:+g} dB) | "
                     f"kept step {self.kept_step} of {self.steps} (peak {st['peak_psnr']:.2f} dB at "
                     f"{st['peak_step']})")
         else:

@@ -39,11 +39,13 @@ from pinnzoo.tasks import TASKS, task_parameters
 class Degradation:
     """The measurement ``y = A x + n`` of the gray ``size × size`` scikit-image test image ``image``:
     ``task``'s operator (PSF spec, fraction of missing pixels, scale factor or diffusion time) and white noise
-    ``noise_sigma``, both seeded by ``seed``."""
+    ``noise_sigma``, both seeded by ``seed``; with ``colour`` the RGB version of a colour image (its centred
+    square)."""
 
     task: str
     image: str = "camera"
     size: int = 256
+    colour: bool = False
     noise_sigma: float = 0.0
     psf: str | None = None
     missing: float | None = None
@@ -58,15 +60,14 @@ class Degradation:
 
     def measure(self):
         """``(clean [H, W, 1], measurement, operator)``."""
-        clean = test_image(self.image, self.size)
+        clean = test_image(self.image, self.size, self.colour)
         mask = None if self.missing is None else random_mask(self.size, self.size, self.missing, self.seed)
         op = TASKS.get(self.task).make(psf=self.psf, mask=mask, scale=self.scale, kappa_t=self.kappa_t)
         return clean, degrade(clean, op, self.noise_sigma, self.seed), op
 
     def to_dict(self) -> dict:
         return {"noise_sigma": self.noise_sigma, "psf": self.psf, "missing": self.missing, "scale": self.scale,
-                "kappa_t": self.kappa_t,
-                "seed": self.seed}
+                "kappa_t": self.kappa_t, "seed": self.seed, "colour": self.colour}
 
 
 @register_family
@@ -122,7 +123,7 @@ class ImagePreset(Preset):
 
     def target_text(self) -> str:
         against = f"best of {' / '.join(self.target_methods)}" if self.target_methods else "best baseline"
-        return f"target PSNR >= {against} + {self.margin:g} dB"
+        return f"target PSNR >= {against} {self.margin:+g} dB"
 
     def target_baseline(self, baselines: list[dict]) -> dict:
         """The baseline the target is measured against (the best of ``target_methods``, or of all)."""
@@ -174,15 +175,15 @@ class ImagePreset(Preset):
                                seeds=[seed] * len(variants), references=[c for c, _, _ in degraded],
                                strategy=strategy, verbose=verbose,
                                noise_sigmas=[v.degradation.noise_sigma for v in variants])
-        for v, params, result, base, (clean, y, _) in zip(variants, instances, results, baselines, degraded):
+        for v, params, result, (base, blind), (clean, y, _) in zip(variants, instances, results, baselines, degraded):
             result.label = f"{v.name} ({', '.join(f'{k}={x}' for k, x in params.items())})"
-            result.metadata = v.metadata(result, base, y, clean, seed, quick)
+            result.metadata = v.metadata(result, base, y, clean, seed, quick, blind)
             result.metadata["instances"] = {"count": len(instances), "strategy": _strategy_name(strategy)}
             if out is not None:
                 result.export_dir = export_image_solver(result.solver, instance_dir(out, params), result.metadata)
         return results
 
-    def metadata(self, result: RestoreResult, baselines, y, clean, seed: int, quick: bool) -> dict:
+    def metadata(self, result: RestoreResult, baselines, y, clean, seed: int, quick: bool, no_reference=None) -> dict:
         r, peak_step, peak_psnr = self.recipe, *result.peak
         metrics = {"psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                    "psnr_generator": result.raw_scores["psnr"], "ssim_generator": result.raw_scores["ssim"]}
@@ -192,10 +193,12 @@ class ImagePreset(Preset):
         d = self.degradation
         return {
             "preset": self.name, "description": self.description, "task": self.task, "init": result.init,
-            "reference_image": {"name": d.image, "size": d.size, "source": "skimage.data, gray, anti-aliased resize"},
+            "reference_image": {"name": d.image, "size": d.size, "colour": d.colour,
+                                "source": f"skimage.data, {'RGB, centred square' if d.colour else 'gray'}, anti-aliased resize"},
             "degradation": d.to_dict(),
             "measurement_psnr": image_scores(y, clean)["psnr"] if y.shape == clean.shape else None,
-            "baselines": baselines, "margin_db": self.margin, "target_baseline": self.target_baseline(baselines),
+            "baselines": baselines, "baselines_no_reference": no_reference, "margin_db": self.margin,
+            "target_baseline": self.target_baseline(baselines),
             "target_psnr": self.target_baseline(baselines)["psnr"] + self.margin,
             "metrics": metrics,
             "stopping": {"rule": "windowed moving variance (ES-WMV)" if auto else "step limit (no early stopping)",
@@ -241,7 +244,7 @@ class ImagePreset(Preset):
         if not ref:
             result["metrics"] = {}
             return result
-        clean = test_image(ref["name"], int(ref["size"]))
+        clean = test_image(ref["name"], int(ref["size"]), bool(ref.get("colour", False)))
         if clean.shape != image.shape:
             raise ExportError(f"{directory}: image shape {image.shape} differs from the reference's {clean.shape}")
         metrics = image_scores(image, clean)
@@ -282,7 +285,7 @@ class ImagePreset(Preset):
                  f"noise {d['noise_sigma']:.3g}" if d.get("noise_sigma") else "noise-free"]
         return {"problem": f"{meta['task']} (camera 256², {', '.join(p for p in parts if p)})",
                 "result": f"PSNR {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}",
-                "target": f"≥ {meta['target_psnr']:.2f} dB ({best['method']} + {meta['margin_db']:g})",
+                "target": f"≥ {meta['target_psnr']:.2f} dB ({best['method']} {meta['margin_db']:+g} dB)",
                 "met": m["psnr"] >= meta["target_psnr"], "time_s": meta["training"]["time_s"]}
 
     @classmethod
@@ -349,14 +352,15 @@ class PresetImageTraining(ImageTraining):
         p = self.preset
         if self.verbose:
             print(f"{p.name}: the classical baselines, each over its parameter grid")
-        self.baselines = TASKS.get(p.task).baselines(self.measured, self.clean, p.degradation.noise_sigma,
+        self.baselines, self.no_reference = TASKS.get(p.task).baselines(self.measured, self.clean, p.degradation.noise_sigma,
                                                      self.operator, verbose=self.verbose)
         return super().build(run)
 
     def score(self, run, solver, history):
         result = super().score(run, solver, history)
         result.label = self.preset.name
-        result.metadata = self.preset.metadata(result, self.baselines, self.measured, self.clean, self.seed, self.quick)
+        result.metadata = self.preset.metadata(result, self.baselines, self.measured, self.clean, self.seed, self.quick,
+                                               self.no_reference)
         return result
 
     def metadata(self, run, result) -> dict:
