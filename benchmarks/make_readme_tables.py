@@ -24,7 +24,8 @@ from results_file import from_results
 from scaling_tables import SCALING_TABLES
 from seed_tables import SEED_TABLES
 from transfer_tables import TRANSFER_TABLES
-from pinnzoo.presets import PINNPreset, family_of
+from pinnzoo.presets import PINNPreset, family_of, preset_names
+from pinnzoo.recipe import recipe_status
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,16 +70,41 @@ def registries_table() -> str:
     return "\n".join(rows)
 
 
+def recipe_cell(meta: dict) -> str:
+    """``today's`` if today's preset and training code give the export (:mod:`pinnzoo.recipe`), else a visible
+    mark that the row is stale."""
+    return "today's" if recipe_status(meta)["recipe_current"] else "**stale**: not retrained by today's code"
+
+
 def headline_table() -> str:
-    rows = ["| preset | problem | result | target | met | train time |", "|---|---|---|---|---|---|"]
+    rows = ["| preset | problem | result | target | met | train time | recipe |", "|---|---|---|---|---|---|---|"]
     machines = set()
     for m in shipped_metadata():
         h = family_of(m).headline(m)
         machines.add(m["training"]["machine"])
         rows.append(f"| `{m['preset']}` | {_cell(h['problem'])} | {h['result']} | {h['target']} | "
-                    f"{'yes' if h['met'] else 'no'} | {h['time_s']:.0f} s |")
+                    f"{'yes' if h['met'] else 'no'} | {h['time_s']:.0f} s | {recipe_cell(m)} |")
     rows.append(f"\nEvery shipped model, as recorded in its `pinnzoo.json` when it was trained ({'; '.join(sorted(machines))}); "
-                "`pinnzoo evaluate saved_models/NAME` recomputes the score.")
+                "`pinnzoo evaluate saved_models/NAME` recomputes the score, and says whether today's preset and code "
+                "give the model (`recipe_current`).")
+    return "\n".join(rows)
+
+
+@from_results("reproduce")
+def reproduce_table(b: dict) -> str:
+    rows = ["| preset | shipped before | its time | reproduced by today's code | time | target met | same score | "
+            "machine | date |", "|---|---|---|---|---|---|---|---|---|"]
+    for preset, runs in b["runs"].items():
+        for host, r in sorted(runs.items()):
+            old, new = r["shipped"], r["reproduced"]
+            same = "–" if old is None else "yes" if old["result"] == new["result"] else "no"
+            before, took = (old["result"], f"{old['time_s']:.0f} s") if old else ("nothing", "–")
+            rows.append(f"| `{preset}` | {before} | {took} | {new['result']} | {new['time_s']:.0f} s | "
+                        f"{'yes' if new['met'] else 'no'} | {same} | {host} | {r['date']} |")
+    missing = [n for n in preset_names() if n not in b["runs"]]
+    rows.append(f"\n`python benchmarks/reproduce.py --ship PRESET` retrains a preset from scratch with its full recipe "
+                f"at the shipped export's seed; \"same score\" compares the headline as printed. Not yet reproduced: "
+                f"{', '.join(f'`{n}`' for n in missing) or 'none'}.")
     return "\n".join(rows)
 
 
@@ -492,6 +518,7 @@ PAGES = {
     "docs/results.md": {"zoo": zoo_table, "speed": speed_table, "speed_fast": speed_fast_table,
                         "images": images_table, **SEED_TABLES},
     "docs/architecture.md": {"registries": registries_table},
+    "docs/reproduce.md": {"reproduce": reproduce_table},
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
                               "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table,
                               "winograd_conv": winograd_table, "stop_gate": stop_gate_table, **HELD_OUT_TABLES},
