@@ -14,7 +14,9 @@ one Adam step (rate 0.01).
   which the PyTorch loop does not) — timed per step by a callback.
 - *PyTorch*: the same layers written here in ``torch.nn`` (``nn.Conv2d(padding_mode="reflect")``,
   ``nn.BatchNorm2d``, ``F.interpolate(mode="bilinear", align_corners=False)``), the loop written as the authors'
-  notebook writes it, eager, ``torch.set_num_threads`` = the machine's cores.
+  notebook writes it, ``torch.set_num_threads`` = the machine's cores; eager, and at its best with the network
+  compiled by ``torch.compile`` (TorchInductor's C++/OpenMP CPU kernels, default mode; forward and backward),
+  whose compile time is recorded apart.
 
 Both are also timed with bfloat16 arithmetic: pinnzoo's network with the Keras dtype policy ``"mixed_bfloat16"``
 (float32 weights and image, bfloat16 convolutions), PyTorch's forward pass under ``torch.autocast`` with bfloat16.
@@ -67,11 +69,14 @@ def torch_skipnet(torch):
     return nn.Sequential(Scale(INPUT_CHANNELS, 0), nn.Conv2d(CHANNELS[0], 1, 1), nn.Sigmoid())
 
 
-def torch_runner(torch, y: np.ndarray, bfloat16: bool = False):
+def torch_runner(torch, y: np.ndarray, bfloat16: bool = False, compiled: bool = False):
     """A function running ``n`` DIP iterations in PyTorch and returning their mean time in ms; with ``bfloat16``
-    the forward pass runs under ``torch.autocast("cpu", torch.bfloat16)`` (PyTorch's mixed precision)."""
+    the forward pass runs under ``torch.autocast("cpu", torch.bfloat16)`` (PyTorch's mixed precision); with
+    ``compiled`` the network is ``torch.compile``-d."""
     torch.manual_seed(0)
     net = torch_skipnet(torch)
+    if compiled:
+        net = torch.compile(net)
     size = y.shape[0]
     z = torch.rand(1, INPUT_CHANNELS, size, size) * 0.1
     target = torch.from_numpy(np.ascontiguousarray(y[None, None, :, :, 0], dtype=np.float32))
@@ -127,11 +132,19 @@ def main(rounds: int, steps: int, size: int) -> int:
     clean = test_image("camera", size)
     rng = np.random.default_rng(0)
     y = np.clip(clean + rng.normal(0, 25 / 255, clean.shape), 0, 1).astype(np.float32)
-    runners, params = {}, {}
+    runners, params, compile_s, compile_error = {}, {}, None, None
     for dtype, suffix in (("float32", ""), ("mixed_bfloat16", "_bfloat16")):
         runners["pinnzoo" + suffix], params["pinnzoo"] = pinnzoo_runner(y, Identity(), dtype)
         runners["pytorch" + suffix], params["pytorch"] = torch_runner(torch, y, bfloat16=bool(suffix))
         runners["pytorch" + suffix](2)  # warm-up
+    try:
+        start = time.perf_counter()
+        runners["pytorch_compiled"], _ = torch_runner(torch, y, compiled=True)
+        runners["pytorch_compiled"](2)  # compiles forward and backward
+        compile_s = round(time.perf_counter() - start, 1)
+    except Exception as exc:  # torch.compile needs a working C++ toolchain; say why it did not run
+        runners.pop("pytorch_compiled", None)
+        compile_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     ms = {k: [] for k in runners}
     for _ in progress(range(rounds), "round"):
         for name, run in runners.items():
@@ -139,10 +152,13 @@ def main(rounds: int, steps: int, size: int) -> int:
     medians = {k: statistics.median(v) for k, v in ms.items()}
     write_results("dip_vs_pytorch", {
         "rounds": rounds, "steps": steps, "size": size, "threads": os.cpu_count(),
-        "torch": torch.__version__, "parameters": params,
+        "torch": torch.__version__, "parameters": params, "torch_compile_s": compile_s,
+        "torch_compile_error": compile_error,
         "ms_per_iteration": {k: [round(t, 1) for t in v] for k, v in ms.items()},
         "median_ms": {k: round(v, 1) for k, v in medians.items()},
         "speedup": round(medians["pytorch"] / medians["pinnzoo"], 2),
+        "speedup_vs_compiled": (round(medians["pytorch_compiled"] / medians["pinnzoo"], 2)
+                                if "pytorch_compiled" in medians else None),
         "speedup_bfloat16": round(medians["pytorch_bfloat16"] / medians["pinnzoo_bfloat16"], 2),
         "speedup_bfloat16_vs_float32_reference": round(medians["pytorch"] / medians["pinnzoo_bfloat16"], 2)})
     print(f"DIP skip (128 x 5) {size}^2 gray, ms per iteration: "

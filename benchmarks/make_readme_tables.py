@@ -220,6 +220,8 @@ def dip_vs_pytorch_table(b: dict) -> str:
             "|---|---|---|---|---|"]
     labels = {"pinnzoo": ("pinnzoo (`ImagePriorSolver` through `fit`)", "float32"),
               "pytorch": (f"PyTorch {b['torch']} (eager, the authors' loop)", "float32"),
+              "pytorch_compiled": (f"PyTorch {b['torch']}, network `torch.compile`-d (Inductor, default mode)",
+                                   "float32"),
               "pinnzoo_bfloat16": ("pinnzoo, `dtype=\"mixed_bfloat16\"`", "bfloat16, float32 weights"),
               "pytorch_bfloat16": (f"PyTorch {b['torch']}, `torch.autocast` bfloat16", "bfloat16, float32 weights")}
     for name, (label, arithmetic) in labels.items():
@@ -228,6 +230,11 @@ def dip_vs_pytorch_table(b: dict) -> str:
                         f"{', '.join(f'{t:.0f}' for t in b['ms_per_iteration'][name])} | "
                         f"{b['parameters'][name.split('_')[0]]:,} |")
     ratios = f"PyTorch / pinnzoo in float32 = **{b['speedup']:.2f}×**"
+    if b.get("speedup_vs_compiled") is not None:
+        ratios += (f"; PyTorch compiled / pinnzoo **{b['speedup_vs_compiled']:.2f}×** (compiling took "
+                   f"{b['torch_compile_s']:.0f} s, not counted)")
+    elif b.get("torch_compile_error"):
+        ratios += f"; `torch.compile` did not run here ({b['torch_compile_error']})"
     if "speedup_bfloat16" in b:
         ratios += (f"; both in bfloat16 **{b['speedup_bfloat16']:.2f}×**; the authors' float32 loop / pinnzoo in "
                    f"bfloat16 {b['speedup_bfloat16_vs_float32_reference']:.2f}×")
@@ -326,9 +333,13 @@ def deepxde_table(b: dict) -> str:
         engine, _, extra = engine.partition(", ")
         label = f"`derivatives=\"{engine}\"`" + (f", `{extra}`" if extra else "")
         rows.append(f"| pinnzoo ({label}) | {ms:.3f} | {c} |")
+    for setting, ms in b.get("deepxde_median_ms_by_setting", {}).items():
+        best = " (its fastest: compared below)" if setting == b["deepxde_setting"] else ""
+        rows.append(f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend), `{setting}`{best} | {ms:.3f} | |")
     if "deepxde_median_ms" in b:
         c = f"{b['deepxde_median_cpu_ms']:.3f}" if "deepxde_median_cpu_ms" in b else "–"
-        rows += [f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend) | {b['deepxde_median_ms']:.3f} | {c} |",
+        rows += [f"| DeepXDE {b['deepxde_version']} (TensorFlow 2 backend){', `' + b['deepxde_setting'] + '`' if 'deepxde_setting' in b else ''} | "
+                 f"{b['deepxde_median_ms']:.3f} | {c} |",
                  f"| speed-up of pinnzoo (fastest configuration) | {b['speedup']:.1f}× | "
                  + (f"{b['cpu_speedup']:.1f}× |" if "cpu_speedup" in b else "– |")]
     if "small_flops_per_step" in b:
