@@ -21,11 +21,6 @@ _LINK = re.compile(r"\]\([^)]*\)")
 _MEASURED = re.compile(r"(?<![\w.\-/])(?:\d[\d,]*(?:\.\d+)?(?:e[-+−]?\d+|\s?×\s?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
                        r"|\d[\d,]*(?:\.\d+)?\s?(?:%|dB|ms|s|min|h|GiB|MiB|MB|KB|CPU-min|×(?!\s?\d)))(?!\w)")
 
-#: pages whose study narratives still quote measurements from one-off probes, with how many; being rewritten
-#: into generated blocks (issue 55) — a count may only fall, and must be lowered here when it does
-NOT_YET_REWRITTEN = {"optimizers.md": 56, "pde-studies.md": 100}
-
-
 def typed_numbers(text: str) -> list[tuple[int, str]]:
     """``(line, number)`` of every measurement-like number outside generated blocks, code and links."""
     keep_lines = lambda m: "\n" * m.group(0).count("\n")  # noqa: E731 - line numbers stay those of the page
@@ -44,6 +39,4 @@ def test_the_scan_sees_typed_measurements_and_skips_blocks_code_and_settings():
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_no_measurement_is_typed_outside_a_generated_block(page):
     found = typed_numbers(page.read_text())
-    allowed = NOT_YET_REWRITTEN.get(page.name, 0)
-    assert len(found) <= allowed, f"{page.name}: measurements typed by hand (line, number): {found[:20]}"
-    assert len(found) == allowed, f"{page.name}: {len(found)} left: lower NOT_YET_REWRITTEN to it"
+    assert not found, f"{page.name}: measurements typed by hand (line, number): {found[:20]}"
