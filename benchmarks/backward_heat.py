@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from results_file import progress, write_results
+from results_file import progress, recipe_stamp, write_results
 from pinnzoo.presets import get_preset
 
 IMAGES = ("astronaut", "coffee", "moon")
@@ -27,7 +27,7 @@ def main(images=IMAGES) -> int:
         preset = dataclasses.replace(base, degradation=dataclasses.replace(base.degradation, image=image))
         result = preset.train(verbose=0)
         meta = result.metadata
-        rows.append({"image": image, "preset": base.name, "psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
+        rows.append({**recipe_stamp(base.name), "image": image, "psnr": result.scores["psnr"], "ssim": result.scores["ssim"],
                      "time_s": round(result.time_s, 1), "kept_step": result.kept_step,
                      "iterations": base.recipe.optimiser.iterations,
                      "baselines": [{k: b[k] for k in ("method", "parameter", "psnr", "ssim")} for b in meta["baselines"]]})

@@ -24,6 +24,7 @@ import statistics
 import time
 from pathlib import Path
 
+from results_file import recipe_stamp  # benchmarks/, the script's own folder
 from pinnzoo import get_preset, train
 from pinnzoo.export import machine, versions
 from pinnzoo.sampling import collocation_dataset
@@ -59,7 +60,7 @@ def main(argv=None):
     runs = []
     for seed in range(args.repeats):
         result = train(preset, seed=seed, verbose=0, schedule=schedule)
-        runs.append({"seed": seed, "time_to_target_s": result.time_to_target, "final_rel_l2": result.metrics["rel_l2"],
+        runs.append({**recipe_stamp(args.preset, seed), "seed": seed, "time_to_target_s": result.time_to_target, "final_rel_l2": result.metrics["rel_l2"],
                      "total_time_s": result.train_time, "adam_steps": result.adam_steps,
                      "lbfgs_iterations": result.lbfgs_iterations})
         print(json.dumps(runs[-1]), flush=True)

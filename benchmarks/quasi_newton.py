@@ -15,7 +15,7 @@ import argparse
 import statistics
 import time
 
-from results_file import progress, write_results  # benchmarks/, the script's own folder
+from results_file import progress, recipe_stamp, write_results  # benchmarks/, the script's own folder
 from pinnzoo import get_preset
 
 
@@ -25,7 +25,7 @@ def one_run(preset, method: str, iterations: int, seed: int) -> dict:
     start = time.perf_counter()
     result = preset.train(seed=seed, verbose=0, schedule=schedule)
     info = result.history.get("lbfgs_info", {})
-    return {"method": method, "seed": seed, "error": float(result.metrics["rel_l2"]),
+    return {**recipe_stamp(preset.name, seed), "method": method, "seed": seed, "error": float(result.metrics["rel_l2"]),
             "time_s": time.perf_counter() - start, "iterations": int(info.get("iterations", 0)),
             "evaluations": int(info.get("evaluations", 0)), "message": info.get("message", "")}
 

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 from pinnzoo.export import machine
+from pinnzoo.family import get_preset
+from pinnzoo.recipe import run_recipe
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -34,15 +36,56 @@ def write_results(name: str, payload: dict) -> Path:
     return path
 
 
+#: results files written by benchmarks that train presets: their rows must stamp the recipe they ran
+TRAINS_PRESETS = frozenset({
+    "seed_robustness", "cpu_probe", "quasi_newton", "quasi_newton_seeds", "least_squares", "least_squares_long",
+    "stop_gate", "transfer", "backward_heat", "noisy_pinns", "burgers_time_to_accuracy",
+    "burgers_fast_time_to_accuracy", "darcy_inverse", "darcy_coupled", "grid_heat", "grid_pde", "grid_pde_pinn",
+    "input_noise", "image_step_time"})
+
+
+def recipe_stamp(preset: str, seed: int = 0) -> dict:
+    """What a results row records of the preset it ran: its name and the fingerprint of its registered recipe at
+    ``seed`` (:mod:`pinnzoo.recipe`) — for a benchmark that varies the preset, the recipe it varied."""
+    return {"preset": preset, "recipe_seed": seed,
+            "recipe_fingerprint": run_recipe(get_preset(preset), seed=seed, quick=False)["fingerprint"]}
+
+
+def _stamps(data):
+    if isinstance(data, dict):
+        if "recipe_fingerprint" in data and "preset" in data:
+            yield data
+        for value in data.values():
+            yield from _stamps(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _stamps(value)
+
+
+def recipe_note(name: str, data: dict) -> str:
+    """A visible mark under a table whose rows ran another recipe than today's presets have, or that was
+    recorded before rows stamped their recipe; ``""`` if every row is today's."""
+    stamps = list(_stamps(data))
+    if not stamps:
+        return ("\n\n_Recorded before its runs stamped their recipe: not checked against today's presets (rerun "
+                f"`benchmarks/{name}.py`)._") if name in TRAINS_PRESETS else ""
+    stale = sorted({f"`{s['preset']}` (seed {s.get('recipe_seed', 0)})" for s in stamps
+                    if run_recipe(get_preset(s["preset"]), seed=s.get("recipe_seed", 0), quick=False)["fingerprint"]
+                    != s["recipe_fingerprint"]})
+    return f"\n\n**Stale rows**: ran an older recipe than today's of {', '.join(stale)}." if stale else ""
+
+
 def from_results(name: str):
-    """A table built from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py`` first."""
+    """A table built from ``benchmarks/results/<name>.json``, or a note to run ``benchmarks/<name>.py`` first;
+    marked (:func:`recipe_note`) where its rows ran a recipe that is not today's."""
     def wrap(fn):
         @functools.wraps(fn)
         def table() -> str:
             path = RESULTS / f"{name}.json"
             if not path.exists():
                 return f"_(run `python benchmarks/{name}.py` to fill this table)_"
-            return fn(json.loads(path.read_text()))
+            data = json.loads(path.read_text())
+            return fn(data) + recipe_note(name, data)
         return table
     return wrap
 

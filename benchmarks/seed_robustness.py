@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results_file import RESULTS, progress, write_results  # benchmarks/, the script's own folder
+from results_file import RESULTS, progress, recipe_stamp, write_results  # benchmarks/, the script's own folder
 from pinnzoo import get_preset
 from pinnzoo.presets import PRESETS, PINNPreset
 from pinnzoo.export import machine
@@ -42,7 +42,7 @@ def one_run(name: str, seed: int) -> dict:
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         meta = json.loads((Path(tmp) / name / "pinnzoo.json").read_text())
     headline = type(preset).headline(meta)
-    return {"preset": name, "seed": seed, "score": float(meta["metrics"]["rel_l2"]), "metrics": meta["metrics"],
+    return {**recipe_stamp(name, seed), "seed": seed, "score": float(meta["metrics"]["rel_l2"]), "metrics": meta["metrics"],
             "result": headline["result"], "target": headline["target"], "met": bool(headline["met"]),
             "time_s": elapsed, "cpu_s": cpu, "machine": machine(), "date": time.strftime("%Y-%m-%d")}
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from results_file import RESULTS, export_text, progress, write_results
+from results_file import RESULTS, export_text, progress, recipe_stamp, write_results
 from pinnzoo.export import machine
 from pinnzoo.presets import get_preset
 from pinnzoo.restoration import estimate_noise_sigma
@@ -102,7 +102,8 @@ def measure(image: str, seed: int, init: Path | None = None) -> dict:
     sigma, estimated = preset.degradation.noise_sigma, estimate_noise_sigma(y)
     peak = max(rows, key=lambda r: r[3])
     args = (s.patience, recipe.output.log_every)
-    return {"image": image, "seed": seed, "start": start_text(init), "steps": len(rows), "time_s": result.time_s,
+    return {**recipe_stamp("dip_denoise", seed), "image": image, "seed": seed, "start": start_text(init),
+            "steps": len(rows), "time_s": result.time_s,
             "noise_sigma": sigma, "noise_sigma_estimated": estimated, "factor": s.discrepancy,
             "window": s.window, "patience": s.patience,
             "peak": {"step": peak[0], "psnr": peak[3]},

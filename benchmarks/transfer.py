@@ -42,7 +42,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from results_file import RESULTS, export_text, progress, write_results
+from results_file import RESULTS, export_text, progress, recipe_stamp, write_results
 from pinnzoo.export import machine
 from pinnzoo.presets import get_preset
 from pinnzoo.families.grid.preset import field_errors
@@ -259,7 +259,7 @@ def measure(family: Family, instance: dict, seed: int) -> dict:
     target = cold.final
     reach = (lambda v: v <= target * (1 + 1e-9)) if family.lower_is_better else (lambda v: v >= target - 1e-9)
     t_cold, t_warm = first_time(cold.curve, reach), first_time(warm.curve, reach)
-    row = {"seed": seed, "cold_final": cold.final, "warm_final": warm.final, "cold_time": cold.time,
+    row = {**recipe_stamp(family.base().name, seed), "seed": seed, "cold_final": cold.final, "warm_final": warm.final, "cold_time": cold.time,
            "warm_time": warm.time, "cold_time_to_cold_final": t_cold, "warm_time_to_cold_final": t_warm,
            "speedup": (t_cold / t_warm) if t_warm else None, "warm_at_cold_time": value_at(warm.curve, cold.time),
            "cold_curve": cold.curve, "warm_curve": warm.curve, "cold": cold.extra, "warm": warm.extra}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from results_file import recipe_note  # benchmarks/, the script's own folder
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "transfer.json"
 TARGET_SPEEDUP = 3.0
@@ -72,7 +74,7 @@ def transfer_table() -> str:
                       for (m, d), families in sorted(where.items()))
     rows.append(f"\nErrors: relative L2 against the reference (PINNs: the scoring grid; Darcy: the discrete solution); "
                 f"dip: PSNR of the restored image. Medians over seeds. Measured on {hosts}.")
-    return "\n".join(rows)
+    return "\n".join(rows) + recipe_note("transfer", b)
 
 
 def _equal_time(runs: list, lower: bool) -> str:
