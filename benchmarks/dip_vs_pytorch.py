@@ -1,6 +1,6 @@
 """Deep Image Prior iteration time: pinnzoo (TensorFlow) against the same network and step in PyTorch, side by side.
 
-    pip install torch==2.13.0        # a CPU build; the benchmark says so and stops if torch is missing
+    pip install torch                # the benchmark says so and stops if torch is missing
     python benchmarks/dip_vs_pytorch.py [--rounds 7] [--steps 10] [--size 256]
 
 The network is DIP's original "skip" architecture (5 scales of 128 channels, 4 skip channels, 32-channel noise
@@ -12,7 +12,8 @@ one Adam step (rate 0.01).
 - *pinnzoo*: :class:`~pinnzoo.solvers.ImagePriorSolver` through ``model.fit`` exactly as ``pinnzoo restore
   denoise`` runs it (its step also keeps the moving average of the output and the variance for automatic stopping,
   which the PyTorch loop does not) — timed per step by a callback.
-- *PyTorch*: the same layers written here in ``torch.nn`` (``nn.Conv2d(padding_mode="reflect")``,
+- *PyTorch*: the same layers written in ``torch.nn`` (``benchmarks/torch_dip.py``, run in a process of its own and
+  driven round by round from here) (``nn.Conv2d(padding_mode="reflect")``,
   ``nn.BatchNorm2d``, ``F.interpolate(mode="bilinear", align_corners=False)``), the loop written as the authors'
   notebook writes it, ``torch.set_num_threads`` = the machine's cores; eager, and at its best with the network
   compiled by ``torch.compile`` (TorchInductor's C++/OpenMP CPU kernels, default mode; forward and backward),
@@ -27,9 +28,13 @@ table gives medians of the per-round means. Writes ``benchmarks/results/dip_vs_p
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
-import time
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -39,61 +44,30 @@ from pinnzoo.operators import Identity
 from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.restoration import Optimiser, Output, Regularisation, RestoreConfig, Stopping, build_image_solver
 
-CHANNELS, SKIP, INPUT_CHANNELS = [128] * 5, 4, 32
+CHANNELS, SKIP, INPUT_CHANNELS = [128] * 5, 4, 32  # as in torch_dip.py
 
 
-def torch_skipnet(torch):
-    """DIP's "skip" network in ``torch.nn`` (the layer order of :class:`~pinnzoo.priors.SkipNet`)."""
-    nn, F = torch.nn, torch.nn.functional
+class TorchWorker:
+    """A PyTorch variant of the iteration (``eager``, ``bfloat16`` or ``compiled``) in its own process
+    (``benchmarks/torch_dip.py``): ``worker(n)`` runs ``n`` iterations there and returns their mean time in ms."""
 
-    def block(cin, cout, kernel, stride=1):
-        return [nn.Conv2d(cin, cout, kernel, stride, padding=kernel // 2, padding_mode="reflect"),
-                nn.BatchNorm2d(cout), nn.LeakyReLU(0.2)]
+    def __init__(self, image: Path, variant: str):
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("torch_dip.py")), str(image),
+                                         variant], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        ready = self.process.stdout.readline().split()
+        if not ready or ready[0] != "ready":
+            raise RuntimeError(f"the PyTorch worker ({variant}) did not start (exit code {self.process.poll()})")
+        self.parameters, self.setup_s = int(ready[1]), float(ready[2])
 
-    class Scale(nn.Module):
-        def __init__(self, cin, i):
-            super().__init__()
-            c = CHANNELS[i]
-            self.skip = nn.Sequential(*block(cin, SKIP, 1))
-            self.down = nn.Sequential(*block(cin, c, 3, 2), *block(c, c, 3))
-            self.deeper = Scale(c, i + 1) if i + 1 < len(CHANNELS) else None
-            self.merge = nn.Sequential(nn.BatchNorm2d(SKIP + c), *block(SKIP + c, c, 3), *block(c, c, 1))
+    def __call__(self, n: int) -> float:
+        self.process.stdin.write(f"{n}\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
 
-        def forward(self, a):
-            d = self.down(a)
-            if self.deeper is not None:
-                d = self.deeper(d)
-            d = F.interpolate(d, scale_factor=2, mode="bilinear", align_corners=False)
-            return self.merge(torch.cat([self.skip(a), d], dim=1))
-
-    return nn.Sequential(Scale(INPUT_CHANNELS, 0), nn.Conv2d(CHANNELS[0], 1, 1), nn.Sigmoid())
-
-
-def torch_runner(torch, y: np.ndarray, bfloat16: bool = False, compiled: bool = False):
-    """A function running ``n`` DIP iterations in PyTorch and returning their mean time in ms; with ``bfloat16``
-    the forward pass runs under ``torch.autocast("cpu", torch.bfloat16)`` (PyTorch's mixed precision); with
-    ``compiled`` the network is ``torch.compile``-d."""
-    torch.manual_seed(0)
-    net = torch_skipnet(torch)
-    if compiled:
-        net = torch.compile(net)
-    size = y.shape[0]
-    z = torch.rand(1, INPUT_CHANNELS, size, size) * 0.1
-    target = torch.from_numpy(np.ascontiguousarray(y[None, None, :, :, 0], dtype=np.float32))
-    optimiser = torch.optim.Adam(net.parameters(), lr=0.01)
-
-    def run(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            optimiser.zero_grad()
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
-                x = net(z + torch.randn_like(z) / 30)
-            loss = torch.mean((x.float() - target) ** 2)
-            loss.backward()
-            optimiser.step()
-        return 1000 * (time.perf_counter() - start) / n
-
-    return run, sum(p.numel() for p in net.parameters())
+    def close(self) -> None:
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        self.process.wait(timeout=60)
 
 
 def pinnzoo_solver(y: np.ndarray, operator, dtype: str = "float32"):
@@ -121,38 +95,36 @@ def pinnzoo_runner(y: np.ndarray, operator, dtype: str = "float32"):
 
 
 def main(rounds: int, steps: int, size: int) -> int:
-    try:
-        import torch
-    except ImportError:
-        print("PyTorch is not installed: pip install torch==2.13.0 (a CPU build), then run this again")
+    if importlib.util.find_spec("torch") is None:
+        print("PyTorch is not installed: pip install torch (a CPU build will do), then run this again")
         return 1
     from pinnzoo.image_io import test_image
 
-    torch.set_num_threads(os.cpu_count() or 1)
     clean = test_image("camera", size)
     rng = np.random.default_rng(0)
     y = np.clip(clean + rng.normal(0, 25 / 255, clean.shape), 0, 1).astype(np.float32)
-    runners, params, compile_s, compile_error = {}, {}, None, None
-    for dtype, suffix in (("float32", ""), ("mixed_bfloat16", "_bfloat16")):
-        runners["pinnzoo" + suffix], params["pinnzoo"] = pinnzoo_runner(y, Identity(), dtype)
-        runners["pytorch" + suffix], params["pytorch"] = torch_runner(torch, y, bfloat16=bool(suffix))
-        runners["pytorch" + suffix](2)  # warm-up
-    try:
-        start = time.perf_counter()
-        runners["pytorch_compiled"], _ = torch_runner(torch, y, compiled=True)
-        runners["pytorch_compiled"](2)  # compiles forward and backward
-        compile_s = round(time.perf_counter() - start, 1)
-    except Exception as exc:  # torch.compile needs a working C++ toolchain; say why it did not run
-        runners.pop("pytorch_compiled", None)
-        compile_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    ms = {k: [] for k in runners}
-    for _ in progress(range(rounds), "round"):
-        for name, run in runners.items():
-            ms[name].append(run(steps))
+    runners, params, workers, compile_s, compile_error = {}, {}, [], None, None
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(Path(tmp) / "y.npy", y)
+        for dtype, suffix in (("float32", ""), ("mixed_bfloat16", "_bfloat16")):
+            runners["pinnzoo" + suffix], params["pinnzoo"] = pinnzoo_runner(y, Identity(), dtype)
+            workers.append(TorchWorker(Path(tmp) / "y.npy", "bfloat16" if suffix else "eager"))
+            runners["pytorch" + suffix], params["pytorch"] = workers[-1], workers[-1].parameters
+        try:
+            workers.append(TorchWorker(Path(tmp) / "y.npy", "compiled"))
+            runners["pytorch_compiled"], compile_s = workers[-1], workers[-1].setup_s
+        except RuntimeError as exc:  # torch.compile needs a working C++ toolchain; say why it did not run
+            compile_error = str(exc)
+        ms = {k: [] for k in runners}
+        for _ in progress(range(rounds), "round"):
+            for name, run in runners.items():
+                ms[name].append(run(steps))
+        for worker in workers:
+            worker.close()
     medians = {k: statistics.median(v) for k, v in ms.items()}
     write_results("dip_vs_pytorch", {
         "rounds": rounds, "steps": steps, "size": size, "threads": os.cpu_count(),
-        "torch": torch.__version__, "parameters": params, "torch_compile_s": compile_s,
+        "torch": torch_version(), "parameters": params, "torch_compile_s": compile_s,
         "torch_compile_error": compile_error,
         "ms_per_iteration": {k: [round(t, 1) for t in v] for k, v in ms.items()},
         "median_ms": {k: round(v, 1) for k, v in medians.items()},
@@ -166,6 +138,12 @@ def main(rounds: int, steps: int, size: int) -> int:
           + f" (PyTorch / pinnzoo: float32 {medians['pytorch'] / medians['pinnzoo']:.2f}, bfloat16 "
           f"{medians['pytorch_bfloat16'] / medians['pinnzoo_bfloat16']:.2f})")
     return 0
+
+
+def torch_version() -> str:
+    from importlib.metadata import version
+
+    return version("torch")
 
 
 if __name__ == "__main__":
