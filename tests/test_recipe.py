@@ -129,8 +129,6 @@ NOT_YET_RETRAINED = {
     "dip_inpaint",
     "dip_superres",
     "helmholtz2d",
-    "kovasznay",
-    "schrodinger",
     "wave1d",
     "wave1d_sota",
 }
