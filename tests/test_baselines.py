@@ -10,6 +10,7 @@ from skimage.transform import resize
 from pinnzoo.baselines import (back_projection, best_baselines, denoise_candidates, discrepancy_baselines,
                                inpaint_candidates, residual_rms, superres_candidates, total_variation, tv_restore)
 from pinnzoo.baselines.tv import divergence, gradient
+from pinnzoo.errors import InputError
 from pinnzoo.image_io import test_image as load_image
 from pinnzoo.metrics import psnr
 from pinnzoo.operators import Blur, Downsample, Identity, Mask
@@ -84,3 +85,14 @@ def test_bm3d_is_the_strongest_denoiser_here_and_the_discrepancy_rule_needs_no_c
         assert abs(row["residual"] - sigma) == min(abs(residual_rms(c.image, y, Identity()) - sigma) for c in mine)
     scored = {r["method"]: r for r in discrepancy_baselines(cands, y, Identity(), sigma, truth)}
     assert all(scored[r["method"]]["psnr"] <= r["psnr"] + 1e-9 for r in oracle)  # the oracle is an upper bound
+
+
+def test_bad_tv_settings_and_measurements_get_named_errors(clean):
+    y = degrade(clean, Blur("gaussian:1.0"), 0.01)
+    for weight, iterations in ((0.0, 10), (-1e-3, 10), (float("nan"), 10), (1e-3, 0)):
+        with pytest.raises(InputError, match="weight"):
+            tv_restore(y, Blur("gaussian:1.0"), weight, iterations=iterations)
+    with pytest.raises(InputError, match="NaN"):
+        tv_restore(np.full_like(y, np.nan), Blur("gaussian:1.0"), 1e-3)
+    with pytest.raises(InputError, match="A A\\^T = c I"):
+        tv_restore(y, Blur("gaussian:1.0"), None)

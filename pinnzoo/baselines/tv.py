@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.errors import InputError
 from pinnzoo.operators.base import Operator, as_image_batch
 
 #: ‖∇‖² ≤ 8 for forward differences in two directions
@@ -70,8 +71,18 @@ def operator_norm_squared(operator: Operator, shape, iterations: int = 30) -> fl
 def tv_restore(y, operator: Operator, weight: float | None, *, iterations: int = 1000, start=None) -> np.ndarray:
     """TV restoration of the measurement ``y [h, w, C]`` through ``operator`` (see the module's docstring):
     penalised with ``weight`` λ > 0, or constrained (``weight=None``: ``A x = y`` exactly; operators with
-    ``gram_scale``). Starts from ``start`` (default ``Aᵀy`` rescaled, or its projection); returns ``[H, W, C]``."""
+    ``gram_scale``). Starts from ``start`` (default ``Aᵀy`` rescaled, or its projection); returns ``[H, W, C]``.
+
+    Raises:
+        InputError: a weight ≤ 0 or NaN, no iterations, a measurement with NaN/inf, or ``weight=None`` for an
+            operator without an exact pseudo-inverse (a blur).
+    """
+    if weight is not None and not weight > 0 or int(iterations) < 1:
+        raise InputError(f"TV restoration needs a weight > 0 (or None: A x = y exactly) and iterations >= 1, got "
+                         f"weight {weight}, iterations {iterations}")
     y = as_image_batch(y)
+    if not bool(tf.reduce_all(tf.math.is_finite(y))):
+        raise InputError("the measurement holds NaN or inf values")
     shape = (*operator.input_shape(*y.shape[1:3]), y.shape[3])
     if weight is None:
         x0 = operator.project(tf.zeros((1, *shape)), y) if start is None else as_image_batch(start)
