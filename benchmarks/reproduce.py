@@ -3,6 +3,7 @@
     python benchmarks/reproduce.py burgers heat1d        # retrain, compare, keep the exports in runs/reproduce/
     python benchmarks/reproduce.py --ship burgers         # ... and replace saved_models/burgers with the retrain
     python benchmarks/reproduce.py --all --ship           # the whole zoo, one preset after the other
+    python benchmarks/reproduce.py --stale --ship         # those whose shipped export today's code does not give
 
 Each preset trains from scratch at the shipped export's seed (0 for a preset that ships nothing) with its full
 recipe; the shipped export's headline (score, target, time, recipe fingerprint) is read before anything is
@@ -68,13 +69,20 @@ def record(row: dict) -> Path:
     return path
 
 
+def stale() -> list[str]:
+    """The registered presets whose shipped export is missing or not what today's recipe gives."""
+    return [n for n in preset_names() if not (shipped(n) and recipe_status(shipped(n))["recipe_current"])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("presets", nargs="*")
     parser.add_argument("--all", action="store_true", help="every registered preset")
+    parser.add_argument("--stale", action="store_true",
+                        help="every preset whose shipped export is missing or not today's recipe")
     parser.add_argument("--ship", action="store_true", help="replace saved_models/PRESET with the retrain")
     args = parser.parse_args()
-    names = preset_names() if args.all else args.presets
+    names = preset_names() if args.all else [*args.presets, *(stale() if args.stale else [])]
     for name in names:
         get_preset(name)  # an unknown name fails before anything trains
     for k, name in enumerate(names):
