@@ -121,7 +121,6 @@ NOT_YET_RETRAINED = {
     "deep_decoder_denoise",
     "dip_backward_heat",
     "dip_deblur",
-    "dip_denoise",
     "dip_inpaint",
     "dip_superres",
     "wave1d_sota",
