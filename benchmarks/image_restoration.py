@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from results_file import recipe_stamp  # benchmarks/, the script's own folder
 from pinnzoo.export import machine, versions
 from pinnzoo.presets import get_preset, image_presets
 
@@ -79,6 +80,7 @@ def main(argv=None):
         results["presets"][name]["prior"] = {"name": preset.prior, "config": dict(preset.recipe.prior.config),
                                              "parameters": int(r.solver.prior.count_params())}
         results["presets"][name]["date"] = datetime.date.today().isoformat()
+        results["presets"][name].update(recipe_stamp(name))
         m = meta["metrics"]
         print(f"{name}: {m['psnr']:.2f} dB (target {meta['target_psnr']:.2f}), stopped at {r.kept_step}/{r.steps}, "
               f"peak {meta['stopping']['peak_psnr']:.2f} dB at {meta['stopping']['peak_step']}, {r.time_s:.0f} s",

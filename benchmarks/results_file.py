@@ -41,7 +41,7 @@ TRAINS_PRESETS = frozenset({
     "seed_robustness", "cpu_probe", "quasi_newton", "quasi_newton_seeds", "least_squares", "least_squares_long",
     "stop_gate", "transfer", "backward_heat", "noisy_pinns", "burgers_time_to_accuracy",
     "burgers_fast_time_to_accuracy", "darcy_inverse", "darcy_coupled", "grid_heat", "grid_pde", "grid_pde_pinn",
-    "input_noise", "image_step_time"})
+    "input_noise", "image_step_time", "image_restoration"})
 
 
 def recipe_stamp(preset: str, seed: int = 0) -> dict:
