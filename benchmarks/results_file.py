@@ -67,8 +67,8 @@ def recipe_note(name: str, data: dict) -> str:
     recorded before rows stamped their recipe; ``""`` if every row is today's."""
     stamps = list(_stamps(data))
     if not stamps:
-        return ("\n\n_Recorded before its runs stamped their recipe: not checked against today's presets (rerun "
-                f"`benchmarks/{name}.py`)._") if name in TRAINS_PRESETS else ""
+        return ("\n\n_Recorded before its runs stamped their recipe (`benchmarks/results/"
+                f"{name}.json`): not checked against today's presets._") if name in TRAINS_PRESETS else ""
     stale = sorted({f"`{s['preset']}` (seed {s.get('recipe_seed', 0)})" for s in stamps
                     if run_recipe(get_preset(s["preset"]), seed=s.get("recipe_seed", 0), quick=False)["fingerprint"]
                     != s["recipe_fingerprint"]})
