@@ -120,7 +120,6 @@ NOT_YET_RETRAINED = {
     "deep_decoder_deblur",
     "deep_decoder_denoise",
     "dip_backward_heat",
-    "dip_deblur",
     "dip_inpaint",
     "dip_superres",
     "wave1d_sota",
