@@ -118,7 +118,6 @@ def test_an_export_without_a_recipe_is_not_current():
 NOT_YET_RETRAINED = {
     "deep_decoder_backward_heat",
     "deep_decoder_deblur",
-    "deep_decoder_denoise",
     "dip_backward_heat",
     "dip_inpaint",
     "dip_superres",
