@@ -77,7 +77,7 @@ def torch_runner(torch, y: np.ndarray, bfloat16: bool = False, compiled: bool = 
 def main(image: str, variant: str) -> None:
     torch.set_num_threads(os.cpu_count() or 1)
     start = time.perf_counter()
-    run, parameters = torch_runner(torch, np.load(image), bfloat16=variant == "bfloat16", compiled=variant == "compiled")
+    run, parameters = torch_runner(torch, np.load(image, allow_pickle=False), bfloat16=variant == "bfloat16", compiled=variant == "compiled")
     run(2)  # warm-up (for "compiled": tracing and compiling forward and backward)
     print(f"ready {parameters} {time.perf_counter() - start:.1f}", flush=True)
     for line in sys.stdin:
