@@ -116,7 +116,7 @@ class Preset(abc.ABC):
     @abc.abstractmethod
     def headline(cls, meta: dict) -> dict:
         """The README's headline row of a shipped export: ``problem``, ``result``, ``target`` (texts),
-        ``met`` (bool) and ``time_s``."""
+        ``met`` (bool), ``time_s`` and optionally ``gap`` (the measured distance to the target, as text)."""
 
     @classmethod
     def figures(cls, directory, model, meta: dict) -> list:

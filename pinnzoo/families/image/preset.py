@@ -286,7 +286,8 @@ class ImagePreset(Preset):
         return {"problem": f"{meta['task']} (camera 256², {', '.join(p for p in parts if p)})",
                 "result": f"PSNR {m['psnr']:.2f} dB, SSIM {m['ssim']:.3f}",
                 "target": f"≥ {meta['target_psnr']:.2f} dB ({best['method']} {meta['margin_db']:+g} dB)",
-                "met": m["psnr"] >= meta["target_psnr"], "time_s": meta["training"]["time_s"]}
+                "met": m["psnr"] >= meta["target_psnr"], "gap": f"{m['psnr'] - meta['target_psnr']:+.2f} dB",
+                "time_s": meta["training"]["time_s"]}
 
     @classmethod
     def evaluation_line(cls, result: dict) -> str:
