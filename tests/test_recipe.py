@@ -119,7 +119,6 @@ NOT_YET_RETRAINED = {
     "deep_decoder_backward_heat",
     "deep_decoder_deblur",
     "dip_backward_heat",
-    "dip_inpaint",
     "dip_superres",
     "wave1d_sota",
 }
