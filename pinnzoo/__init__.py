@@ -18,7 +18,10 @@ from pinnzoo.errors import (ExportError, InitError, InputError, PinnzooError, Pr
 _LAZY = {
     **dict.fromkeys(("AdamPhase", "Collocation", "ImagePreset", "LBFGSPhase", "PINNPreset", "Preset", "Schedule",
                      "get_preset", "preset_names", "register_preset", "train"), "pinnzoo.presets"),
-    **dict.fromkeys(("Box", "Condition", "PDEProblem", "get_problem", "register_problem"), "pinnzoo.problems"),
+    **dict.fromkeys(("Box", "Condition", "PDEProblem", "dirichlet", "get_problem", "neumann", "register_problem",
+                     "robin"), "pinnzoo.problems"),
+    **dict.fromkeys(("Difference", "Disk", "Hypercube", "Hypersphere", "Intersection", "Interval", "Polygon",
+                     "Rectangle", "SpaceTime", "Union"), "pinnzoo.geometry"),
     **dict.fromkeys(("MLP", "PriorSpec", "build_prior"), "pinnzoo.priors"),
     **dict.fromkeys(("RestoreConfig", "restore"), "pinnzoo.restoration"),
     "TrainingLog": "pinnzoo.run_log",

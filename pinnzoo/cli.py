@@ -307,16 +307,20 @@ def cmd_plot(args):
 
 
 def _check_domain(pts, meta: dict, strict: bool) -> None:
-    """Points outside the export's domain: a warning (the network extrapolates there), an error if ``strict``."""
+    """Points outside the export's domain (a box, or a geometry: inside a hole counts as outside): a warning
+    (the network extrapolates there), an error if ``strict``."""
+    from pinnzoo.geometry import region_of  # numpy only: the command line still starts without TensorFlow
+
     domain = meta.get("domain")
     if not domain:
         return
-    lower = np.array([domain[n][0] for n in meta["inputs"]])
-    upper = np.array([domain[n][1] for n in meta["inputs"]])
-    outside = ~np.all((pts >= lower - 1e-9) & (pts <= upper + 1e-9), axis=1)
+    region = region_of(domain)
+    columns = [meta["inputs"].index(n) for n in region.names]
+    outside = ~region.inside(pts[:, columns], atol=1e-9)
     if outside.any():
-        text = (f"{int(outside.sum())} of {len(pts)} points lie outside the domain "
-                f"({', '.join(f'{n} in [{domain[n][0]:g}, {domain[n][1]:g}]' for n in meta['inputs'])}), first at row "
+        where = (type(region).__name__ + " with boundary parts " + ", ".join(region.parts()) if "type" in domain else
+                 ", ".join(f"{n} in [{domain[n][0]:g}, {domain[n][1]:g}]" for n in meta["inputs"] if n in domain))
+        text = (f"{int(outside.sum())} of {len(pts)} points lie outside the domain ({where}), first at row "
                 f"{int(np.argmax(outside))}")
         if strict:
             raise InputError(text)

@@ -13,7 +13,32 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from pinnzoo.geometry import Geometry
 from pinnzoo.problems.domains import sample_tf
+
+
+def normal_key(name: str) -> str:
+    """The batch key of the outward normals of the boundary-part condition ``name`` (its points: ``name``)."""
+    return name + "/normal"
+
+
+def condition_points(domain, condition, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A condition's points (and, on a boundary part, their outward normals) as batch entries."""
+    if condition.on is not None:
+        points, normals = domain.sample_boundary(condition.n_points, rng, part=condition.on)
+        return {condition.name: points, normal_key(condition.name): normals}
+    if isinstance(domain, Geometry):  # a point constraint: every coordinate fixed
+        point = [float(np.atleast_1d(condition.fix[n])[0]) for n in domain.names]
+        return {condition.name: np.tile(point, (condition.n_points, 1))}
+    return {condition.name: domain.sample(condition.n_points, rng, fix=condition.fix, method="uniform")}
+
+
+def numpy_points(domain, conditions, n_residual: int, rng: np.random.Generator, method: str) -> dict:
+    """Residual points and every condition's points, drawn with numpy."""
+    batch = {"residual": domain.sample(n_residual, rng, method=method)}
+    for c in conditions:
+        batch.update(condition_points(domain, c, rng))
+    return batch
 
 
 def fixed_batch(solver, n_residual: int, seed: int = 0, method: str = "sobol", data=None,
@@ -23,13 +48,13 @@ def fixed_batch(solver, n_residual: int, seed: int = 0, method: str = "sobol", d
     ``residual_points`` replaces the interior draw (e.g. RAD points).
     """
     rng = np.random.default_rng(seed)
-    box = solver.problem.domain
+    domain = solver.problem.domain
     dtype = solver.compute_dtype
     if residual_points is None:
-        residual_points = box.sample(n_residual, rng, method=method)
+        residual_points = domain.sample(n_residual, rng, method=method)
     batch = {"residual": tf.constant(residual_points, dtype=dtype)}
     for c in solver.conditions:
-        batch[c.name] = tf.constant(box.sample(c.n_points, rng, fix=c.fix, method="uniform"), dtype=dtype)
+        batch.update({k: tf.constant(v, dtype=dtype) for k, v in condition_points(domain, c, rng).items()})
     if data is not None:
         batch["data_x"] = tf.constant(data[0], dtype=dtype)
         batch["data_y"] = tf.constant(data[1], dtype=dtype)
@@ -48,6 +73,8 @@ def collocation_dataset(solver, n_residual: int, seed: int = 0, resample: bool =
     extra = {}
     if data is not None:
         extra = {"data_x": tf.constant(data[0], dtype=dtype), "data_y": tf.constant(data[1], dtype=dtype)}
+    if isinstance(box, Geometry):
+        return geometry_dataset(box, conditions, n_residual, seed, dtype, extra, start)
 
     def draw(step):
         base = tf.stack([tf.constant(seed, tf.int64), step])
@@ -58,6 +85,25 @@ def collocation_dataset(solver, n_residual: int, seed: int = 0, resample: bool =
         return batch
 
     return tf.data.Dataset.counter(start=int(start)).map(draw, num_parallel_calls=1).prefetch(4)
+
+
+def geometry_dataset(domain, conditions, n_residual: int, seed: int, dtype, extra: dict, start: int) -> tf.data.Dataset:
+    """Fresh points every batch on a geometry (rejection sampling, in numpy): batch ``n`` from ``(seed, n)``."""
+    shapes = {k: v.shape for k, v in numpy_points(domain, conditions, n_residual, np.random.default_rng(0),
+                                                  "uniform").items()}
+    keys = list(shapes)
+    tf_dtype = tf.as_dtype(dtype)
+
+    def draw(step):
+        batch = numpy_points(domain, conditions, n_residual, np.random.default_rng([seed, int(step)]), "uniform")
+        return [batch[k].astype(tf_dtype.as_numpy_dtype) for k in keys]
+
+    def to_dict(step):
+        values = tf.numpy_function(draw, [step], [tf_dtype] * len(keys), stateful=False)
+        batch = {k: tf.ensure_shape(v, shapes[k]) for k, v in zip(keys, values)}  # static: XLA needs them
+        return {**batch, **extra}
+
+    return tf.data.Dataset.counter(start=int(start)).map(to_dict, num_parallel_calls=1).prefetch(4)
 
 
 def residual_adaptive_points(solver, n: int, seed: int = 0, k: float = 1.0, c: float = 1.0,

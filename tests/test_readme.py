@@ -54,15 +54,16 @@ def _readme_block(name: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("name", ["pde", "image"])
+@pytest.mark.parametrize("name", ["pde", "geometry", "image"])
 def test_readme_python_examples_run(name, tmp_path):
     """Each example runs as written, in a fresh interpreter in an empty folder (where it writes its outputs)."""
     proc = subprocess.run([sys.executable, "-c", _readme_block(name)], cwd=tmp_path, capture_output=True, text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = proc.stdout.strip().splitlines()
-    if name == "pde":
-        assert summary[-1].startswith("my_heat: rel L2 = ") and (tmp_path / "runs" / "my_heat" / "pinnzoo.json").exists()
+    if name in ("pde", "geometry"):
+        run = {"pde": "my_heat", "geometry": "my_plate"}[name]
+        assert summary[-1].startswith(f"{run}: rel L2 = ") and (tmp_path / "runs" / run / "pinnzoo.json").exists()
         assert float(summary[-1].split("= ")[1].split()[0]) < 1e-2  # the target it declares
     else:
         psnrs = [float(re.search(r"PSNR ([\d.]+) dB", line).group(1)) for line in summary[-2:]]

@@ -1,7 +1,8 @@
 """Problems: domain + residual + conditions + reference solution (no weights)."""
 
 from pinnzoo.problems.allen_cahn import AllenCahn
-from pinnzoo.problems.base import PROBLEMS, Condition, PDEProblem, get_problem, problem_names, register_problem
+from pinnzoo.problems.base import (PROBLEMS, Condition, PDEProblem, dirichlet, get_problem, neumann, problem_names,
+                                   register_problem, robin)
 from pinnzoo.problems.burgers import Burgers, BurgersInverse
 from pinnzoo.problems.derivatives import parse_derivative, tape_derivatives
 from pinnzoo.problems.diffusion_reaction import DiffusionReaction
@@ -13,5 +14,5 @@ from pinnzoo.problems.schrodinger import Schrodinger
 from pinnzoo.problems.wave import Wave1D
 
 __all__ = ["PROBLEMS", "AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D", "HeatInverse", "HeatNoisyInitial",
-           "Helmholtz2D", "Kovasznay", "PDEProblem", "Poisson2D", "Schrodinger", "Wave1D", "get_problem", "parse_derivative", "problem_names",
-           "register_problem", "tape_derivatives"]
+           "Helmholtz2D", "Kovasznay", "PDEProblem", "Poisson2D", "Schrodinger", "Wave1D", "dirichlet", "get_problem", "neumann",
+           "parse_derivative", "problem_names", "register_problem", "robin", "tape_derivatives"]

@@ -3,7 +3,8 @@
 A :class:`PDEProblem` declares
 
 * ``inputs`` / ``outputs``: coordinate and solution names (``("x", "t")``, ``("u",)``);
-* ``domain``: a :class:`~pinnzoo.problems.domains.Box`;
+* ``domain``: a :class:`~pinnzoo.problems.domains.Box`, or any :class:`~pinnzoo.geometry.Geometry` (disks,
+  polygons, set operations, time × space) whose named boundary parts conditions refer to (``on=``);
 * ``params``: PDE coefficients, declared by their defaults ``default_params``
   (``{"nu": 0.01/π}``) and the ranges ``param_ranges`` in which the problem and
   its reference are valid (:meth:`parameters`; set by ``--set nu=0.005``); those
@@ -31,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
+from pinnzoo.geometry import Geometry
 from pinnzoo.metrics import field_errors
 from pinnzoo.parameters import Parameter, resolve
 from pinnzoo.problems.derivatives import parse_derivative
@@ -63,20 +65,28 @@ class Condition:
 
     Args:
         name: loss-term name shown in logs (``"initial"``, ``"boundary"``).
-        fix: which face to sample, passed to :meth:`Box.sample` (``{"t": 0.0}``).
+        fix: which face of a :class:`Box` to sample, passed to :meth:`Box.sample` (``{"t": 0.0}``); on a
+            :class:`~pinnzoo.geometry.Geometry` domain only a point (every coordinate fixed: a pressure pin).
         field: an output or derivative name (``"u"``, ``"u_t"`` for a velocity condition).
-        target: ``fn(fields, params) -> tensor [N, 1]`` or a constant.
+        target: ``fn(fields, params) -> tensor [N, 1]`` or a constant; on a boundary part ``fields`` also holds
+            the outward normal's components ``n_x``, ``n_y``, …
         n_points: how many points per training batch.
         shift: for periodicity, compare with the same field at the shifted
             points instead of a target: ``{"x": 2.0}`` imposes ``u(x) = u(x + 2)``.
+        on: a boundary part of a geometry domain (``"circles"``, ``"lid"``), sampled uniformly by length/area
+            with its outward normals, instead of ``fix``.
+        normal: the term is the outward normal derivative ``∂field/∂n = Σ nᵢ ∂field/∂xᵢ`` (Neumann; with a
+            ``target`` that reads ``fields[field]`` it is a Robin condition) — needs ``on``.
     """
 
     name: str
-    fix: Mapping[str, object]
+    fix: Mapping[str, object] | None
     field: str
     target: Callable | float = 0.0
     n_points: int = 256
     shift: Mapping[str, float] | None = None
+    on: str | None = None
+    normal: bool = False
 
     def shift_vector(self, inputs) -> np.ndarray:
         return np.array([float((self.shift or {}).get(n, 0.0)) for n in inputs])
@@ -85,6 +95,31 @@ class Condition:
         if callable(self.target):
             return self.target(fields, params)
         return tf.zeros_like(fields[self.field]) + self.target
+
+    def gradient_names(self, spatial: Sequence[str]) -> list[str]:
+        """The derivatives a normal-derivative term reads (``u_x``, ``u_y``); none for a value term."""
+        return [f"{self.field}_{x}" for x in spatial] if self.normal else []
+
+
+def dirichlet(part: str, value: Callable | float = 0.0, field: str = "u", n_points: int = 256,
+              name: str | None = None) -> Condition:
+    """``field = value`` on the boundary part ``part`` of a geometry domain."""
+    return Condition(name or f"{part}_{field}", None, field, value, n_points, on=part)
+
+
+def neumann(part: str, value: Callable | float = 0.0, field: str = "u", n_points: int = 256,
+            name: str | None = None) -> Condition:
+    """``∂field/∂n = value`` (outward normal) on the boundary part ``part``."""
+    return Condition(name or f"{part}_{field}_n", None, field, value, n_points, on=part, normal=True)
+
+
+def robin(part: str, alpha: float, value: Callable | float = 0.0, field: str = "u", n_points: int = 256,
+          name: str | None = None) -> Condition:
+    """``∂field/∂n + alpha·field = value`` on the boundary part ``part``."""
+    def target(f, p):
+        g = value(f, p) if callable(value) else value
+        return g - alpha * f[field]
+    return Condition(name or f"{part}_{field}_robin", None, field, target, n_points, on=part, normal=True)
 
 
 class PDEProblem:
@@ -114,6 +149,22 @@ class PDEProblem:
                 raise ProblemError(f"output name {name!r} must not contain '_'")
         for d in self.all_derivatives():
             parse_derivative(d, self.inputs, self.outputs)
+        self.check_conditions()
+
+    def check_conditions(self) -> None:
+        """Conditions on boundary parts need a geometry that has them; a ``fix`` on a geometry is a point."""
+        domain = self.domain
+        for c in self.conditions():
+            if c.normal and not c.on:
+                raise ProblemError(f"{self.name}: condition {c.name!r} is a normal derivative: it needs a boundary part (on=)")
+            if c.on is not None:
+                if not isinstance(domain, Geometry):
+                    raise ProblemError(f"{self.name}: condition {c.name!r} is on part {c.on!r}, but the domain is "
+                                       f"not a geometry with named boundary parts")
+                domain.part_faces(c.on)  # unknown parts: a named error listing the parts
+            elif isinstance(domain, Geometry) and set(c.fix or {}) != set(domain.names):
+                raise ProblemError(f"{self.name}: condition {c.name!r} on a geometry needs a boundary part (on=) "
+                                   f"or a point (fix= every coordinate)")
 
     # -- declarations -------------------------------------------------------------------
     @classmethod
@@ -140,7 +191,16 @@ class PDEProblem:
         raise NotImplementedError(f"{type(self).__name__} has no reference solution")
 
     def scoring_grid(self) -> tuple[np.ndarray, tuple[int, ...]]:
-        return self.domain.grid()
+        """Where errors are reported: the domain's grid (101 per coordinate); on a geometry the nodes of that grid
+        inside it, or above two dimensions 32,768 Sobol' points of its interior (seed 0), as a flat list."""
+        if not isinstance(self.domain, Geometry):
+            return self.domain.grid()
+        if self.domain.dim > 2:
+            points = self.domain.sample_interior(1 << 15, np.random.default_rng(0), "sobol")
+        else:
+            points, _ = self.domain.grid()
+            points = points[self.domain.inside(points)]
+        return points, (len(points),)
 
     def observations(self, n: int, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Synthetic measurements for inverse problems: ``n`` uniform points of the domain and
@@ -174,9 +234,11 @@ class PDEProblem:
 
     def all_derivatives(self) -> list[str]:
         names = list(self.derivatives)
+        spatial = getattr(self.domain, "spatial_names", ()) if any(c.normal for c in self.conditions()) else ()
         for c in self.conditions():
-            if c.field not in self.outputs and c.field not in names:
-                names.append(c.field)
+            for d in [c.field] * (c.field not in self.outputs) + c.gradient_names(spatial):
+                if d not in names:
+                    names.append(d)
         return names
 
     def active_conditions(self, hard: bool, periodic_embedding: bool = False) -> list[Condition]:

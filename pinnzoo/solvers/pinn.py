@@ -14,6 +14,7 @@ from pinnzoo.dtypes import float_type
 from pinnzoo.errors import InputError, ProblemError
 from pinnzoo.problems.base import PDEProblem, get_problem
 from pinnzoo.problems.derivatives import forward_derivatives, tape_derivatives
+from pinnzoo.sampling import normal_key
 from pinnzoo.solvers.taylor import taylor_derivatives
 
 
@@ -225,17 +226,35 @@ class PINNSolver(keras.Model):
             if only not in (None, c.name):
                 continue
             requests = [] if c.field in self.problem.outputs else [c.field]
-            fc = self.fields(batch[c.name], requests)
+            fc = self.fields(batch[c.name], requests + self._normal_gradients(c))
+            fc.update(self._normals(c, batch))
             if c.shift:
                 shift = tf.constant(c.shift_vector(self.problem.inputs), self.compute_dtype)
                 target = self.fields(tf.cast(batch[c.name], self.compute_dtype) + shift, requests)[c.field]
             else:
                 target = c.target_value(fc, p)
-            others[c.name] = fc[c.field] - target
+            others[c.name] = self._condition_value(c, fc) - target
         if "data_x" in batch and only in (None, "data_x"):
             pred = self(batch["data_x"])
             others["data"] = pred - tf.cast(batch["data_y"], pred.dtype)
         return pde, others, f
+
+    def _normal_gradients(self, c) -> list[str]:
+        return c.gradient_names(self.problem.domain.spatial_names) if c.normal else []
+
+    def _normals(self, c, batch) -> dict:
+        """A boundary-part condition's outward normal components ``n_x, n_y, …`` (targets may read them)."""
+        if normal_key(c.name) not in batch:
+            return {}
+        normals = tf.cast(batch[normal_key(c.name)], self.compute_dtype)
+        return {f"n_{x}": normals[:, i:i + 1] for i, x in enumerate(self.problem.domain.names)}
+
+    def _condition_value(self, c, fc):
+        """The condition's field at its points, or its outward normal derivative ``Σ nᵢ ∂field/∂xᵢ``."""
+        if not c.normal:
+            return fc[c.field]
+        return tf.add_n([fc[f"n_{x}"] * fc[g] for x, g in zip(self.problem.domain.spatial_names,
+                                                              self._normal_gradients(c))])
 
     def loss_terms(self, batch) -> dict:
         """Mean squared value of every term present in ``batch``."""
@@ -274,7 +293,7 @@ class PINNSolver(keras.Model):
         groups = [k for k in ("residual", *(c.name for c in self.conditions), "data_x") if k in batch]
         blocks = {}
         for key in groups:
-            points = {key: batch[key]} if key != "data_x" else {"data_x": batch["data_x"], "data_y": batch["data_y"]}
+            points = {k: batch[k] for k in (key, normal_key(key), "data_y" if key == "data_x" else None) if k in batch}
             count = int(next(iter(points.values())).shape[0])
 
             def one(point, key=key):

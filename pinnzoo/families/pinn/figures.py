@@ -19,6 +19,15 @@ def _on_axes(problem, values, shape, horizontal):
     return field.T if problem.coordinate_inputs[0] == horizontal else field
 
 
+def _inside_only(problem, points, field):
+    """The first output of ``field`` at the points inside the domain, NaN (drawn blank) in holes and corners."""
+    inside = problem.domain.contains(points)
+    values = np.full(len(points), np.nan)
+    if inside.any():
+        values[inside] = field(points[inside])[:, 0]
+    return values
+
+
 def pinn_figures(problem, predict, title: str, rows=None, error_curve=None, size: int = 128) -> list[Figure]:
     """Fields (2-D problems, others sliced at the middle of the extra inputs), slices along the vertical
     coordinate at four values of the horizontal one, and the training curves."""
@@ -27,8 +36,8 @@ def pinn_figures(problem, predict, title: str, rows=None, error_curve=None, size
     if len(problem.coordinate_inputs) >= 2:
         h, v = _axes(problem)
         points, shape = problem.slice_grid(size)
-        u = _on_axes(problem, predict(points)[:, 0], shape, h)
-        ref = _on_axes(problem, problem.reference(points)[:, 0], shape, h)
+        u = _on_axes(problem, _inside_only(problem, points, predict), shape, h)
+        ref = _on_axes(problem, _inside_only(problem, points, problem.reference), shape, h)
         (h0, h1), (v0, v1) = problem.domain.bounds[h], problem.domain.bounds[v]
         figures.append(Figure("solution", f"{title}: {out}({', '.join(problem.coordinate_inputs)})",
                               triple(out, u, ref, (h0, h1, v0, v1), (h, v))))
