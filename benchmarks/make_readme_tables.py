@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from held_out_tables import HELD_OUT_TABLES  # benchmarks/, the script's own folder
+from pinnacle_tables import PINNACLE_TABLES
 from lessons_tables import LESSON_TABLES
 from optimizer_tables import OPTIMIZER_TABLES
 from results_file import from_results
@@ -539,6 +540,7 @@ PAGES = {
                         "images": images_table, **SEED_TABLES},
     "docs/architecture.md": {"registries": registries_table},
     "docs/reproduce.md": {"reproduce": reproduce_table},
+    "docs/pinnacle.md": PINNACLE_TABLES,
     "docs/image-studies.md": {"backward_heat": backward_heat_table, "image_step_time": image_step_time_table,
                               "dip_vs_pytorch": dip_vs_pytorch_table, "dip_floor": dip_floor_table,
                               "winograd_conv": winograd_table, "stop_gate": stop_gate_table, **HELD_OUT_TABLES},

@@ -18,8 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from results_file import RESULTS  # benchmarks/, the script's own folder
-from pinnzoo.export import machine
+from results_file import record_latest  # benchmarks/, the script's own folder
 from pinnzoo.family import family_of, get_preset, preset_names
 from pinnzoo.recipe import recipe_status
 
@@ -60,13 +59,7 @@ def reproduce(preset: str, ship: bool) -> dict:
 
 
 def record(row: dict) -> Path:
-    """Keep ``row`` as the latest run of its preset on this machine (older runs elsewhere stay)."""
-    path = RESULTS / f"{NAME}.json"
-    data = json.loads(path.read_text()) if path.exists() else {"runs": {}}
-    data["runs"].setdefault(row["preset"], {})[machine()] = row
-    data["runs"] = dict(sorted(data["runs"].items()))
-    path.write_text(json.dumps(data, indent=1) + "\n")
-    return path
+    return record_latest(NAME, row)
 
 
 def stale() -> list[str]:

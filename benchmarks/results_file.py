@@ -36,6 +36,17 @@ def write_results(name: str, payload: dict) -> Path:
     return path
 
 
+def record_latest(name: str, row: dict) -> Path:
+    """Keep ``row`` in ``benchmarks/results/NAME.json`` as the latest run of ``row["preset"]`` on this machine (runs on
+    other machines stay): a results file that does not grow run by run."""
+    path = RESULTS / f"{name}.json"
+    data = json.loads(path.read_text()) if path.exists() else {"runs": {}}
+    data["runs"].setdefault(row["preset"], {})[machine()] = row
+    data["runs"] = dict(sorted(data["runs"].items()))
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    return path
+
+
 #: results files written by benchmarks that train presets: their rows must stamp the recipe they ran
 TRAINS_PRESETS = frozenset({
     "seed_robustness", "cpu_probe", "quasi_newton", "quasi_newton_seeds", "least_squares", "least_squares_long",

@@ -1,15 +1,22 @@
 """Every registered problem: its reference satisfies the PDE and the conditions, and its
 hard constraint satisfies the conditions it claims, whatever the network outputs."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from pinnzoo.errors import ProblemError
 from pinnzoo.parameters import ParameterError, parse_assignments, resolve, Parameter
+from pinnzoo.geometry import Geometry
 from pinnzoo.problems import get_problem, parse_derivative, problem_names
+from pinnzoo.sampling import condition_points
 
 PROBLEMS = [n for n in problem_names() if not n.startswith("_")]
+# References that are piecewise polynomials (finite elements): finite differences of them do not converge to
+# the PDE's derivatives; their refinement studies and manufactured solutions check them (tests/test_fem.py).
+SMOOTH = [n for n in PROBLEMS if getattr(get_problem(n), "reference_method", "") != "fem"]
 # Where finite differences of the reference are meaningful (Burgers: before the front steepens).
 # Allen-Cahn: the interpolated (off-grid) reference is checked after the fast initial transient.
 # Schroedinger: 2 sech(x) is not smoothly periodic on [-5, 5]; the tiny high-wavenumber waves this
@@ -40,6 +47,9 @@ def _fields(problem, pts, names, h=5e-5):
 
 
 def _interior(problem, n, rng):
+    if isinstance(problem.domain, Geometry):
+        points = problem.domain.sample_interior(4 * n, rng)
+        return points[problem.domain.sdf(points) < -0.02][:n]
     box = problem.domain
     lo, hi = box.lower.copy(), box.upper.copy()
     for name, (a, b) in REGION.get(problem.name, {}).items():
@@ -59,13 +69,13 @@ def _off_default(name) -> dict:
 
 
 # the exact solution in the residual at parameters other than the defaults
-NON_DEFAULT = [(n, _off_default(n)) for n in PROBLEMS if get_problem(n).parameters()]
+NON_DEFAULT = [(n, _off_default(n)) for n in SMOOTH if get_problem(n).parameters()]
 NON_DEFAULT += [("burgers", {"nu": 0.5 * 0.01 / np.pi}), ("helmholtz2d", {"k": 2 * np.pi}),
                 ("helmholtz2d", {"k": 6 * np.pi})]
 
 
-@pytest.mark.parametrize("name,params", [(n, {}) for n in PROBLEMS] + NON_DEFAULT,
-                         ids=[n for n in PROBLEMS] + [f"{n}-{p}" for n, p in NON_DEFAULT])
+@pytest.mark.parametrize("name,params", [(n, {}) for n in SMOOTH] + NON_DEFAULT,
+                         ids=[n for n in SMOOTH] + [f"{n}-{p}" for n, p in NON_DEFAULT])
 def test_reference_satisfies_the_pde(name, params, rng):
     problem = get_problem(name, **params)
     assert all(np.isclose(problem.params[k], v) for k, v in params.items())
@@ -85,9 +95,13 @@ def test_reference_satisfies_the_pde(name, params, rng):
 @pytest.mark.parametrize("name", PROBLEMS)
 def test_reference_satisfies_the_conditions(name, rng):
     problem = get_problem(name)
+    tolerance = 1e-6
+    if name not in SMOOTH:  # quick, on a coarse mesh: its curved edges follow the circles to O(h³), not exactly
+        problem.reference = lambda pts: problem.fem(0.04)(pts)[:, None]
+        tolerance = 1e-4
     p = {k: tf.constant(v, tf.float64) for k, v in problem.params.items()}
     for c in problem.conditions():
-        pts = problem.domain.sample(100, rng, fix=c.fix)
+        pts = condition_points(problem.domain, dataclasses.replace(c, n_points=100), rng)[c.name]
         f = _fields(problem, pts, [c.field] if c.field not in problem.outputs else [], h=1e-4)
         if c.shift:
             target = _fields(problem, pts + c.shift_vector(problem.inputs),
@@ -95,7 +109,7 @@ def test_reference_satisfies_the_conditions(name, rng):
         else:
             target = c.target_value(f, p)
         err = np.abs((f[c.field] - target).numpy()).max()
-        assert err < 1e-6, (c.name, err)
+        assert err < tolerance, (c.name, err)
 
 
 @pytest.mark.parametrize("name", [n for n in PROBLEMS if get_problem(n).hard_constrained])
@@ -110,7 +124,7 @@ def test_hard_constraint_satisfies_its_conditions(name, rng):
     for c in problem.conditions():
         if c.name not in claimed:
             continue
-        pts = problem.domain.sample(64, rng, fix=c.fix)
+        pts = condition_points(problem.domain, dataclasses.replace(c, n_points=64), rng)[c.name]
         f = solver.fields(pts, [] if c.field in problem.outputs else [c.field])
         if c.shift:
             target = solver.fields(pts + c.shift_vector(problem.inputs),

@@ -9,10 +9,11 @@ from pinnzoo.problems.diffusion_reaction import DiffusionReaction
 from pinnzoo.problems.domains import Box
 from pinnzoo.problems.heat import Heat1D, HeatInverse, HeatNoisyInitial
 from pinnzoo.problems.kovasznay import Kovasznay
+from pinnzoo.problems.pinnacle_poisson import Poisson2DHoles, PoissonBoltzmann2D
 from pinnzoo.problems.poisson import Helmholtz2D, Poisson2D
 from pinnzoo.problems.schrodinger import Schrodinger
 from pinnzoo.problems.wave import Wave1D
 
 __all__ = ["PROBLEMS", "AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D", "HeatInverse", "HeatNoisyInitial",
-           "Helmholtz2D", "Kovasznay", "PDEProblem", "Poisson2D", "Schrodinger", "Wave1D", "dirichlet", "get_problem", "neumann",
+           "Helmholtz2D", "Kovasznay", "PDEProblem", "Poisson2D", "Poisson2DHoles", "PoissonBoltzmann2D", "Schrodinger", "Wave1D", "dirichlet", "get_problem", "neumann",
            "parse_derivative", "problem_names", "register_problem", "robin", "tape_derivatives"]

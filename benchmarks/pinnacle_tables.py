@@ -1,0 +1,62 @@
+"""Tables of ``benchmarks/results/pinnacle.json`` (``benchmarks/pinnacle.py``) for docs/pinnacle.md."""
+
+from __future__ import annotations
+
+from results_file import from_results  # benchmarks/, the script's own folder
+
+
+def _fem_to(row: dict, error: float) -> str:
+    """The fastest finite-element solve of the race at least as accurate as ``error``."""
+    fits = [f for f in row["fem"] if f["l2re"] <= error]
+    if not fits:
+        return f"none of h ≥ {min(f['h'] for f in row['fem']):g}"
+    best = min(fits, key=lambda f: f["seconds"])
+    return f"{best['seconds']:.2f} s (h = {best['h']:g})"
+
+
+@from_results("pinnacle")
+def pinnacle_table(b: dict) -> str:
+    rows = ["| preset | PINNacle problem | PINNacle's best (reported) | target | pinnzoo, worst of 3 seeds | "
+            "at PINNacle's nodes | met | reference: change of the two finest meshes | PINNacle's file vs ours | "
+            "train time (slowest seed) | FEM time to the same error | machine |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for preset, runs in b["runs"].items():
+        for host, r in sorted(runs.items()):
+            worst = max(s["l2re"] for s in r["seeds"])
+            nodes = [s["l2re_pinnacle_nodes"] for s in r["seeds"] if "l2re_pinnacle_nodes" in s]
+            file_text = f"{r['pinnacle_file_l2re']:.1e}" if "pinnacle_file_l2re" in r else "no file"
+            rows.append(f"| `{preset}` | {r['pinnacle']} | {r['best']:.2e} | ≤ {r['target']:.1e} | {worst:.2e} | "
+                        f"{max(nodes):.2e} | {'yes' if worst <= r['target'] else '**no**'} | "
+                        f"{r['reference_study'][-1]['change']:.1e} (h = {r['reference_study'][-1]['h']:g}) | "
+                        f"{file_text} | {max(s['train_seconds'] for s in r['seeds']):.0f} s | "
+                        f"{_fem_to(r, worst)} | {host} |")
+    return "\n".join(rows)
+
+
+@from_results("pinnacle")
+def pinnacle_race_table(b: dict) -> str:
+    rows = ["| preset | solver | size | time | L2RE vs reference |", "|---|---|---|---|---|"]
+    for preset, runs in b["runs"].items():
+        for host, r in sorted(runs.items()):
+            for f in r["fem"]:
+                rows.append(f"| `{preset}` | FEM P2, curved mesh | h = {f['h']:g} ({f['dofs']:,} unknowns) | "
+                            f"{f['seconds']:.2f} s | {f['l2re']:.2e} |")
+            for s in r["seeds"]:
+                rows.append(f"| `{preset}` | PINN, seed {s['seed']} | – | {s['train_seconds']:.0f} s | {s['l2re']:.2e} |")
+    return "\n".join(rows + [""] + [crossing(preset, r) for preset, runs in b["runs"].items()
+                                     for _, r in sorted(runs.items())])
+
+
+def crossing(preset: str, r: dict) -> str:
+    """The verdict the race supports: is any PINN seed more accurate than a FEM solve that took as long?"""
+    wins = [s for s in r["seeds"]
+            if not any(f["seconds"] <= s["train_seconds"] and f["l2re"] <= s["l2re"] for f in r["fem"])]
+    fastest = min(r["fem"], key=lambda f: f["seconds"])
+    if wins:
+        return (f"`{preset}`: {len(wins)} of {len(r['seeds'])} seeds beat every finite-element solve of the race "
+                f"that took no longer: a crossing point within the sizes measured.")
+    return (f"`{preset}`: for every seed a finite-element solve of the race was at least as accurate in no more "
+            f"time (the fastest took {fastest['seconds']:.2f} s at L2RE {fastest['l2re']:.1e}): no crossing point.")
+
+
+PINNACLE_TABLES = {"pinnacle": pinnacle_table, "pinnacle_race": pinnacle_race_table}
