@@ -5,6 +5,11 @@ from __future__ import annotations
 from results_file import from_results  # benchmarks/, the script's own folder
 
 
+def _reference_text(row: dict) -> str:
+    study = row["reference_study"]
+    return f"{study[-1]['change']:.1e} (h = {study[-1]['h']:g})" if study else "exact solution"
+
+
 def _fem_to(row: dict, error: float) -> str:
     """The fastest finite-element solve of the race at least as accurate as ``error``."""
     fits = [f for f in row["fem"] if f["l2re"] <= error]
@@ -26,10 +31,9 @@ def pinnacle_table(b: dict) -> str:
             nodes = [s["l2re_pinnacle_nodes"] for s in r["seeds"] if "l2re_pinnacle_nodes" in s]
             file_text = f"{r['pinnacle_file_l2re']:.1e}" if "pinnacle_file_l2re" in r else "no file"
             rows.append(f"| `{preset}` | {r['pinnacle']} | {r['best']:.2e} | ≤ {r['target']:.1e} | {worst:.2e} | "
-                        f"{max(nodes):.2e} | {'yes' if worst <= r['target'] else '**no**'} | "
-                        f"{r['reference_study'][-1]['change']:.1e} (h = {r['reference_study'][-1]['h']:g}) | "
-                        f"{file_text} | {max(s['train_seconds'] for s in r['seeds']):.0f} s | "
-                        f"{_fem_to(r, worst)} | {host} |")
+                        f"{f'{max(nodes):.2e}' if nodes else '–'} | {'yes' if worst <= r['target'] else '**no**'} | "
+                        f"{_reference_text(r)} | {file_text} | {max(s['train_seconds'] for s in r['seeds']):.0f} s | "
+                        f"{_fem_to(r, worst) if r['fem'] else '–'} | {host} |")
     return "\n".join(rows)
 
 
@@ -38,13 +42,15 @@ def pinnacle_race_table(b: dict) -> str:
     rows = ["| preset | solver | size | time | L2RE vs reference |", "|---|---|---|---|---|"]
     for preset, runs in b["runs"].items():
         for host, r in sorted(runs.items()):
+            if not r["fem"]:
+                continue  # an exact solution: no finite-element race
             for f in r["fem"]:
                 rows.append(f"| `{preset}` | FEM P2, curved mesh | h = {f['h']:g} ({f['dofs']:,} unknowns) | "
                             f"{f['seconds']:.2f} s | {f['l2re']:.2e} |")
             for s in r["seeds"]:
                 rows.append(f"| `{preset}` | PINN, seed {s['seed']} | – | {s['train_seconds']:.0f} s | {s['l2re']:.2e} |")
     return "\n".join(rows + [""] + [crossing(preset, r) for preset, runs in b["runs"].items()
-                                     for _, r in sorted(runs.items())])
+                                     for _, r in sorted(runs.items()) if r["fem"]])
 
 
 def crossing(preset: str, r: dict) -> str:

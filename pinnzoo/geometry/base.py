@@ -31,7 +31,7 @@ from pinnzoo.registry import Registry
 GEOMETRIES: Registry = Registry("geometry", ProblemError, "geometries")
 SAMPLING_METHODS = ("uniform", "sobol")
 #: Monte Carlo points behind a measure no formula gives (set operations); its error is ~ 1/sqrt of it
-MEASURE_SAMPLES = 1 << 20
+MEASURE_SAMPLES = 1 << 18
 
 
 def register_geometry(cls):

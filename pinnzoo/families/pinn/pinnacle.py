@@ -33,3 +33,15 @@ register_preset(PINNPreset(
     schedule=_SCHEDULE,
     target=1e-3,
 ))
+
+register_preset(PINNPreset(
+    name="wave1d_pinnacle",
+    description="PINNacle Wave 1d-C (u_tt = 4 u_xx, modes 1 and 4), 4x32 tanh MLP in float64 with exact initial "
+                "and boundary values, residual scaled by 1/c^2; 2,000 Adam steps, then self-scaled Broyden (dense) "
+                "on 4,096 points",
+    problem="wave1d_pinnacle",
+    prior=PriorSpec("mlp", {"widths": (32,) * 4}),
+    solver={"hard_constraints": True, "loss_weights": {"residual": 1 / 16}},
+    schedule=_SCHEDULE,
+    target=1e-3,
+))
