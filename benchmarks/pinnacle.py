@@ -42,6 +42,11 @@ PINNACLE = {
 }
 
 
+#: the eleven PINNacle problems pinnzoo ships presets for, as they are named here
+ELEVEN = ("poisson2d_holes", "poisson_boltzmann2d", "heat2d_multiscale", "heat2d_longtime", "ns2d_lid", "ns2d_backstep",
+          "wave1d_pinnacle", "poisson5d", "heat5d", "poisson_inverse2d", "heat_inverse2d")
+
+
 def l2re(pred: np.ndarray, ref: np.ndarray) -> float:
     """PINNacle's L2RE: √mean((ŷ − y)²) / √mean(y²) over every point and output."""
     pred, ref = np.asarray(pred, dtype=float), np.asarray(ref, dtype=float).reshape(np.shape(pred))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from results_file import from_results  # benchmarks/, the script's own folder
+from pinnacle import ELEVEN  # benchmarks/, the script's own folder
+from results_file import from_results
 
 
 def _reference_text(row: dict) -> str:
@@ -34,7 +35,8 @@ def pinnacle_table(b: dict) -> str:
                         f"{f'{max(nodes):.2e}' if nodes else '–'} | {'yes' if worst <= r['target'] else '**no**'} | "
                         f"{_reference_text(r)} | {file_text} | {max(s['train_seconds'] for s in r['seeds']):.0f} s | "
                         f"{_fem_to(r, worst) if r['fem'] else '–'} | {host} |")
-    return "\n".join(rows)
+    missing = [f"`{n}`" for n in ELEVEN if n not in b["runs"]]
+    return "\n".join(rows) + f"\n\nNot yet run of the eleven: {', '.join(missing) or 'none'}."
 
 
 @from_results("pinnacle")
