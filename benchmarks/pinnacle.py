@@ -88,7 +88,7 @@ def fem_race(problem, sizes, points: np.ndarray, reference: np.ndarray) -> list[
 def train_seed(preset: str, seed: int, out: Path, nodes) -> dict:
     """One seed of the preset: its L2RE on our reference (scoring points) and at PINNacle's nodes, and its time."""
     start = time.perf_counter()
-    result = get_preset(preset).train(seed=seed, out=out, verbose=0)
+    get_preset(preset).train(seed=seed, out=out, verbose=0)
     seconds = time.perf_counter() - start
     meta = json.loads((out / "pinnzoo.json").read_text())
     row = {"seed": seed, "l2re": float(meta["metrics"]["rel_l2"]), "train_seconds": float(meta["training"]["time_s"]),
@@ -96,7 +96,6 @@ def train_seed(preset: str, seed: int, out: Path, nodes) -> dict:
     if nodes is not None:
         model, _ = load_export(out)
         row["l2re_pinnacle_nodes"] = l2re(predict_export(model, meta, nodes[0]), nodes[1])
-    del result
     return row
 
 
