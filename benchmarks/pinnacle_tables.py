@@ -51,8 +51,8 @@ def pinnacle_race_table(b: dict) -> str:
                             f"{f['seconds']:.2f} s | {f['l2re']:.2e} |")
             for s in r["seeds"]:
                 rows.append(f"| `{preset}` | PINN, seed {s['seed']} | – | {s['train_seconds']:.0f} s | {s['l2re']:.2e} |")
-    return "\n".join(rows + [""] + [crossing(preset, r) for preset, runs in b["runs"].items()
-                                     for _, r in sorted(runs.items()) if r["fem"]])
+    verdicts = [crossing(preset, r) for preset, runs in b["runs"].items() for _, r in sorted(runs.items()) if r["fem"]]
+    return "\n".join(rows) + "\n\n" + "\n\n".join(verdicts)
 
 
 def crossing(preset: str, r: dict) -> str:
