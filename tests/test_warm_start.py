@@ -179,7 +179,15 @@ def _shipped_with_weights(families):
     return out
 
 
-@pytest.mark.parametrize("directory", _shipped_with_weights({"pinn", "grid"}), ids=lambda p: p.name)
+def _fem_scored(directory) -> bool:
+    """A preset scored against a finite-element reference (its solve takes up to a minute: the slow tier)."""
+    meta = json.loads((directory / "pinnzoo.json").read_text())
+    problem = getattr(get_preset(meta["preset"]), "make_problem", None)
+    return problem is not None and getattr(problem(), "reference_method", "") == "fem"
+
+
+@pytest.mark.parametrize("directory", [pytest.param(d, marks=[pytest.mark.slow] * _fem_scored(d), id=d.name)
+                                       for d in _shipped_with_weights({"pinn", "grid"})])
 def test_shipped_weights_reproduce_the_shipped_error(directory):
     """A warm start from a shipped model with no training scores what its metadata says it scores."""
     meta = json.loads((directory / "pinnzoo.json").read_text())
