@@ -39,6 +39,14 @@ PINNACLE = {
     "poisson_boltzmann2d": {"pinnacle": "Poisson 2d-CG", "best": 1.43e-2, "file": None,
                             "fem_sizes": (0.1, 0.05, 0.025, 0.0125)},
     "wave1d_pinnacle": {"pinnacle": "Wave 1d-C", "best": 9.79e-2, "file": None, "fem_sizes": ()},
+    "heat2d_multiscale": {"pinnacle": "Heat 2d-MS", "best": 6.21e-2, "file": None, "fem_sizes": ()},
+    "poisson5d": {"pinnacle": "PNd", "best": 4.67e-4, "file": None, "fem_sizes": ()},
+    "heat5d": {"pinnacle": "HNd", "best": 1.19e-4, "file": None, "fem_sizes": ()},
+    "poisson_inverse2d": {"pinnacle": "PInv", "best": 2.45e-2, "file": None, "fem_sizes": ()},
+    "heat_inverse2d": {"pinnacle": "HInv", "best": 5.26e-2, "file": None, "fem_sizes": ()},
+    "heat2d_longtime": {"pinnacle": "Heat 2d-LT", "best": 9.99e-1, "file": "heat_longtime.dat", "fem_sizes": (),
+                        "times": tuple(0.2 * k for k in range(501))},
+    "ns2d_lid": {"pinnacle": "NS 2d-C", "best": 3.60e-2, "file": "lid_driven_a4.dat", "fem_sizes": (0.08, 0.04, 0.02)},
 }
 
 
@@ -64,15 +72,36 @@ def pinnacle_nodes(preset: str) -> tuple[np.ndarray, np.ndarray] | None:
     if not PINNACLE[preset]["file"] or not path.exists():
         return None
     data = np.loadtxt(path, comments="%")
-    return data[:, :2], data[:, 2:]
+    if "times" not in PINNACLE[preset]:
+        return data[:, :2], data[:, 2:]
+    times = np.asarray(PINNACLE[preset]["times"])  # columns: x, y, then u at each time
+    points = np.column_stack([np.repeat(data[:, :2], len(times), axis=0), np.tile(times, len(data))])
+    return points, data[:, 2:].reshape(-1, 1)
 
 
 def reference_study(problem, points: np.ndarray) -> list[dict]:
     """The reference's own refinement: mesh sizes halved down to the reference's."""
     from pinnzoo.references.fem import refinement_study
-    from pinnzoo.problems.pinnacle_poisson import REFERENCE_H
 
-    return refinement_study(problem.fem_solve, [REFERENCE_H * 2 ** k for k in (3, 2, 1, 0)], points)
+    return refinement_study(problem.fem_solve, [problem.reference_h * 2 ** k for k in (3, 2, 1, 0)], points)
+
+
+#: (grid intervals per side, time step) of a spectral reference's study, coarse to fine: the reference's own
+#: resolution is the third, the fourth (four times its cost per step, twice its steps) measures its error
+SPECTRAL_STUDY = ((32, 0.1), (64, 0.05), (128, 0.025), (256, 0.0125))
+
+
+def spectral_study(problem, points: np.ndarray) -> list[dict]:
+    """A spectral reference's refinement: grid and step halved together; ``change`` from the previous row."""
+    rows, previous = [], None
+    for n, dt in SPECTRAL_STUDY:
+        start = time.perf_counter()
+        values = problem.spectral(n, dt)(points)
+        change = None if previous is None else l2re(previous, values)
+        rows.append({"grid": n, "dt": dt, "seconds": time.perf_counter() - start, "change": change,
+                     "reference": (n, dt) == (problem.reference_grid, problem.reference_dt)})
+        previous = values
+    return rows
 
 
 def fem_race(problem, sizes, points: np.ndarray, reference: np.ndarray) -> list[dict]:
@@ -104,7 +133,8 @@ def study(preset: str, ship: bool, seeds=SEEDS) -> dict:
     seed is recorded as soon as it has trained; the reference study and the race run last."""
     problem = get_preset(preset).make_problem()
     nodes = pinnacle_nodes(preset)
-    row = {**recorded(preset), "preset": preset, **PINNACLE[preset], "target": target(PINNACLE[preset]["best"]),
+    facts = {k: v for k, v in PINNACLE[preset].items() if k != "times"}
+    row = {**recorded(preset), "preset": preset, **facts, "target": target(PINNACLE[preset]["best"]),
            "date": time.strftime("%Y-%m-%d")}
     row["fem_sizes"] = list(row["fem_sizes"])
     done = {s["seed"]: s for s in row.get("seeds", []) if s["recipe_fingerprint"] == recipe_stamp(preset, s["seed"])[
@@ -117,13 +147,15 @@ def study(preset: str, ship: bool, seeds=SEEDS) -> dict:
     row["seeds"] = [done[k] for k in sorted(done)]
     points, _ = problem.scoring_grid()
     if getattr(problem, "reference_method", "exact") == "fem":
-        reference = problem.reference(points)[:, 0]
+        reference = problem.reference(points)
         row["reference_study"] = reference_study(problem, points)
         row["fem"] = fem_race(problem, PINNACLE[preset]["fem_sizes"], points, reference)
+    elif getattr(problem, "reference_method", "exact") == "spectral":
+        row["reference_study"], row["fem"] = spectral_study(problem, points), []
     else:
         row["reference_study"], row["fem"] = [], []  # an exact solution
     if nodes is not None:
-        row["pinnacle_file_l2re"] = l2re(nodes[1][:, 0], problem.reference(nodes[0])[:, 0])
+        row["pinnacle_file_l2re"] = l2re(nodes[1], problem.reference(nodes[0]))
     return row
 
 

@@ -8,7 +8,13 @@ from results_file import from_results
 
 def _reference_text(row: dict) -> str:
     study = row["reference_study"]
-    return f"{study[-1]['change']:.1e} (h = {study[-1]['h']:g})" if study else "exact solution"
+    if not study:
+        return "exact solution"
+    if "grid" in study[-1]:  # spectral: the reference's distance to the finer solve after it
+        ref = next(i for i, r in enumerate(study) if r["reference"])
+        return (f"{study[ref + 1]['change']:.1e} (sine series {study[ref]['grid']}², dt = {study[ref]['dt']:g}, vs "
+                f"{study[ref + 1]['grid']}², dt = {study[ref + 1]['dt']:g})")
+    return f"{study[-1]['change']:.1e} (h = {study[-1]['h']:g})"
 
 
 def _fem_to(row: dict, error: float) -> str:

@@ -83,7 +83,8 @@ def versions() -> dict:
 
 def machine() -> str:
     """``"2-core AMD EPYC (AVX-512), Linux"``: cores, CPU model and its widest vector instructions (machines of
-    the same name differ in them, and the times do)."""
+    the same name differ in them, and the times do). The cores are those this process may run on (a run pinned to
+    one core by ``taskset`` says so)."""
     cpu, isa = platform.processor() or platform.machine(), ""
     try:
         with open("/proc/cpuinfo") as fh:
@@ -96,7 +97,8 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return f"{os.cpu_count()}-core {cpu}{isa}, {platform.system()}"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cores}-core {cpu}{isa}, {platform.system()}"
 
 
 def prior_record(prior) -> dict:

@@ -220,3 +220,21 @@ def test_bad_schedule_settings_are_rejected_when_the_schedule_is_written(part, c
 
     with pytest.raises(TrainingError, match=message):
         getattr(presets, part)(**change)
+
+
+def test_parallel_mlp_branches_share_nothing_and_survive_serialization():
+    from pinnzoo.priors import ParallelMLP
+
+    net = ParallelMLP((8, 8), out_dim=2, seed=3)
+    x = tf.constant(np.random.default_rng(0).uniform(-1, 1, (16, 2)), tf.float32)
+    y = net(x)
+    assert y.shape == (16, 2)
+    np.testing.assert_allclose(y[:, 1:].numpy(), net.branches[1](x).numpy(), rtol=1e-6)
+    with tf.GradientTape() as tape:
+        first = tf.reduce_sum(net(x)[:, 0])
+    grads = tape.gradient(first, net.branches[1].trainable_variables)
+    assert all(g is None or not np.any(g.numpy()) for g in grads)  # output 0 does not depend on branch 1
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
+    again(x)
+    again.set_weights(net.get_weights())
+    np.testing.assert_allclose(again(x).numpy(), y.numpy(), rtol=1e-6)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import coarse_reference
 from pinnzoo.errors import PresetError
 from pinnzoo.parameters import ParameterError
 from pinnzoo.presets import (FAMILIES, PRESETS, GridInversePreset, GridPreset, ImagePreset, PINNPreset, Preset,
@@ -38,10 +39,7 @@ def test_preset_builds_and_steps(name):
     assert all(np.isfinite(v) for v in before.values())
     logs = solver.train_step(batch)
     assert np.isfinite(float(logs["loss"]))
-    reference = problem.reference
-    if getattr(problem, "reference_method", "") == "fem":  # the shape on a coarse mesh: the reference's takes a minute
-        reference = lambda pts: problem.fem(0.05)(pts)[:, None]  # noqa: E731
-    assert reference(problem.scoring_grid()[0][:10]).shape == (10, len(problem.outputs))
+    assert coarse_reference(problem)(problem.scoring_grid()[0][:10]).shape == (10, len(problem.outputs))
 
 
 def test_unknown_preset_lists_the_known_ones():

@@ -12,7 +12,7 @@ from pinnzoo.registry import Registry
 from pinnzoo.tasks import TASKS, make_operator
 
 SMALL = {"mlp": {"widths": (6, 6)}, "fourier_mlp": {"widths": (6,), "features": 4},
-         "modified_mlp": {"widths": (6, 6)}, "dip": {"channels_down": [4, 4], "input_channels": 3},
+         "modified_mlp": {"widths": (6, 6)}, "parallel_mlp": {"widths": (6, 6)}, "dip": {"channels_down": [4, 4], "input_channels": 3},
          "deep_decoder": {"channels": 4, "layers": 2}, "raw_grid": {}, "multiscale_grid": {"levels": 3}}
 #: priors whose initial weights are not random (the grids start from zero): the seed cannot change them
 DETERMINISTIC = {"raw_grid", "multiscale_grid"}

@@ -180,10 +180,11 @@ def _shipped_with_weights(families):
 
 
 def _fem_scored(directory) -> bool:
-    """A preset scored against a finite-element reference (its solve takes up to a minute: the slow tier)."""
+    """A preset scored against a finite-element or long spectral reference (its solve takes up to a few minutes:
+    the slow tier)."""
     meta = json.loads((directory / "pinnzoo.json").read_text())
     problem = getattr(get_preset(meta["preset"]), "make_problem", None)
-    return problem is not None and getattr(problem(), "reference_method", "") == "fem"
+    return problem is not None and getattr(problem(), "reference_method", "") in ("fem", "spectral")
 
 
 @pytest.mark.parametrize("directory", [pytest.param(d, marks=[pytest.mark.slow] * _fem_scored(d), id=d.name)

@@ -20,6 +20,7 @@ from pinnzoo.priors.dip import SkipNet
 from pinnzoo.priors.mlp import MLP, FourierMLP
 from pinnzoo.priors.modified_mlp import ModifiedMLP
 from pinnzoo.priors.multiscale_grid import MultiscaleGrid
+from pinnzoo.priors.parallel_mlp import ParallelMLP
 from pinnzoo.priors.raw_grid import RawGrid
 from pinnzoo.registry import Registry
 
@@ -30,6 +31,7 @@ PRIORS: Registry = Registry("prior", InputError)
 PRIORS.register("mlp", MLP)
 PRIORS.register("fourier_mlp", FourierMLP)
 PRIORS.register("modified_mlp", ModifiedMLP)
+PRIORS.register("parallel_mlp", ParallelMLP)
 PRIORS.register("dip", SkipNet)
 PRIORS.register("deep_decoder", DeepDecoder)
 PRIORS.register("raw_grid", RawGrid)

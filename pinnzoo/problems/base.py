@@ -136,6 +136,8 @@ class PDEProblem:
     periodic: Mapping[str, float] = {}  # coordinate -> period, satisfied exactly by a periodic embedding
     #: inputs that are problem parameters (a parametric solver): exports take them as separate tensors
     parameter_inputs: Sequence[str] = ()
+    #: the outputs that observations measure (inverse problems with an unmeasured field); empty: all of them
+    observed: Sequence[str] = ()
     title: str = ""
     paper: str = ""
 
@@ -149,6 +151,8 @@ class PDEProblem:
                 raise ProblemError(f"output name {name!r} must not contain '_'")
         for d in self.all_derivatives():
             parse_derivative(d, self.inputs, self.outputs)
+        if not set(self.observed) <= set(self.outputs):
+            raise ProblemError(f"{self.name}: observed outputs {tuple(self.observed)} are not all outputs {tuple(self.outputs)}")
         self.check_conditions()
 
     def check_conditions(self) -> None:
@@ -210,9 +214,14 @@ class PDEProblem:
             raise ProblemError(f"observations need n >= 1 and noise >= 0, got n={n}, noise={noise}")
         rng = np.random.default_rng(seed)
         x = self.domain.sample(n, rng)
-        y = self.reference(x)
+        y = self.reference(x)[:, self.observed_columns]
         y = y + noise * y.std(axis=0, keepdims=True) * rng.standard_normal(y.shape)
         return x, y
+
+    @property
+    def observed_columns(self) -> list[int]:
+        """The columns of the outputs that observations measure (:attr:`observed`, all when it is empty)."""
+        return [self.outputs.index(o) for o in self.observed] if self.observed else list(range(len(self.outputs)))
 
     def hard_constraint(self, x: Mapping[str, tf.Tensor], raw: tf.Tensor) -> tf.Tensor:
         """Map raw network outputs to outputs that satisfy ``hard_constrained`` exactly."""

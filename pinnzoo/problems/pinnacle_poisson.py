@@ -37,6 +37,7 @@ class _PlateProblem(PDEProblem):
     centres: tuple = ()
     radii: tuple = ()
     on_square, on_circles, reaction = 0.0, 0.0, 0.0
+    reference_h = REFERENCE_H
 
     def source(self, x, y, lib):
         """``f(x, y)`` with ``lib`` numpy or tensorflow; zero here."""
@@ -75,8 +76,8 @@ class _PlateProblem(PDEProblem):
         return solve_elliptic(self.domain, h, boundary_values, source=lambda x, y: self.source(x, y, np),
                               reaction=self.reaction)
 
-    def fem(self, h: float = REFERENCE_H):
-        return _fem(type(self), h)
+    def fem(self, h: float | None = None):
+        return _fem(type(self), self.reference_h if h is None else h)
 
     def reference(self, pts):
         return self.fem()(pts)[:, None]

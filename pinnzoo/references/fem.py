@@ -47,8 +47,9 @@ def _occ(geometry: Geometry, occ) -> list[tuple[int, int]]:
     return out
 
 
-def triangulate(geometry: Geometry, h: float):
-    """A straight-sided triangle mesh (skfem ``MeshTri``) of the 2-D ``geometry`` with element size ``h``."""
+def triangulate(geometry: Geometry, h: float, size: Callable[[float, float], float] | None = None):
+    """A straight-sided triangle mesh (skfem ``MeshTri``) of the 2-D ``geometry`` with element size ``h``, or
+    ``size(x, y)`` (at most ``h``) where given: a mesh graded towards a singularity."""
     import gmsh
     from skfem import MeshTri
 
@@ -59,7 +60,11 @@ def triangulate(geometry: Geometry, h: float):
         _occ(geometry, gmsh.model.occ)
         gmsh.model.occ.synchronize()
         gmsh.option.setNumber("Mesh.MeshSizeMax", h)
-        gmsh.option.setNumber("Mesh.MeshSizeMin", h)
+        gmsh.option.setNumber("Mesh.MeshSizeMin", h if size is None else 0.0)
+        if size is not None:
+            gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+            gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+            gmsh.model.mesh.setSizeCallback(lambda dim, tag, x, y, z, lc: min(h, float(size(x, y))))
         gmsh.model.mesh.generate(2)
         tags, coords, _ = gmsh.model.mesh.getNodes()
         _, _, nodes = gmsh.model.mesh.getElements(2)

@@ -236,6 +236,8 @@ class PINNSolver(keras.Model):
             others[c.name] = self._condition_value(c, fc) - target
         if "data_x" in batch and only in (None, "data_x"):
             pred = self(batch["data_x"])
+            if self.problem.observed:
+                pred = tf.gather(pred, self.problem.observed_columns, axis=1)
             others["data"] = pred - tf.cast(batch["data_y"], pred.dtype)
         return pde, others, f
 

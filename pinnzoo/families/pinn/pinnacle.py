@@ -1,47 +1,53 @@
 """The PINNacle presets (Hao et al., NeurIPS 2024): the field's benchmark problems on their own geometries,
-scored against pinnzoo's converged references (``docs/pinnacle.md``)."""
+scored against pinnzoo's converged references (``docs/pinnacle.md``). Each preset's name is its problem's."""
 
 from pinnzoo.family import register_preset
 from pinnzoo.families.pinn.preset import PINNPreset
 from pinnzoo.families.pinn.schedule import AdamPhase, Collocation, LBFGSPhase, Schedule
 from pinnzoo.priors.registry import PriorSpec
 
-#: both Poisson plates: Adam, then the dense self-scaled Broyden update, in float64
+#: Adam, then the dense self-scaled Broyden update, in float64
 _SCHEDULE = Schedule(adam=AdamPhase(epochs=4, steps_per_epoch=500), collocation=Collocation(4096), dtype="float64",
                      lbfgs=LBFGSPhase(maxiter=3000, points=4096, method="ssbroyden", log_every=250))
+_MLP = PriorSpec("mlp", {"widths": (32,) * 4})
+_HARD = {"hard_constraints": True}
+_STEPS = "2,000 Adam steps, then self-scaled Broyden (dense) on 4,096 points"
+#: PINNacle's noisy measurements of u (absolute noise σ = 0.1)
+_MEASURED = {"n": 2500, "noise": 0.1}
 
-register_preset(PINNPreset(
-    name="poisson2d_holes",
-    description="PINNacle Poisson 2d-C (Laplace on a square with four holes), 4x32 tanh MLP in float64 with exact "
-                "boundary values (distance functions); 2,000 Adam steps, then self-scaled Broyden (dense) on 4,096 "
-                "points",
-    problem="poisson2d_holes",
-    prior=PriorSpec("mlp", {"widths": (32,) * 4}),
-    solver={"hard_constraints": True},
-    schedule=_SCHEDULE,
-    target=1e-3,
-))
 
-register_preset(PINNPreset(
-    name="poisson_boltzmann2d",
-    description="PINNacle Poisson 2d-CG (screened Poisson on a square with four holes), 4x32 tanh MLP in float64 "
-                "with exact boundary values (distance functions); 2,000 Adam steps, then self-scaled Broyden "
-                "(dense) on 4,096 points",
-    problem="poisson_boltzmann2d",
-    prior=PriorSpec("mlp", {"widths": (32,) * 4}),
-    solver={"hard_constraints": True},
-    schedule=_SCHEDULE,
-    target=1e-3,
-))
+def _pinnacle(name: str, description: str, prior: PriorSpec = _MLP, solver=_HARD, schedule: Schedule = _SCHEDULE,
+              target: float = 1e-3, **extra) -> None:
+    register_preset(PINNPreset(name=name, description=description, problem=name, prior=prior, solver=dict(solver),
+                               schedule=schedule, target=target, **extra))
 
-register_preset(PINNPreset(
-    name="wave1d_pinnacle",
-    description="PINNacle Wave 1d-C (u_tt = 4 u_xx, modes 1 and 4), 4x32 tanh MLP in float64 with exact initial "
-                "and boundary values, residual scaled by 1/c^2; 2,000 Adam steps, then self-scaled Broyden (dense) "
-                "on 4,096 points",
-    problem="wave1d_pinnacle",
-    prior=PriorSpec("mlp", {"widths": (32,) * 4}),
-    solver={"hard_constraints": True, "loss_weights": {"residual": 1 / 16}},
-    schedule=_SCHEDULE,
-    target=1e-3,
-))
+
+_pinnacle("poisson2d_holes", "PINNacle Poisson 2d-C (Laplace on a square with four holes), 4x32 tanh MLP in float64 "
+          f"with exact boundary values (distance functions); {_STEPS}")
+_pinnacle("poisson_boltzmann2d", "PINNacle Poisson 2d-CG (screened Poisson on a square with four holes), 4x32 tanh "
+          f"MLP in float64 with exact boundary values (distance functions); {_STEPS}")
+_pinnacle("wave1d_pinnacle", "PINNacle Wave 1d-C (u_tt = 4 u_xx, modes 1 and 4), 4x32 tanh MLP in float64 with exact "
+          f"initial and boundary values, residual scaled by 1/c^2; {_STEPS}",
+          solver={**_HARD, "loss_weights": {"residual": 1 / 16}})
+_pinnacle("poisson5d", f"PINNacle PNd (Poisson on the 5-cube), 4x32 tanh MLP in float64, boundary values as a loss "
+          f"term; {_STEPS}", solver={}, target=4.67e-5)
+_pinnacle("heat5d", "PINNacle HNd (heat in the unit 5-ball, Neumann boundary), 4x32 tanh MLP in float64 with the "
+          f"exact initial value; {_STEPS}", target=1.19e-5)
+_pinnacle("heat2d_multiscale", "PINNacle Heat 2d-MS (diffusivities 1/(500 pi)^2 and 1/pi^2), 3x32 tanh MLP on 32 "
+          "Fourier features (scales 5, 0.5, 0.2 on x, y, t scaled to [-1, 1]) in float64 with the exact initial "
+          f"value; {_STEPS}",
+          prior=PriorSpec("fourier_mlp", {"widths": (32,) * 3, "features": 32, "scale": (5.0, 0.5, 0.2)}))
+_pinnacle("poisson_inverse2d", "PINNacle PInv (coefficient a and solution u from u measured on a 50x50 grid with "
+          f"noise 0.1), one 3x32 tanh MLP per output (u, a) in float64, a's edge values exact; {_STEPS}",
+          prior=PriorSpec("parallel_mlp", {"widths": (32,) * 3}), observations=_MEASURED)
+_pinnacle("heat_inverse2d", "PINNacle HInv (coefficient a and heat flow u from u measured at 2,500 points with noise "
+          f"0.1), one 3x32 tanh MLP per output (u, a) in float64, a's edge values exact; {_STEPS}",
+          prior=PriorSpec("parallel_mlp", {"widths": (32,) * 3}), observations=_MEASURED)
+_pinnacle("ns2d_lid", "PINNacle NS 2d-C (lid-driven cavity, nu = 1/100), 4x48 tanh MLP with outputs (u, v, p) in "
+          f"float64, every velocity condition exact; {_STEPS}", prior=PriorSpec("mlp", {"widths": (48,) * 4}))
+_pinnacle("heat2d_longtime", "PINNacle Heat 2d-LT (semilinear heat over t in [0, 100]), 3x32 tanh MLP on 32 Fourier "
+          "features (scales 1, 1, 6 on x, y, t scaled to [-1, 1]) in float64 with the exact initial and edge values; "
+          "4,000 Adam steps on 8,192 points, then self-scaled Broyden (dense) on 8,192 points",
+          prior=PriorSpec("fourier_mlp", {"widths": (32,) * 3, "features": 32, "scale": (1.0, 1.0, 6.0)}),
+          schedule=_SCHEDULE.replace(adam={"steps_per_epoch": 1000}, collocation={"points": 8192},
+                                     lbfgs={"maxiter": 6000, "points": 8192}))
