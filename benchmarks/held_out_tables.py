@@ -94,8 +94,14 @@ def held_out_table(data: dict) -> str:
     rows.append("\nPSNR in dB, mean over the held-out images ± the half-width of its 95 % Student-t interval (each "
                 "image: the mean of its seeds); paired: the per-image difference. The oracle chose each baseline's "
                 "parameter with the clean image; the no-reference choice is the discrepancy principle's. "
-                f"Machines: {', '.join(sorted({e['machine'] for r in data['runs'].values() for e in r.values() if 'machine' in e}))}.")
+                f"Prior fits on: {_machines(data)}.")
     return "\n".join(rows)
+
+
+def _machines(data: dict) -> str:
+    """The machines the recorded prior fits ran on (baselines alone record no prior fit)."""
+    names = sorted({e["machine"] for r in data["runs"].values() for e in r.values() if "prior" in e})
+    return ", ".join(names) or "none yet"
 
 
 @from_results("held_out_images")

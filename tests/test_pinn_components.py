@@ -229,12 +229,27 @@ def test_parallel_mlp_branches_share_nothing_and_survive_serialization():
     x = tf.constant(np.random.default_rng(0).uniform(-1, 1, (16, 2)), tf.float32)
     y = net(x)
     assert y.shape == (16, 2)
-    np.testing.assert_allclose(y[:, 1:].numpy(), net.branches[1](x).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(y[:, 1:].numpy(), net.branch(1, x).numpy(), rtol=1e-6)
     with tf.GradientTape() as tape:
         first = tf.reduce_sum(net(x)[:, 0])
-    grads = tape.gradient(first, net.branches[1].trainable_variables)
+    grads = tape.gradient(first, [v for layer in net.branches[1] for v in layer.trainable_variables])
     assert all(g is None or not np.any(g.numpy()) for g in grads)  # output 0 does not depend on branch 1
     again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
     again(x)
     again.set_weights(net.get_weights())
     np.testing.assert_allclose(again(x).numpy(), y.numpy(), rtol=1e-6)
+
+
+def test_fourier_mlp_takes_given_frequencies_and_keeps_them_through_serialization():
+    from pinnzoo.priors import FourierMLP
+
+    table = [[0.25, 0.5, 5.0], [0.0, 0.0, 0.25]]
+    net = FourierMLP((8,), out_dim=1, frequencies=table, seed=1)
+    x = tf.constant([[0.3, -0.2]], tf.float32)
+    net(x)
+    np.testing.assert_allclose(net.frequencies.numpy(), 2 * np.pi * np.asarray(table), rtol=1e-6)
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
+    again(x)
+    np.testing.assert_allclose(again.frequencies.numpy(), net.frequencies.numpy())
+    with pytest.raises(ValueError, match="rows for 3 inputs"):
+        FourierMLP((8,), frequencies=table)(tf.zeros((1, 3)))

@@ -173,6 +173,8 @@ class FourierMLP(MLP):
     first ("spectral bias"); the features let them fit oscillatory and
     multi-scale solutions. ``σ`` sets the frequency scale, per input if a list.
     ``B`` is a non-trainable weight, so it is saved and exported with the model.
+    ``frequencies`` (a d × m table) gives ``B`` itself instead: a deterministic embedding, e.g. the multiples
+    ``k/4`` that make ``sin kπx`` on [0, 1] (its inputs are scaled to [-1, 1] by the solver).
     ``seed`` seeds ``B`` and the MLP's weights; ``feature_seed`` (if given) seeds
     ``B`` alone, the weights then follow ``seed``.
 
@@ -184,8 +186,13 @@ class FourierMLP(MLP):
 
     def __init__(self, widths=(64,) * 3, out_dim: int = 1, features: int = 64, scale=1.0, seed: int | None = None,
                  activation: str = "tanh", kernel_initializer: str = "glorot_normal", feature_seed: int | None = None,
-                 **kwargs):
+                 frequencies=None, **kwargs):
         super().__init__(widths, out_dim, activation, kernel_initializer, seed=seed, **kwargs)
+        self.frequencies_given = None if frequencies is None else [[float(v) for v in row] for row in frequencies]
+        if self.frequencies_given is not None:
+            features = len(self.frequencies_given[0]) if self.frequencies_given else 0
+            if not features or any(len(row) != features for row in self.frequencies_given):
+                raise ValueError("FourierMLP frequencies must be a non-empty d x m table (one row per input)")
         self.features = int(features)
         self.scale = [float(v) for v in scale] if isinstance(scale, (list, tuple)) else float(scale)
         # B is drawn from feature_seed, by default the network's seed (drawn once if that is None too)
@@ -193,8 +200,13 @@ class FourierMLP(MLP):
 
     def build(self, input_shape):
         d = int(input_shape[-1])
-        scale = np.broadcast_to(np.asarray(self.scale, dtype=float), (d,))
-        b = np.random.default_rng(self.feature_seed).standard_normal((d, self.features)) * scale[:, None]
+        if self.frequencies_given is not None:
+            b = np.asarray(self.frequencies_given, dtype=float)
+            if b.shape[0] != d:
+                raise ValueError(f"FourierMLP frequencies have {b.shape[0]} rows for {d} inputs")
+        else:
+            scale = np.broadcast_to(np.asarray(self.scale, dtype=float), (d,))
+            b = np.random.default_rng(self.feature_seed).standard_normal((d, self.features)) * scale[:, None]
         self.frequencies = self.add_weight(shape=(d, self.features), name="frequencies", trainable=False,
                                            initializer=keras.initializers.Constant(2 * np.pi * b))
         super().build(tuple(input_shape[:-1]) + (2 * self.features,))
@@ -218,7 +230,8 @@ class FourierMLP(MLP):
 
     def get_config(self):
         config = super().get_config()
-        config.update(features=self.features, scale=self.scale, feature_seed=self.feature_seed)
+        config.update(features=self.features, scale=self.scale, feature_seed=self.feature_seed,
+                      frequencies=self.frequencies_given)
         return config
 
 

@@ -7,18 +7,17 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
-from pinnzoo.priors.base import CoordinateNetwork
-from pinnzoo.priors.mlp import MLP
+from pinnzoo.priors.base import CoordinateNetwork, initializer
 
 
 @keras.saving.register_keras_serializable(package="pinnzoo")
 class ParallelMLP(keras.Model, CoordinateNetwork):
-    r"""``out_dim`` independent :class:`~pinnzoo.priors.MLP` branches, one per output, concatenated:
+    r"""``out_dim`` independent tanh MLP branches (as :class:`~pinnzoo.priors.MLP`), one per output, concatenated:
 
     .. math::  y(x) = \big(N_1(x), \dots, N_m(x)\big),\quad N_k\ \text{an MLP with hidden widths}\ w.
 
     Outputs of different nature (a solution and a coefficient field; velocities and pressure) share no weights,
-    so neither's fit bends the other's features. ``seed`` seeds branch ``k`` with ``seed * 100 + k``.
+    so neither's fit bends the other's features. ``seed`` seeds every layer of every branch.
 
     Paper: L. Lu, X. Meng, Z. Mao, G. E. Karniadakis, "DeepXDE", SIAM Review 63 (2021) (``PFNN``); the network
     PINNacle (Hao et al., NeurIPS 2024) recommends for its inverse problems.
@@ -27,22 +26,40 @@ class ParallelMLP(keras.Model, CoordinateNetwork):
     def __init__(self, widths: Sequence[int] = (32,) * 4, out_dim: int = 1, activation: str = "tanh",
                  kernel_initializer: str = "glorot_normal", seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if int(out_dim) < 1:
-            raise ValueError(f"ParallelMLP needs out_dim >= 1, got {out_dim}")
+        if int(out_dim) < 1 or not widths or min(int(w) for w in widths) < 1:
+            raise ValueError(f"ParallelMLP needs positive widths and out_dim, got {widths}, {out_dim}")
         self.widths, self.out_dim = tuple(int(w) for w in widths), int(out_dim)
         self.activation, self.kernel_initializer = activation, kernel_initializer
         self.seed = None if seed is None else int(seed)
-        self.branches = [MLP(self.widths, 1, activation, kernel_initializer,
-                             seed=None if seed is None else self.seed * 100 + k, name=f"branch_{k}",
-                             dtype=self.dtype_policy) for k in range(self.out_dim)]
+        # branch k's layer i: Dense layers of this model itself (nested Models break XLA's gradients of gradients)
+        self.branches = [[self._dense(w, activation, k, i) for i, w in enumerate(self.widths)]
+                         + [self._dense(1, None, k, len(self.widths))] for k in range(self.out_dim)]
+
+    def _dense(self, units: int, activation, branch: int, index: int):
+        seed = None if self.seed is None else self.seed * 100 + branch
+        return keras.layers.Dense(units, activation=activation, name=f"branch_{branch}_{index}",
+                                  dtype=self.dtype_policy,
+                                  kernel_initializer=initializer(self.kernel_initializer, seed, index))
 
     def build(self, input_shape):
-        for branch in self.branches:
-            branch.build(input_shape)
+        for layers in self.branches:
+            shape = tuple(input_shape)
+            for layer in layers:
+                layer.build(shape)
+                shape = shape[:-1] + (layer.units,)
         self.built = True
 
+    def branch(self, k: int, x):
+        """Output ``k`` alone: branch ``k``'s layers applied to ``x``."""
+        for layer in self.branches[k]:
+            x = layer(x)
+        return x
+
     def call(self, x):
-        return tf.concat([branch(x) for branch in self.branches], axis=-1)
+        # Σ_k N_k(x) e_kᵀ rather than a concatenation: XLA has no gradient for the gradient of a concat's slices
+        # (the residual's derivatives differentiate the outputs twice)
+        unit = tf.eye(self.out_dim, dtype=x.dtype)
+        return tf.add_n([self.branch(k, x) * unit[k] for k in range(self.out_dim)])
 
     def get_config(self):
         config = super().get_config()

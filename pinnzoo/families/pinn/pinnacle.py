@@ -33,13 +33,20 @@ _pinnacle("poisson5d", f"PINNacle PNd (Poisson on the 5-cube), 4x32 tanh MLP in 
           f"term; {_STEPS}", solver={}, target=4.67e-5)
 _pinnacle("heat5d", "PINNacle HNd (heat in the unit 5-ball, Neumann boundary), 4x32 tanh MLP in float64 with the "
           f"exact initial value; {_STEPS}", target=1.19e-5)
-_pinnacle("heat2d_multiscale", "PINNacle Heat 2d-MS (diffusivities 1/(500 pi)^2 and 1/pi^2), 3x32 tanh MLP on 32 "
-          "Fourier features (scales 5, 0.5, 0.2 on x, y, t scaled to [-1, 1]) in float64 with the exact initial "
-          f"value; {_STEPS}",
-          prior=PriorSpec("fourier_mlp", {"widths": (32,) * 3, "features": 32, "scale": (5.0, 0.5, 0.2)}))
+def _modes(counts: tuple[int, ...]) -> tuple[tuple[float, ...], ...]:
+    """Fourier-feature frequencies ``k/4`` (k = 1 … K per input): ``sin kπx`` and ``cos kπx`` on [0, 1] for each
+    input on its own (the solver scales inputs to [-1, 1]); the domain's own sine modes up to ``K``."""
+    columns = [(i, k / 4) for i, count in enumerate(counts) for k in range(1, count + 1)]
+    return tuple(tuple(f if j == i else 0.0 for i, f in columns) for j in range(len(counts)))
+
+
+_pinnacle("heat2d_multiscale", "PINNacle Heat 2d-MS (diffusivities 1/(500 pi)^2 and 1/pi^2), 3x32 tanh MLP on the "
+          "domain's sine modes (k pi x for k <= 24, k pi y for k <= 4, k pi t/5 for k <= 2) in float64 with the exact "
+          f"initial value; {_STEPS}",
+          prior=PriorSpec("fourier_mlp", {"widths": (32,) * 3, "frequencies": _modes((24, 4, 2))}))
 _pinnacle("poisson_inverse2d", "PINNacle PInv (coefficient a and solution u from u measured on a 50x50 grid with "
-          f"noise 0.1), one 3x32 tanh MLP per output (u, a) in float64, a's edge values exact; {_STEPS}",
-          prior=PriorSpec("parallel_mlp", {"widths": (32,) * 3}), observations=_MEASURED)
+          f"noise 0.1), 4x32 tanh MLP with outputs (u, a) in float64, a's edge values exact; {_STEPS}",
+          observations=_MEASURED)
 _pinnacle("heat_inverse2d", "PINNacle HInv (coefficient a and heat flow u from u measured at 2,500 points with noise "
           f"0.1), one 3x32 tanh MLP per output (u, a) in float64, a's edge values exact; {_STEPS}",
           prior=PriorSpec("parallel_mlp", {"widths": (32,) * 3}), observations=_MEASURED)
