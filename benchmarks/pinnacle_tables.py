@@ -37,7 +37,8 @@ def pinnacle_table(b: dict) -> str:
             worst = max(s["l2re"] for s in r["seeds"])
             nodes = [s["l2re_pinnacle_nodes"] for s in r["seeds"] if "l2re_pinnacle_nodes" in s]
             file_text = f"{r['pinnacle_file_l2re']:.1e}" if "pinnacle_file_l2re" in r else "no file"
-            rows.append(f"| `{preset}` | {r['pinnacle']} | {r['best']:.2e} | ≤ {r['target']:.1e} | {worst:.2e} | "
+            counted = "" if len(r["seeds"]) >= 3 else f" ({len(r['seeds'])} of 3 seeds so far)"
+            rows.append(f"| `{preset}` | {r['pinnacle']} | {r['best']:.2e} | ≤ {r['target']:.1e} | {worst:.2e}{counted} | "
                         f"{f'{max(nodes):.2e}' if nodes else '–'} | {'yes' if worst <= r['target'] else '**no**'} | "
                         f"{_reference_text(r)} | {file_text} | {max(s['train_seconds'] for s in r['seeds']):.0f} s | "
                         f"{_fem_to(r, worst) if r['fem'] else '–'} | {host} |")
