@@ -7,6 +7,8 @@ from results_file import from_results
 
 
 def _reference_text(row: dict) -> str:
+    if "reference_study" not in row:
+        return "not yet run (the study runs after the seeds)"
     study = row["reference_study"]
     if not study:
         return "exact solution"
@@ -41,7 +43,7 @@ def pinnacle_table(b: dict) -> str:
             rows.append(f"| `{preset}` | {r['pinnacle']} | {r['best']:.2e} | ≤ {r['target']:.1e} | {worst:.2e}{counted} | "
                         f"{f'{max(nodes):.2e}' if nodes else '–'} | {'yes' if worst <= r['target'] else '**no**'} | "
                         f"{_reference_text(r)} | {file_text} | {max(s['train_seconds'] for s in r['seeds']):.0f} s | "
-                        f"{_fem_to(r, worst) if r['fem'] else '–'} | {host} |")
+                        f"{_fem_to(r, worst) if r.get('fem') else '–'} | {host} |")
     missing = [f"`{n}`" for n in ELEVEN if n not in b["runs"]]
     return "\n".join(rows) + f"\n\nNot yet run of the eleven: {', '.join(missing) or 'none'}."
 
@@ -51,14 +53,14 @@ def pinnacle_race_table(b: dict) -> str:
     rows = ["| preset | solver | size | time | L2RE vs reference |", "|---|---|---|---|---|"]
     for preset, runs in b["runs"].items():
         for host, r in sorted(runs.items()):
-            if not r["fem"]:
+            if not r.get("fem"):
                 continue  # an exact solution: no finite-element race
             for f in r["fem"]:
                 rows.append(f"| `{preset}` | FEM P2, curved mesh | h = {f['h']:g} ({f['dofs']:,} unknowns) | "
                             f"{f['seconds']:.2f} s | {f['l2re']:.2e} |")
             for s in r["seeds"]:
                 rows.append(f"| `{preset}` | PINN, seed {s['seed']} | – | {s['train_seconds']:.0f} s | {s['l2re']:.2e} |")
-    verdicts = [crossing(preset, r) for preset, runs in b["runs"].items() for _, r in sorted(runs.items()) if r["fem"]]
+    verdicts = [crossing(preset, r) for preset, runs in b["runs"].items() for _, r in sorted(runs.items()) if r.get("fem")]
     return "\n".join(rows) + "\n\n" + "\n\n".join(verdicts)
 
 
