@@ -18,6 +18,9 @@ from pinnzoo.problems.poisson import Helmholtz2D, Poisson2D
 from pinnzoo.problems.schrodinger import Schrodinger
 from pinnzoo.problems.wave import Wave1D, Wave1DPinnacle
 
-__all__ = ["PROBLEMS", "AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D", "Heat2DLongTime", "Heat2DMultiscale", "Heat5D", "HeatInverse", "HeatInverse2D", "HeatNoisyInitial",
-           "Helmholtz2D", "Kovasznay", "NS2DLid", "PDEProblem", "Poisson2D", "Poisson2DHoles", "Poisson5D", "PoissonBoltzmann2D", "PoissonInverse2D", "Schrodinger", "Wave1D", "Wave1DPinnacle", "dirichlet", "get_problem", "neumann",
-           "parse_derivative", "problem_names", "register_problem", "robin", "tape_derivatives"]
+__all__ = ["PROBLEMS", "AllenCahn", "Box", "Burgers", "BurgersInverse", "Condition", "DiffusionReaction", "Heat1D",
+           "Heat2DLongTime", "Heat2DMultiscale", "Heat5D", "HeatInverse", "HeatInverse2D", "HeatNoisyInitial",
+           "Helmholtz2D", "Kovasznay", "NS2DLid", "PDEProblem", "Poisson2D", "Poisson2DHoles", "Poisson5D",
+           "PoissonBoltzmann2D", "PoissonInverse2D", "Schrodinger", "Wave1D", "Wave1DPinnacle", "dirichlet",
+           "get_problem", "neumann", "parse_derivative", "problem_names", "register_problem", "robin",
+           "tape_derivatives"]

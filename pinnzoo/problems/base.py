@@ -152,7 +152,8 @@ class PDEProblem:
         for d in self.all_derivatives():
             parse_derivative(d, self.inputs, self.outputs)
         if not set(self.observed) <= set(self.outputs):
-            raise ProblemError(f"{self.name}: observed outputs {tuple(self.observed)} are not all outputs {tuple(self.outputs)}")
+            raise ProblemError(f"{self.name}: observed outputs {tuple(self.observed)} are not all outputs "
+                               f"{tuple(self.outputs)}")
         self.check_conditions()
 
     def check_conditions(self) -> None:
