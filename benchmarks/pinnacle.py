@@ -50,6 +50,9 @@ PINNACLE = {
 }
 
 
+#: the finite elements of a preset's reference and race (the plates' unless named here)
+FEM_METHOD = {"ns2d_lid": "Taylor–Hood P2/P1, graded mesh"}
+
 #: the eleven PINNacle problems pinnzoo ships presets for, as they are named here
 ELEVEN = ("poisson2d_holes", "poisson_boltzmann2d", "heat2d_multiscale", "heat2d_longtime", "ns2d_lid", "ns2d_backstep",
           "wave1d_pinnacle", "poisson5d", "heat5d", "poisson_inverse2d", "heat_inverse2d")

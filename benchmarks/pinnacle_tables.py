@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pinnacle import ELEVEN  # benchmarks/, the script's own folder
+from pinnacle import ELEVEN, FEM_METHOD  # benchmarks/, the script's own folder
 from results_file import from_results
 
 
@@ -56,7 +56,8 @@ def pinnacle_race_table(b: dict) -> str:
             if not r.get("fem"):
                 continue  # an exact solution: no finite-element race
             for f in r["fem"]:
-                rows.append(f"| `{preset}` | FEM P2, curved mesh | h = {f['h']:g} ({f['dofs']:,} unknowns) | "
+                rows.append(f"| `{preset}` | FEM {FEM_METHOD.get(preset, 'P2, curved mesh')} | h = {f['h']:g} "
+                            f"({f['dofs']:,} unknowns) | "
                             f"{f['seconds']:.2f} s | {f['l2re']:.2e} |")
             for s in r["seeds"]:
                 rows.append(f"| `{preset}` | PINN, seed {s['seed']} | – | {s['train_seconds']:.0f} s | {s['l2re']:.2e} |")
