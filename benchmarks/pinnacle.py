@@ -47,11 +47,12 @@ PINNACLE = {
     "heat2d_longtime": {"pinnacle": "Heat 2d-LT", "best": 9.99e-1, "file": "heat_longtime.dat", "fem_sizes": (),
                         "times": tuple(0.2 * k for k in range(501))},
     "ns2d_lid": {"pinnacle": "NS 2d-C", "best": 3.60e-2, "file": "lid_driven_a4.dat", "fem_sizes": (0.08, 0.04, 0.02)},
+    "ns2d_backstep": {"pinnacle": "NS 2d-CG", "best": 8.24e-2, "file": None, "fem_sizes": (0.16, 0.08, 0.04)},
 }
 
 
 #: the finite elements of a preset's reference and race (the plates' unless named here)
-FEM_METHOD = {"ns2d_lid": "Taylor–Hood P2/P1, graded mesh"}
+FEM_METHOD = {"ns2d_lid": "Taylor–Hood P2/P1, graded mesh", "ns2d_backstep": "Taylor–Hood P2/P1, graded mesh"}
 
 #: the eleven PINNacle problems pinnzoo ships presets for, as they are named here
 ELEVEN = ("poisson2d_holes", "poisson_boltzmann2d", "heat2d_multiscale", "heat2d_longtime", "ns2d_lid", "ns2d_backstep",

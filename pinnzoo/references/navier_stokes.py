@@ -50,7 +50,8 @@ class FlowSolution:
 def solve_navier_stokes(geometry: Geometry, h: float, nu: float, velocity: Callable,
                         pressure_at: tuple[float, float] | None = None,
                         outlet: Callable[[np.ndarray], np.ndarray] | None = None, max_steps: int = 30,
-                        size: Callable[[float, float], float] | None = None) -> FlowSolution:
+                        size: Callable[[float, float], float] | None = None,
+                        pressure_outlet: Callable[[np.ndarray], np.ndarray] | None = None) -> FlowSolution:
     """Taylor–Hood solution on ``geometry`` at mesh size ``h``.
 
     Args:
@@ -58,6 +59,8 @@ def solve_navier_stokes(geometry: Geometry, h: float, nu: float, velocity: Calla
         pressure_at: the point whose nearest pressure node is pinned to 0 (a closed cavity).
         outlet: ``points [N, 2] -> bool [N]``, the boundary where ``p = 0`` and the velocity is free.
         size: local mesh size ``(x, y) -> h`` (at most ``h``) to grade the mesh towards corners.
+        pressure_outlet: where ``p = 0`` if not all of ``outlet`` (e.g. the closed outlet with its end points, where
+            walls keep the velocity fixed and ``outlet`` excludes them).
     """
     from scipy.sparse import bmat
     from scipy.sparse.linalg import spsolve
@@ -99,7 +102,7 @@ def solve_navier_stokes(geometry: Geometry, h: float, nu: float, velocity: Calla
     x[second] = velocity(*locs[:, second])[1]
     if outlet is not None:
         p_dofs = pre.get_dofs().all()
-        p_fixed = p_dofs[outlet(pre.doflocs[:, p_dofs].T)]
+        p_fixed = p_dofs[(pressure_outlet or outlet)(pre.doflocs[:, p_dofs].T)]
     else:
         p_fixed = np.array([np.argmin(np.sum((pre.doflocs.T - np.asarray(pressure_at)) ** 2, axis=1))])
     fixed = np.concatenate([first, second, nu_ + p_fixed])

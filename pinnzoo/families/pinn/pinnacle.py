@@ -58,3 +58,6 @@ _pinnacle("heat2d_longtime", "PINNacle Heat 2d-LT (semilinear heat over t in [0,
           prior=PriorSpec("fourier_mlp", {"widths": (32,) * 3, "features": 32, "scale": (1.0, 1.0, 6.0)}),
           schedule=_SCHEDULE.replace(adam={"steps_per_epoch": 1000}, collocation={"points": 8192},
                                      lbfgs={"maxiter": 6000, "points": 8192}))
+_pinnacle("ns2d_backstep", "PINNacle NS 2d-CG (backward-facing step, nu = 1/100), 4x48 tanh MLP with outputs "
+          f"(u, v, p) in float64, every Dirichlet condition exact (R-function walls); {_STEPS}",
+          prior=PriorSpec("mlp", {"widths": (48,) * 4}))
