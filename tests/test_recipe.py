@@ -114,20 +114,11 @@ def test_an_export_without_a_recipe_is_not_current():
     assert recipe_status({"preset": "burgers"})["recipe_current"] is False
 
 
-#: shipped exports not yet retrained by today's code (issue 55 retrains them one by one; the list only shrinks)
-NOT_YET_RETRAINED = {
-    "wave1d_sota",
-}
-
-
 @pytest.mark.parametrize("name", sorted(p.name for p in SHIPPED.iterdir() if (p / METADATA).exists()))
 def test_every_shipped_export_is_what_todays_preset_gives(name):
     directory = SHIPPED / name
     meta = json.loads((directory / METADATA).read_text())
     status = recipe_status(meta)
-    if name in NOT_YET_RETRAINED:
-        assert not status["recipe_current"], f"{name} is current now: take it off NOT_YET_RETRAINED"
-        pytest.skip(f"{name}: not yet retrained ({status['recipe_reason']})")
     assert status["recipe_current"], f"{name}: {status['recipe_reason']}"
     assert meta["recipe_fingerprint"]["definition"]["quick"] is False and meta["recipe_fingerprint"]["definition"]["init"] is None
     assert (directory / "prior_weights.npz").exists() and (directory / "history.csv").exists()
