@@ -224,19 +224,31 @@ class DiscrepancyStopping(keras.callbacks.Callback):
     ``monitor`` is the data misfit in units of the noise variance (the mean squared
     residual over ``σ²``, about 1 at the truth); the fit stops at the end of the first
     epoch where it is ``<= tau``. It sees no ground truth, only the noise level ``σ``
-    (known or estimated). ``self.stopped_at`` is the epoch (1-based) when it fired.
+    (known or estimated). ``self.stopped_at`` is the epoch (1-based) when it fired; with ``every_step=True`` it is
+    also checked after every step (a quasi-Newton iteration: :func:`~pinnzoo.solvers.lbfgs_refine` logs each one),
+    and ``stopped_at`` is the number of steps this callback had seen.
 
     Paper: V. A. Morozov, "On the solution of functional equations by the method of
     regularization", Soviet Math. Dokl. 7, 1966.
     """
 
-    def __init__(self, tau: float = 1.0, monitor: str = "misfit"):
+    def __init__(self, tau: float = 1.0, monitor: str = "misfit", every_step: bool = False):
         super().__init__()
-        self.tau, self.monitor = float(tau), monitor
+        self.tau, self.monitor, self.every_step = float(tau), monitor, bool(every_step)
         self.stopped_at = None
+        self._steps = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        self._check(logs, epoch + 1)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """With ``every_step``: checked after every step too (``stopped_at`` then counts steps, not epochs)."""
+        self._steps += 1
+        if self.every_step:
+            self._check(logs, self._steps)
+
+    def _check(self, logs, at: int) -> None:
         value = (logs or {}).get(self.monitor)
         if self.stopped_at is None and value is not None and float(value) <= self.tau:
-            self.stopped_at = epoch + 1
+            self.stopped_at = at
             self.model.stop_training = True

@@ -219,6 +219,12 @@ class PDEProblem:
         y = y + noise * y.std(axis=0, keepdims=True) * rng.standard_normal(y.shape)
         return x, y
 
+    def noise_variance(self, noise: float, x: np.ndarray) -> float:
+        """The mean variance of the noise :meth:`observations` adds at ``x`` with level ``noise`` (here relative:
+        ``(noise · std of the values)²``, averaged over the measured outputs) — the σ² of the discrepancy principle."""
+        y = self.reference(x)[:, self.observed_columns]
+        return float(np.mean((noise * y.std(axis=0)) ** 2))
+
     @property
     def observed_columns(self) -> list[int]:
         """The columns of the outputs that observations measure (:attr:`observed`, all when it is empty)."""

@@ -26,8 +26,16 @@ def coons(edge, x, y, lo: float, hi: float):
     return sides - corners
 
 
+class _AbsoluteNoise(PDEProblem):
+    """Observations with absolute noise (PINNacle's convention): standard deviation ``noise`` whatever the values'
+    spread."""
+
+    def noise_variance(self, noise, x):
+        return float(noise) ** 2
+
+
 @register_problem
-class PoissonInverse2D(PDEProblem):
+class PoissonInverse2D(_AbsoluteNoise):
     r"""A diffusion coefficient recovered with the solution (PINNacle's PInv).
 
     .. math::  \nabla\cdot(a \nabla u) + f = 0\ \text{on}\ [0, 1]^2,\quad u = \sin \pi x \sin \pi y,\quad
@@ -95,9 +103,8 @@ class PoissonInverse2D(PDEProblem):
         y = self.reference(x)[:, self.observed_columns]
         return x, y + noise * np.random.default_rng(seed).standard_normal(y.shape)
 
-
 @register_problem
-class HeatInverse2D(PDEProblem):
+class HeatInverse2D(_AbsoluteNoise):
     r"""A diffusion coefficient recovered with a heat flow (PINNacle's HInv).
 
     .. math::  u_t = \nabla\cdot(a \nabla u) + f\ \text{on}\ [-1, 1]^2 \times [0, 1],\quad

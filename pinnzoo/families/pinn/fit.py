@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pinnzoo.callbacks import GradNormBalancing, ReferenceErrorLogger
+from pinnzoo.callbacks import DiscrepancyStopping, GradNormBalancing, ReferenceErrorLogger
 from pinnzoo.checkpoint import CheckpointEvery
 from pinnzoo.distribute import distributed_batches, get_strategy, replicas, xla_fallback
 from pinnzoo.divergence import scaled_adam
@@ -165,13 +165,31 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
             raise TrainingError(f"the loss became NaN/inf during Adam ({guard.at}) after {len(guard.events)} "
                                 "rollbacks with a smaller learning rate; training stopped, the last good weights "
                                 "were kept and nothing was exported")
-    if schedule.lbfgs.maxiter > lbfgs_done:
+    if schedule.lbfgs.maxiter > lbfgs_done and not _stopped(callbacks):
         saver = run.saver("lbfgs", lbfgs_done) if run else []
         solver, history["lbfgs"], history["lbfgs_info"] = _lbfgs_phase(solver, schedule, seed, data,
                                                                         [reference, *callbacks, *saver], verbose,
                                                                         done=lbfgs_done)
         iterations = history["lbfgs_info"]["iterations"] + lbfgs_done
     return solver, history, iterations
+
+
+def _discrepancy_stop(preset, problem, data) -> DiscrepancyStopping | None:
+    """``observations["discrepancy"] = τ``: stop both phases at the first step whose data term (mean square) is at
+    most τ times the noise variance the observations were made with (Morozov's discrepancy principle)."""
+    tau = (preset.observations or {}).get("discrepancy")
+    if tau is None:
+        return None
+    variance = problem.noise_variance(float(preset.observations.get("noise", 0.0)), data[0])
+    if not float(tau) > 0 or not variance > 0:
+        raise TrainingError(f"{preset.name}: the discrepancy stop needs tau > 0 and noisy observations, got tau = "
+                            f"{tau}, noise variance {variance:g}")
+    return DiscrepancyStopping(float(tau) * variance, monitor="data", every_step=True)
+
+
+def _stopped(callbacks) -> bool:
+    """Whether a discrepancy stop fired (the quasi-Newton phase is then skipped)."""
+    return any(c.stopped_at is not None for c in callbacks if isinstance(c, DiscrepancyStopping))
 
 
 class _Resumable:
@@ -349,6 +367,8 @@ def _metadata(run: Run, result: TrainResult, schedule, seed: int, quick: bool) -
             "window_rel_l2": [w["rel_l2"] for w in history.get("windows", [])],
             "lbfgs_iterations": result.lbfgs_iterations,
             "rollbacks": history.get("rollbacks", []),  # where the loss became NaN/inf and training rolled back
+            # the discrepancy stop's threshold (tau σ²) and the step of the phase it fired in, if one was asked for
+            "discrepancy": history.get("discrepancy"),
             # why L-BFGS-B stopped (scipy's message), per window
             "lbfgs_stops": [h["lbfgs_info"]["message"] for h in runs if "lbfgs_info" in h],
             # (seconds since the start, rel. L2 on the grid) per logged epoch (single solvers), then the final one
@@ -436,13 +456,17 @@ class PINNTraining(Training):
         self.refit = None
         if self.init is not None and self.init.refit and not run.state:  # a resumed run restored its weights
             self.refit = _refit(solver, schedule, seed, data, verbose)
+        self.stop = _discrepancy_stop(preset, problem, data)
+        callbacks = [*run.callbacks, self.stop] if self.stop else run.callbacks
         if isinstance(solver, TimeMarchingSolver):
-            history, self.iterations = _train_windows(solver, schedule, seed, data, run.callbacks, verbose,
+            history, self.iterations = _train_windows(solver, schedule, seed, data, callbacks, verbose,
                                                       self.log_every, run.guard, run.start, resumable)
         else:
-            solver, history, self.iterations = _adam_then_lbfgs(solver, schedule, seed, data, run.callbacks, verbose,
+            solver, history, self.iterations = _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose,
                                                                 self.reference, run.guard, resumable)
         history["rollbacks"] = run.guard.events  # NaN/inf losses survived by rolling back (pinnzoo.divergence)
+        if self.stop:
+            history["discrepancy"] = {"tau": self.stop.tau, "stopped_at": self.stop.stopped_at}
         return solver, history
 
     def score(self, run: Run, solver, history) -> TrainResult:
