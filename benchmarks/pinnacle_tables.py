@@ -75,8 +75,13 @@ def crossing(preset: str, r: dict) -> str:
         return (f"`{preset}`: {len(wins)} of {len(r['seeds'])} seeds beat every finite-element solve of the race "
                 f"that took no longer: a crossing point within the sizes measured.")
     return (f"`{preset}`: every seed is matched by a finite-element solve of the race that took no longer — as "
-            f"accurate as the worst seed in {_fem_to(r, worst)}, where the seeds trained {times[0]:.0f}–{times[-1]:.0f} "
-            f"s: no crossing point.")
+            f"accurate as the worst seed in {_fem_to(r, worst)}, where {_trained(times)}: no crossing point.")
+
+
+def _trained(times: list) -> str:
+    if len(times) == 1:
+        return f"the one seed run so far trained {times[0]:.0f} s"
+    return f"the seeds trained {times[0]:.0f}–{times[-1]:.0f} s"
 
 
 PINNACLE_TABLES = {"pinnacle": pinnacle_table, "pinnacle_race": pinnacle_race_table}
