@@ -240,6 +240,26 @@ def test_parallel_mlp_branches_share_nothing_and_survive_serialization():
     np.testing.assert_allclose(again(x).numpy(), y.numpy(), rtol=1e-6)
 
 
+def test_a_parallel_mlp_branch_with_a_masked_input_does_not_depend_on_it():
+    from pinnzoo.priors import ParallelMLP
+
+    net = ParallelMLP((8,), out_dim=2, seed=1, inputs=((1, 1, 1), (1, 1, 0)))  # u(x, y, t), a(x, y)
+    x = tf.constant(np.random.default_rng(2).uniform(-1, 1, (32, 3)), tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = net(x)
+    jac = tape.batch_jacobian(y, x).numpy()  # [32, outputs, inputs]
+    assert np.all(jac[:, 1, 2] == 0) and np.abs(jac[:, 0, 2]).min() > 0  # a ignores t, u does not
+    moved = x + tf.constant([[0.0, 0.0, 0.5]])
+    np.testing.assert_array_equal(net(moved)[:, 1].numpy(), y[:, 1].numpy())
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
+    again(x)
+    again.set_weights(net.get_weights())
+    np.testing.assert_allclose(again(moved).numpy(), net(moved).numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="mask"):
+        ParallelMLP((8,), out_dim=2, inputs=((1, 1, 1),))
+
+
 def test_fourier_mlp_takes_given_frequencies_and_keeps_them_through_serialization():
     from pinnzoo.priors import FourierMLP
 
