@@ -124,6 +124,27 @@ def prior_weight_file(priors: Sequence) -> tuple[bytes, dict]:
                   "sha256": hashlib.sha256(data).hexdigest()}
 
 
+def save_signatures(archive, path) -> None:
+    """Write a ``keras.export.ExportArchive``'s endpoints as the SavedModel's signatures, each traced graph once.
+
+    ``ExportArchive.write_out`` also keeps every endpoint as a restorable ``tf.function`` attribute, and the
+    SavedModel then stores each graph twice (once for the attribute, once for the signature) — half the file of a
+    PINN export. Every reader (pinnzoo, ``saved_model_cli``, TF Serving, the README's examples) calls the
+    signatures, so only they are written. Falls back to ``write_out`` on a Keras without the archive's
+    internals used here."""
+    names = getattr(archive, "_endpoint_names", None)
+    module = getattr(archive, "_tf_trackable", None)
+    if not names or module is None or not hasattr(archive, "_get_concrete_fn"):
+        archive.write_out(str(path), verbose=False)
+        return
+    archive._filter_and_track_resources()  # the variables the endpoints use, tracked by the module
+    signatures = {name: archive._get_concrete_fn(name) for name in names}
+    signatures.setdefault("serving_default", signatures[names[0]])
+    for name in names:
+        delattr(module, name)
+    tf.saved_model.save(module, str(path), signatures=signatures)
+
+
 def write_atomically(directory, archive, meta, priors, files=None) -> Path:
     """Write the SavedModel, ``pinnzoo.json``, the priors' weights (:func:`prior_weight_file`), ``files``
     (name → bytes, e.g. the run's ``history.csv``) and the SHA-256 manifest of them all
@@ -134,7 +155,7 @@ def write_atomically(directory, archive, meta, priors, files=None) -> Path:
     tmp = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}"
     old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
     try:
-        archive.write_out(str(tmp), verbose=False)
+        save_signatures(archive, tmp)
         (tmp / meta["prior_weights"]["file"]).write_bytes(weights)
         for name, data in (files or {}).items():
             if Path(name).name != name or (tmp / name).exists():

@@ -130,6 +130,28 @@ def test_export_stores_each_weight_once(tmp_path):
     assert solver.prior.count_params() <= stored <= solver.count_params()
 
 
+def test_export_stores_each_endpoint_graph_once(tmp_path):
+    """Only the signatures are written: each endpoint's traced graph is in the SavedModel once, and the
+    signatures still serve what the solver computes."""
+    import tensorflow as tf
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    solver = small_solver(widths=(8,))
+    export_solver(solver, tmp_path / "m", {"preset": "test"})
+    proto = saved_model_pb2.SavedModel()
+    proto.ParseFromString((tmp_path / "m" / "saved_model.pb").read_bytes())
+    names = [f.signature.name for f in proto.meta_graphs[0].graph_def.library.function]
+    for endpoint in ("points", "coordinates", "residual"):
+        assert sum(n.startswith(f"__inference_{endpoint}_") for n in names) == 1, (endpoint, names)
+    model, meta = load_export(tmp_path / "m")
+    pts = np.random.default_rng(0).uniform(0, 1, (6, 2))
+    np.testing.assert_allclose(predict_export(model, meta, pts), solver.predict_numpy(pts), atol=1e-6)
+    served = model.signatures["residual"](inputs=tf.constant(pts, tf.float32))
+    expected = solver.residual(tf.constant(pts, solver.compute_dtype))
+    for key, value in expected.items():
+        np.testing.assert_allclose(served[key].numpy(), value.numpy(), rtol=1e-4, atol=1e-5)
+
+
 KILL_SCRIPT = r'''
 import sys, numpy as np
 sys.path.insert(0, sys.argv[2])
