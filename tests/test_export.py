@@ -7,11 +7,14 @@ import textwrap
 
 import numpy as np
 import pytest
+from pathlib import Path
 
 from conftest import small_solver
 from pinnzoo.families.pinn import archive as pinn_archive
 from pinnzoo.errors import ExportError
 from pinnzoo.export import evaluate_export, load_export, predict_export, read_metadata
+
+ROOT = Path(__file__).resolve().parents[1]
 from pinnzoo.families.pinn.archive import export_solver
 
 
@@ -196,3 +199,25 @@ def test_sigkill_during_export_leaves_an_intact_model(tmp_path, delay):
     model, meta = load_export(target)
     expected = np.load(f"{target}.{'a' if meta['preset'] == 'first' else 'b'}.npy")
     np.testing.assert_allclose(predict_export(model, meta, np.linspace(0, 1, 8).reshape(4, 2)), expected, atol=1e-6)
+
+
+def test_a_shipped_export_rewritten_serves_the_same_values(tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location("rewrite_exports", ROOT / "benchmarks" / "rewrite_exports.py")
+    rewrite_exports = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rewrite_exports)
+    import shutil
+
+    copy = tmp_path / "heat_inverse"  # an inverse problem: its identified coefficient is carried over too
+    shutil.copytree(ROOT / "saved_models" / "heat_inverse", copy)
+    old_model, old_meta = load_export(copy)
+    pts = np.random.default_rng(3).uniform(0, 1, (50, 2))
+    before = predict_export(old_model, old_meta, pts)
+    size_before, size_after = rewrite_exports.rewrite(copy)
+    model, meta = load_export(copy)  # its manifest checked
+    assert meta == old_meta and size_after <= size_before  # (shipped exports are written compactly already)
+    np.testing.assert_allclose(predict_export(model, meta, pts), before, rtol=0, atol=1e-7)
+    served = model.signatures["coefficients"]()
+    assert {k: float(v.numpy()) for k, v in served.items()} == pytest.approx(old_meta["identified_params"], rel=1e-6)

@@ -198,6 +198,12 @@ class PINNSolver(keras.Model):
         """Identified PDE coefficients (inverse problems): ``name -> exp(log-variable)``."""
         return {k: tf.exp(v) for k, v in self._log_coefficients.items()}
 
+    def set_coefficients(self, values) -> None:
+        """Set identified coefficients to ``values`` (name -> positive value, as an export's ``identified_params``)."""
+        for name, value in values.items():
+            variable = self._log_coefficients[name]
+            variable.assign(tf.math.log(tf.cast(value, variable.dtype)))
+
     def params(self) -> dict:
         """PDE coefficients as tensors: trainable variables or constants."""
         out = {k: tf.constant(v, dtype=self.compute_dtype) for k, v in self.problem.params.items()}
