@@ -1,6 +1,6 @@
 """Rewrite shipped PINN exports with today's SavedModel writer — the same weights, a smaller file.
 
-    python benchmarks/rewrite_exports.py                 # every shipped PINN export (not time-marching ones)
+    python benchmarks/rewrite_exports.py                 # every shipped PINN export
     python benchmarks/rewrite_exports.py burgers kdv     # these
 
 Each export's solver is rebuilt from its preset (the recipe the export records must be today's), its priors' weights
@@ -41,12 +41,9 @@ def rebuild(directory: Path, meta: dict):
     if meta["training"]["dtype"] != solver.compute_dtype:  # a float64 continuation
         solver = solver.recast(meta["training"]["dtype"])
     WarmStart(str(directory)).apply([part.prior for part in solver.parts()])
-    solver.set_coefficients(meta.get("identified_params") or {})
+    if meta.get("identified_params"):  # inverse problems
+        solver.set_coefficients(meta["identified_params"])
     return solver
-
-
-def marching(meta: dict) -> bool:
-    return int(meta["training"].get("windows", 1)) > 1
 
 
 def rewrite(directory: Path) -> tuple[int, int]:
@@ -54,8 +51,6 @@ def rewrite(directory: Path) -> tuple[int, int]:
     meta = json.loads((directory / "pinnzoo.json").read_text())
     if not recipe_status(meta)["recipe_current"]:
         raise ExportError(f"{directory.name}: not today's recipe, so its preset cannot rebuild it")
-    if marching(meta):
-        raise ExportError(f"{directory.name}: a time-marching export; this script rebuilds single solvers only")
     solver = rebuild(directory, meta)
     fresh = directory.parent / f".{directory.name}.rewrite"
     kept = {k: v for k, v in meta.items() if k != "prior_weights"}
@@ -83,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     metas = {p.name: json.loads((p / "pinnzoo.json").read_text())
              for p in sorted(SHIPPED.iterdir()) if (p / "pinnzoo.json").exists()}
-    names = args.exports or [n for n, m in metas.items() if m.get("family") == "pinn" and not marching(m)]
+    names = args.exports or [n for n, m in metas.items() if m.get("family") == "pinn"]
     total = [0, 0]
     for name in names:
         before, after = rewrite(SHIPPED / name)
