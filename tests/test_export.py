@@ -215,9 +215,9 @@ def test_a_shipped_export_rewritten_serves_the_same_values(tmp_path, monkeypatch
     old_model, old_meta = load_export(copy)
     pts = np.random.default_rng(3).uniform(0, 1, (50, 2))
     before = predict_export(old_model, old_meta, pts)
-    size_before, size_after = rewrite_exports.rewrite(copy)
+    rewrite_exports.rewrite(copy)
     model, meta = load_export(copy)  # its manifest checked
-    assert meta == old_meta and size_after <= size_before  # (shipped exports are written compactly already)
+    assert meta == old_meta
     np.testing.assert_allclose(predict_export(model, meta, pts), before, rtol=0, atol=1e-7)
     served = model.signatures["coefficients"]()
     assert {k: float(v.numpy()) for k, v in served.items()} == pytest.approx(old_meta["identified_params"], rel=1e-6)
