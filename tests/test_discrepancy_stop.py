@@ -43,6 +43,7 @@ def _with_stop(tau):
     return dataclasses.replace(preset, observations={**preset.observations, "discrepancy": tau})
 
 
+@pytest.mark.slow  # two quick trainings
 def test_a_fired_stop_ends_adam_and_skips_the_quasi_newton_phase():
     result = _with_stop(1e6).train(quick=True, verbose=0, seed=0)  # any misfit is below 1e6 σ²
     assert result.history["discrepancy"]["stopped_at"] == 1 and result.lbfgs_iterations == 0

@@ -201,6 +201,7 @@ def test_sigkill_during_export_leaves_an_intact_model(tmp_path, delay):
     np.testing.assert_allclose(predict_export(model, meta, np.linspace(0, 1, 8).reshape(4, 2)), expected, atol=1e-6)
 
 
+@pytest.mark.slow  # rebuilds and writes a shipped export
 def test_a_shipped_export_rewritten_serves_the_same_values(tmp_path, monkeypatch):
     import importlib.util
 
