@@ -9,27 +9,11 @@ its interval. A run whose fingerprint is not today's (:mod:`pinnzoo.recipe`) is 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from held_out_images import SEEDS, STUDY, fingerprints, key, variant  # benchmarks/, the script's own folder
+from intervals import ci_text
 from results_file import from_results
 from pinnzoo.family import get_preset
-
-
-def interval(values) -> tuple[float, float]:
-    """``(mean, half-width of the 95 % Student-t interval)``; half-width NaN for fewer than two values."""
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2:
-        return float(v.mean()) if len(v) else float("nan"), float("nan")
-    return float(v.mean()), float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-
-
-def ci_text(values, signed: bool = False) -> str:
-    mean, half = interval(values)
-    if np.isnan(mean):
-        return "–"
-    text = f"{mean:+.2f}" if signed else f"{mean:.2f}"
-    return text if np.isnan(half) else f"{text} ± {half:.2f}"
 
 
 def _target(rows: list[dict], methods: tuple) -> dict | None:

@@ -84,6 +84,22 @@ def test_tuned_baseline_picks_its_best_weight():
     assert {r["weight"] for r in result["sweep"]} == {0.1, 10.0}
 
 
+def test_the_no_truth_baseline_takes_the_weight_whose_misfit_is_nearest_the_noise_level():
+    from pinnzoo.families.grid_inverse.preset import discrepancy_pick, no_truth_baselines
+
+    p = DarcyInverse(m=16)
+    sweep = TunedBaseline("h1", (0.01, 1.0, 1e4), iterations=40).run(p)["sweep"]
+    misfits = [r["misfit"] for r in sweep]
+    assert misfits[0] < 1.0 < misfits[-1]  # too weak fits the noise, too strong cannot reach it
+    pick = discrepancy_pick(sweep, 1.0)
+    assert abs(pick["misfit"] - 1.0) == min(abs(m - 1.0) for m in misfits)
+    assert discrepancy_pick(sweep, 1e9)["misfit"] == max(misfits) and discrepancy_pick(sweep, 0.0)["misfit"] == min(misfits)
+    blind = no_truth_baselines([{"method": "H1", "sweep": sweep}], None)
+    assert blind == [{"method": "H1", "rule": "discrepancy", **pick}]
+    with pytest.raises(InputError):
+        discrepancy_pick([], 1.0)
+
+
 def test_darcy_inverse_quick_train_exports_and_evaluates(tmp_path):
     result = get_preset("darcy_inverse").train(quick=True, out=tmp_path / "inv", verbose=0)
     model, meta = load_export(tmp_path / "inv")
@@ -93,6 +109,9 @@ def test_darcy_inverse_quick_train_exports_and_evaluates(tmp_path):
     assert report["matches_metadata"]
     assert report["metrics"]["u_vs_served"] < 1e-5
     assert report["metrics"]["rel_l2"] == pytest.approx(meta["metrics"]["rel_l2"], rel=1e-4)
+    blind = report["no_truth_baselines"]
+    assert [b["method"] for b in blind] == [b["method"] for b in meta["baselines"]]
+    assert report["no_truth_target"] == min(b["rel_l2"] for b in blind) >= report["target"]  # the oracle's is best
 
 
 def test_input_noise_perturbs_only_the_steps_and_is_kept_in_the_config():

@@ -1,0 +1,156 @@
+"""darcy_inverse replicated: many coefficient and noise draws, network seeds, baselines chosen with and without the truth.
+
+    python benchmarks/darcy_replicated.py                      # everything not yet done (hours: run in parts)
+    python benchmarks/darcy_replicated.py --limit 2            # the next 2 instances
+    python benchmarks/darcy_replicated.py --shard 1/2          # every 2nd instance from the 2nd: one process per core
+
+The instances (:data:`INSTANCES`): 10 permeability draws × 2 noise draws at 1 % noise, 5 × 1 at 0.5 % and at 5 %.
+Each instance is solved through the same differentiable sparse solve (``pinnzoo.families.grid_inverse``) by
+
+* **regularised least squares** on the raw grid, H¹ (Tikhonov) and TV, at every weight of :data:`WEIGHTS`
+  (L-BFGS for the preset's budget); the weight is chosen twice by the tables, with the truth (oracle) and by the
+  discrepancy principle (no truth, :func:`~pinnzoo.families.grid_inverse.preset.discrepancy_pick`);
+* **iterative regularisation, no network**: L-BFGS on the raw grid and in the hierarchical (multiscale) basis —
+  the preset's own prior, a *linear* generator — with no penalty, stopped by the discrepancy principle;
+* **the generators**: Deep Decoder and DIP, network seeds :data:`NET_SEEDS`, same optimiser and budget.
+
+Every fit runs the preset's whole L-BFGS budget with no stop (equal budgets), logged every 10 iterations; its
+row keeps the error at the discrepancy stop (the first log with misfit ≤ τ: the rule a user without the truth
+applies), at the oracle-best log, and at the end, plus a thinned curve. Resumable and safe to run as several
+processes: ``benchmarks/results/darcy_replicated.json`` keeps one entry per (instance, part), written under a file
+lock after every part; a part is redone only when its fingerprint (problem, fit, prior/weights, the family's
+code version) changed. Tables: ``benchmarks/darcy_replicated_tables.py`` (docs/lessons.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import time
+
+from darcy_inverse import curve_row  # benchmarks/, the script's own folder
+from results_file import RESULTS
+from pinnzoo.export import machine
+from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS
+from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
+from pinnzoo.families.grid_inverse.preset import TunedBaseline
+from pinnzoo.family import get_preset
+from pinnzoo.grids.darcy_inverse import DarcyInverse
+from pinnzoo.priors.registry import PriorSpec
+from pinnzoo.recipe import canonical, code_version, digest
+
+NAME = "darcy_replicated"
+PATH = RESULTS / f"{NAME}.json"
+#: (noise, permeability draw, noise draw), in the order they are run (a part run gives a balanced first look)
+INSTANCES = tuple([(0.01, k, 1) for k in range(10)] + [(0.01, k, 2) for k in range(10)]
+                  + [(0.005, k, 1) for k in range(5)] + [(0.05, k, 1) for k in range(5)])
+WEIGHTS = (1.0, 3.0, 10.0, 30.0, 100.0)
+PENALTIES = ("h1", "tv")
+LINEAR = ("raw_grid", "multiscale_grid")  # zero-initialised: no seed
+GENERATORS = ("deep_decoder", "dip")
+NET_SEEDS = (0, 1, 2)
+THIN = 5  # keep every 5th logged point of a curve
+
+
+def instance_key(noise: float, seed: int, noise_seed: int) -> str:
+    return f"noise {noise:g}, a-draw {seed}, noise-draw {noise_seed}"
+
+
+def parts() -> list[str]:
+    """The parts of one instance: ``baseline/h1``, ``linear/raw_grid``, ``generator/dip/2``, …"""
+    return ([f"baseline/{p}" for p in PENALTIES] + [f"linear/{p}" for p in LINEAR]
+            + [f"generator/{g}/{s}" for g in GENERATORS for s in NET_SEEDS])
+
+
+def fingerprint(problem: DarcyInverse, part: str) -> str:
+    preset = get_preset("darcy_inverse")
+    what = {"problem": problem.params, "fit": canonical(preset.fit), "part": part,
+            "code": code_version(preset.family), "tau": preset.discrepancy}
+    if part.startswith("baseline/"):
+        what["weights"] = list(WEIGHTS)
+    else:
+        prior = part.split("/")[1]
+        what["prior"] = canonical(GRID_PRIOR_CONFIGS.get(prior, {}))
+    return digest(what)
+
+
+def run_baseline(problem, penalty: str) -> dict:
+    fit = get_preset("darcy_inverse").fit
+    return {"sweep": TunedBaseline(penalty, WEIGHTS, iterations=fit.lbfgs_iterations).run(problem)["sweep"]}
+
+
+def run_fit(problem, prior: str, seed: int) -> dict:
+    preset = get_preset("darcy_inverse")
+    solver = build_coefficient_solver(problem, PriorSpec(prior, GRID_PRIOR_CONFIGS.get(prior, {})), seed=seed)
+    log = fit_coefficient(solver, preset.fit)["lbfgs"]
+    row = curve_row(log, preset.fit.log_every, preset.discrepancy)
+    row["curve"] = {k: v[THIN - 1::THIN] for k, v in row["curve"].items()}
+    return {"parameters": int(solver.prior.count_params()), **row}
+
+
+def run_part(problem, part: str) -> dict:
+    kind, name, *seed = part.split("/")
+    if kind == "baseline":
+        return run_baseline(problem, name)
+    return run_fit(problem, name, int(seed[0]) if seed else 0)
+
+
+@contextlib.contextmanager
+def locked():
+    """The results file, read under an exclusive lock and written back atomically on leaving."""
+    with open(PATH.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(PATH.read_text()) if PATH.exists() else {"instances": {}}
+        yield data
+        tmp = PATH.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=1) + "\n")
+        os.replace(tmp, PATH)
+
+
+def load() -> dict:
+    return json.loads(PATH.read_text()) if PATH.exists() else {"instances": {}}
+
+
+def todo(problem, key: str) -> list[str]:
+    entry = load()["instances"].get(key, {})
+    return [p for p in parts() if entry.get(p, {}).get("fingerprint") != fingerprint(problem, p)]
+
+
+def run_instance(noise: float, seed: int, noise_seed: int) -> bool:
+    """Run the missing or stale parts of one instance; True if any ran."""
+    problem = DarcyInverse(seed=seed, noise=noise, noise_seed=noise_seed)
+    key = instance_key(noise, seed, noise_seed)
+    missing = todo(problem, key)
+    for part in missing:
+        print(f"{key} | {part}", flush=True)
+        start = time.perf_counter()
+        row = run_part(problem, part)
+        row.update(time_s=round(time.perf_counter() - start, 1), fingerprint=fingerprint(problem, part),
+                   machine=machine(), date=time.strftime("%Y-%m-%d"))
+        with locked() as data:
+            data["instances"].setdefault(key, {"problem": problem.params})[part] = row
+    return bool(missing)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="stop after this many instances with work done")
+    parser.add_argument("--shard", default="0/1", help="i/n: only every n-th instance from the i-th (0-based)")
+    args = parser.parse_args()
+    try:
+        i, n = (int(v) for v in args.shard.split("/"))
+        assert 0 <= i < n
+    except (ValueError, AssertionError):
+        parser.error(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}")
+    done = 0
+    for instance in INSTANCES[i::n]:
+        if args.limit is not None and done >= args.limit:
+            return
+        done += run_instance(*instance)
+
+
+if __name__ == "__main__":
+    main()
