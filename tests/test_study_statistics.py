@@ -1,0 +1,71 @@
+"""The statistics behind the replicated studies' verdicts (benchmarks/intervals.py) and the darcy_inverse study's
+tables on synthetic results: a paired difference, the no-truth choice of a baseline's weight, incomplete instances."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from pinnzoo.grids.darcy_inverse import DarcyInverse
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import darcy_replicated, darcy_replicated_tables, intervals
+
+    return darcy_replicated, darcy_replicated_tables, intervals
+
+
+def test_the_interval_is_students_t_and_a_verdict_needs_it_to_exclude_zero(bench):
+    _, _, iv = bench
+    values = [1.0, 2.0, 4.0]
+    mean, half = iv.interval(values)
+    assert mean == pytest.approx(7 / 3)
+    assert half == pytest.approx(stats.t.ppf(0.975, 2) * np.std(values, ddof=1) / np.sqrt(3))
+    assert np.isnan(iv.interval([1.0])[1]) and iv.paired_verdict([-1.0]) == "too few"
+    assert iv.paired_verdict([-1.0, -1.1, -0.9]) == "better" and iv.paired_verdict([1.0, 1.1, 0.9]) == "worse"
+    assert iv.paired_verdict([-1.0, 1.0, 0.1]) == "no difference shown"
+    assert iv.paired_verdict([1.0, 1.1, 0.9], lower_is_better=False) == "better"
+    assert iv.ci_text([]) == "–" and iv.ci_text([0.5], signed=True, digits=3) == "+0.500"
+
+
+def _fit(error: float) -> dict:
+    point = {"iteration": 10, "rel_l2": error, "wrong_phase": 0.01, "misfit": 1.0}
+    return {"end": point, "oracle": point, "discrepancy": point, "time_s": 1.0, "machine": "test"}
+
+
+def _instance(study, noise, seed, noise_seed, generator_error):
+    problem = DarcyInverse(seed=seed, noise=noise, noise_seed=noise_seed)
+    entry = {"problem": problem.params}
+    for part in study.parts():
+        if part.startswith("baseline/"):
+            # the oracle takes weight 1 (0.20); the discrepancy principle weight 10 (misfit nearest 1: 0.30)
+            row = {"sweep": [{"weight": 1.0, "rel_l2": 0.20, "wrong_phase": 0.0, "misfit": 0.5},
+                             {"weight": 10.0, "rel_l2": 0.30, "wrong_phase": 0.0, "misfit": 1.1}],
+                   "time_s": 1.0, "machine": "test"}
+        else:
+            row = _fit(generator_error if part.startswith("generator/") else 0.25)
+        entry[part] = {**row, "fingerprint": study.fingerprint(problem, part)}
+    return study.instance_key(noise, seed, noise_seed), entry
+
+
+def test_the_tables_pair_instances_and_count_only_complete_ones(bench):
+    study, tables, _ = bench
+    data = {"instances": dict(_instance(study, 0.01, k, 1, 0.15 + 0.01 * k) for k in range(3))}
+    key, partial = _instance(study, 0.01, 3, 1, 0.1)
+    partial.pop("generator/dip/2")
+    data["instances"][key] = partial
+    groups, begun = tables.instance_rows(data)
+    assert begun == 1 and len(groups[0.01]) == 3
+    first = groups[0.01][0]
+    assert first["h1/oracle"][0] == 0.20 and first["tv/discrepancy"][0] == 0.30
+    assert first["dip/discrepancy"][0] == pytest.approx(0.15)
+    paired = tables.darcy_replicated_paired_table.__wrapped__(data)
+    # Deep Decoder (0.15, 0.16, 0.17) − oracle H1 (0.20): −0.04 ± 0.025, better
+    row = next(r for r in paired.splitlines() if "| Deep Decoder (discrepancy stop) | H¹ least squares (weight chosen with"
+               in r)
+    assert "| 3 | -0.040 ± 0.025 | better |" in row
+    summary = tables.darcy_replicated_table.__wrapped__(data)
+    assert "3 of 20 at 1 %" in summary and "(1 more begun)" in summary
