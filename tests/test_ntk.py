@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from pinnzoo.errors import InputError
-from pinnzoo.ntk import Spectrum, flow_update, jacobian
+from pinnzoo.ntk import Spectrum, flow_update, jacobian, krylov_iterations
 
 
 def _linear(rows=37, cols=11, seed=0):
@@ -95,3 +95,18 @@ def test_the_predicted_flow_is_what_small_step_gradient_descent_does():
         predicted = b.T @ flow_update(sp, y, steps * eta)
         np.testing.assert_allclose(theta, predicted, rtol=0, atol=2e-3 * np.linalg.norm(predicted))
         assert sp.residual_energy(y, steps * eta) == pytest.approx(np.sum((b @ theta - y) ** 2), rel=1e-2)
+
+
+def test_krylov_iterations_finish_within_the_distinct_eigenvalues_and_in_one_step_with_the_inverse():
+    """CG ends in at most as many steps as the Hessian has distinct eigenvalues; preconditioned by H⁻¹ itself it
+    ends in one; an identity preconditioner on an ill-conditioned H needs more than on a well-conditioned one."""
+    q, _ = np.linalg.qr(np.random.default_rng(1).standard_normal((30, 30)))
+    hessian = q @ np.diag(np.repeat([1.0, 10.0, 100.0], 10)) @ q.T
+    truth = np.random.default_rng(2).standard_normal(30)
+    rhs, start = hessian @ truth, np.zeros(30)
+    tolerances = (1e-2, 1e-8)
+    assert krylov_iterations(hessian, rhs, np.eye(30), start, truth, tolerances)["1e-08"] <= 3
+    assert krylov_iterations(hessian, rhs, np.linalg.inv(hessian), start, truth, tolerances) == {"0.01": 1, "1e-08": 1}
+    spread = q @ np.diag(np.geomspace(1, 1e4, 30)) @ q.T
+    slow = krylov_iterations(spread, spread @ truth, np.eye(30), start, truth, tolerances)
+    assert slow["0.01"] > 3 and slow["1e-08"] is not None  # round-off delays it past 30 steps, but it ends
