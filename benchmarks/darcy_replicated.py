@@ -25,15 +25,10 @@ code version) changed. Tables: ``benchmarks/darcy_replicated_tables.py`` (docs/l
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
-import json
-import os
-import time
+import functools
 
 from darcy_inverse import curve_row  # benchmarks/, the script's own folder
-from results_file import RESULTS
-from pinnzoo.export import machine
+from results_file import run_study_parts
 from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS
 from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
 from pinnzoo.families.grid_inverse.preset import TunedBaseline
@@ -43,7 +38,6 @@ from pinnzoo.priors.registry import PriorSpec
 from pinnzoo.recipe import canonical, code_version, digest
 
 NAME = "darcy_replicated"
-PATH = RESULTS / f"{NAME}.json"
 #: (noise, permeability draw, noise draw), in the order they are run (a part run gives a balanced first look)
 INSTANCES = tuple([(0.01, k, 1) for k in range(10)] + [(0.01, k, 2) for k in range(10)]
                   + [(0.005, k, 1) for k in range(5)] + [(0.05, k, 1) for k in range(5)])
@@ -98,41 +92,11 @@ def run_part(problem, part: str) -> dict:
     return run_fit(problem, name, int(seed[0]) if seed else 0)
 
 
-@contextlib.contextmanager
-def locked():
-    """The results file, read under an exclusive lock and written back atomically on leaving."""
-    with open(PATH.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        data = json.loads(PATH.read_text()) if PATH.exists() else {"instances": {}}
-        yield data
-        tmp = PATH.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=1) + "\n")
-        os.replace(tmp, PATH)
-
-
-def load() -> dict:
-    return json.loads(PATH.read_text()) if PATH.exists() else {"instances": {}}
-
-
-def todo(problem, key: str) -> list[str]:
-    entry = load()["instances"].get(key, {})
-    return [p for p in parts() if entry.get(p, {}).get("fingerprint") != fingerprint(problem, p)]
-
-
 def run_instance(noise: float, seed: int, noise_seed: int) -> bool:
     """Run the missing or stale parts of one instance; True if any ran."""
     problem = DarcyInverse(seed=seed, noise=noise, noise_seed=noise_seed)
-    key = instance_key(noise, seed, noise_seed)
-    missing = todo(problem, key)
-    for part in missing:
-        print(f"{key} | {part}", flush=True)
-        start = time.perf_counter()
-        row = run_part(problem, part)
-        row.update(time_s=round(time.perf_counter() - start, 1), fingerprint=fingerprint(problem, part),
-                   machine=machine(), date=time.strftime("%Y-%m-%d"))
-        with locked() as data:
-            data["instances"].setdefault(key, {"problem": problem.params})[part] = row
-    return bool(missing)
+    return run_study_parts(NAME, instance_key(noise, seed, noise_seed), problem,
+                           {p: (fingerprint(problem, p), functools.partial(run_part, problem, p)) for p in parts()})
 
 
 def main() -> None:

@@ -25,7 +25,9 @@ from optimizer_tables import OPTIMIZER_TABLES
 from results_file import from_results
 from scaling_tables import SCALING_TABLES
 from seed_tables import SEED_TABLES
+from spectra_tables import SPECTRA_TABLES
 from transfer_tables import TRANSFER_TABLES
+from underparameterised_tables import UNDERPARAMETERISED_TABLES
 from pinnzoo.presets import PINNPreset, family_of, preset_names
 from pinnzoo.recipe import recipe_status
 
@@ -547,7 +549,8 @@ PAGES = {
                               "winograd_conv": winograd_table, "stop_gate": stop_gate_table, **HELD_OUT_TABLES},
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
-    "docs/lessons.md": {**LESSON_TABLES, **DARCY_REPLICATED_TABLES},
+    "docs/lessons.md": {**LESSON_TABLES, **DARCY_REPLICATED_TABLES, **SPECTRA_TABLES,
+                        **UNDERPARAMETERISED_TABLES},
     "docs/transfer.md": TRANSFER_TABLES,
     "docs/reliability.md": {"checkpoint": checkpoint_table},
     "docs/scaling.md": SCALING_TABLES,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import json
+import os
 import time
 from pathlib import Path
 
@@ -45,6 +48,40 @@ def record_latest(name: str, row: dict) -> Path:
     data["runs"] = dict(sorted(data["runs"].items()))
     path.write_text(json.dumps(data, indent=1) + "\n")
     return path
+
+
+@contextlib.contextmanager
+def locked_results(name: str, empty: dict):
+    """``benchmarks/results/NAME.json`` (``empty`` if absent) read under an exclusive lock, and written back
+    atomically on leaving: the results file of a study that several processes run in parts."""
+    path = RESULTS / f"{name}.json"
+    with open(path.with_suffix(".lock"), "w") as lock:  # *.lock is ignored by git
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(path.read_text()) if path.exists() else empty
+        yield data
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=1) + "\n")
+        os.replace(tmp, path)
+
+
+def run_study_parts(name: str, key: str, problem, parts: dict) -> bool:
+    """Run the parts of one instance of a resumable study whose recorded fingerprint is not today's: ``parts`` maps
+    a part's name to ``(fingerprint, run)``, ``run()`` returning its row. Each row, stamped with its time,
+    fingerprint, machine and date, goes into ``benchmarks/results/NAME.json`` under ``instances[key][part]`` as
+    soon as it is done (under the file lock). True if any part ran."""
+    path = RESULTS / f"{name}.json"
+    entry = json.loads(path.read_text())["instances"].get(key, {}) if path.exists() else {}
+    missing = [p for p, (stamp, _) in parts.items() if entry.get(p, {}).get("fingerprint") != stamp]
+    for part in missing:
+        print(f"{key} | {part}", flush=True)
+        stamp, run = parts[part]
+        start = time.perf_counter()
+        row = run()
+        row.update(time_s=round(time.perf_counter() - start, 1), fingerprint=stamp, machine=machine(),
+                   date=time.strftime("%Y-%m-%d"))
+        with locked_results(name, {"instances": {}}) as data:
+            data["instances"].setdefault(key, {"problem": problem.params})[part] = row
+    return bool(missing)
 
 
 #: results files written by benchmarks that train presets: their rows must stamp the recipe they ran

@@ -79,6 +79,33 @@ def test_multiscale_grid_is_linear_and_its_finest_level_is_the_raw_grid():
     assert np.allclose(out(only_fine), a[0], atol=1e-6)
 
 
+def test_a_multiscale_grid_without_its_finest_levels_is_the_same_generator_restricted_to_smooth_fields():
+    """``finest = 1`` keeps levels 1 and 2 (16 + 4 weights on an 8 × 8 field): with the same coarse values it
+    gives exactly the full generator's field with the raw level zeroed; its fields span 16 dimensions (the
+    coarser level adds none: the hierarchical basis is redundant), and a one-cell spike is not among them."""
+    full, coarse = MultiscaleGrid(levels=3), MultiscaleGrid(levels=3, finest=1)
+    z = tf.zeros((1, 8, 8, 1))
+    full(z), coarse(z)
+    assert coarse.count_params() == 16 + 4
+    rng = np.random.default_rng(2)
+    values = [rng.standard_normal(g.shape) for g in coarse.grids]
+    for g, v in zip(coarse.grids, values):
+        g.assign(v)
+    for g, v in zip(full.grids, [np.zeros(full.grids[0].shape)] + values):
+        g.assign(v)
+    assert np.allclose(coarse(z).numpy(), full(z).numpy(), atol=1e-6)
+    with tf.GradientTape() as tape:
+        field = tf.reshape(coarse(z), [-1])
+    rows = tape.jacobian(field, coarse.trainable_variables)
+    jac = np.concatenate([np.reshape(r.numpy(), (64, -1)) for r in rows], axis=1)
+    spike = np.zeros(64)
+    spike[27] = 1.0
+    coefficients = np.linalg.lstsq(jac, spike, rcond=None)[0]
+    assert np.linalg.matrix_rank(jac) == 16 and np.linalg.norm(jac @ coefficients - spike) > 0.5
+    with pytest.raises(ValueError, match="finest must be between 0 and levels - 1"):
+        MultiscaleGrid(levels=3, finest=3)
+
+
 def test_upsample2x_matches_keras_bilinear_and_differentiates_in_float64_under_xla():
     x = np.random.default_rng(2).random((2, 5, 7, 3))
     keras_up = keras.layers.UpSampling2D(2, interpolation="bilinear")(x.astype(np.float32)).numpy()
