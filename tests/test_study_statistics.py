@@ -69,3 +69,28 @@ def test_the_tables_pair_instances_and_count_only_complete_ones(bench):
     assert "| 3 | -0.040 ± 0.025 | better |" in row
     summary = tables.darcy_replicated_table.__wrapped__(data)
     assert "3 of 20 at 1 %" in summary and "(1 more begun)" in summary
+
+
+def test_the_lessons_verdicts_follow_the_paired_intervals(bench, monkeypatch):
+    """Generators consistently below the oracle-tuned baseline (0.20) carry over; the linear control (0.25) is
+    worse than them; a spread that straddles the baseline gives no verdict; the end equal to the stop shows no
+    need to stop; fewer than three complete instances give no replicated verdict at all."""
+    study, tables, _ = bench
+    import replicated_lessons as lessons
+
+    def values(errors):
+        data = {"instances": dict(_instance(study, 0.01, k, 1, e) for k, e in enumerate(errors))}
+        return tables.instance_rows(data)[0][0.01]
+
+    clear = values([0.15, 0.16, 0.17, 0.15])
+    evidence, baseline, _, verdict = lessons.architecture_inverse(clear)
+    assert evidence.startswith("darcy_inverse, 4 instances") and "oracle" in baseline
+    assert verdict.startswith("carries over against the oracle-tuned baseline") and "Deep Decoder" in verdict
+    assert "multiscale" not in verdict.split(":")[1]  # the multiscale grid (0.25 here) is not better than 0.20
+    assert "Deep Decoder: better" in lessons.linear_control(clear)[3]
+    assert lessons.early_stopping(clear)[3].startswith("not shown")
+    assert "for 4 of 4 priors" in lessons.automatic_stopping(clear)[3]
+    straddle = values([0.10, 0.30, 0.12, 0.28])
+    assert lessons.architecture_inverse(straddle)[3].startswith("carries over only against the no-truth baseline")
+    monkeypatch.setattr(lessons, "RESULTS", lessons.RESULTS.parent / "no-such-folder")
+    assert lessons.replicated() is None
