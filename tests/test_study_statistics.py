@@ -94,3 +94,19 @@ def test_the_lessons_verdicts_follow_the_paired_intervals(bench, monkeypatch):
     assert lessons.architecture_inverse(straddle)[3].startswith("carries over only against the no-truth baseline")
     monkeypatch.setattr(lessons, "RESULTS", lessons.RESULTS.parent / "no-such-folder")
     assert lessons.replicated() is None
+
+
+def test_the_separation_split_is_exact_for_additive_and_for_pure_interaction_tables(bench):
+    """Cells μ + prior + column are explained additively with no interaction; a checkerboard (the prior helps on
+    one operator and hurts equally on the other) is all interaction."""
+    import factorial_tables as f
+
+    additive = {c: {p: (1.0 + r + 2.0 * k, "") for r, p in enumerate("abc")} for k, c in enumerate("XY")}
+    shares = f.additive_shares(additive)
+    assert shares["interaction"] == pytest.approx(0.0, abs=1e-12) and shares["additive"] == pytest.approx(1.0)
+    assert shares["cells"] == 6
+    board = {"X": {"a": (1.0, ""), "b": (-1.0, "")}, "Y": {"a": (-1.0, ""), "b": (1.0, "")}}
+    shares = f.additive_shares(board)
+    assert shares["prior"] == pytest.approx(0.0, abs=1e-12) and shares["operator"] == pytest.approx(0.0, abs=1e-12)
+    assert shares["interaction"] == pytest.approx(1.0)
+    assert f.additive_shares({"X": {"a": (1.0, "")}}) is None  # fewer cells than effects
