@@ -19,6 +19,7 @@ from pathlib import Path
 
 from darcy_replicated_tables import DARCY_REPLICATED_TABLES  # benchmarks/, the script's own folder
 from factorial_tables import FACTORIAL_TABLES
+from field_inverse_tables import FIELD_INVERSE_TABLES
 from held_out_tables import HELD_OUT_TABLES
 from pinnacle_tables import PINNACLE_TABLES
 from lessons_tables import LESSON_TABLES
@@ -551,7 +552,7 @@ PAGES = {
     "docs/grid-pde.md": {"grid": grid_table, "grid_stretch": grid_stretch_table, "grid_pinn": grid_pinn_table,
                          "grid_heat": grid_heat_table},
     "docs/lessons.md": {**LESSON_TABLES, **DARCY_REPLICATED_TABLES, **SPECTRA_TABLES,
-                        **UNDERPARAMETERISED_TABLES, **FACTORIAL_TABLES},
+                        **UNDERPARAMETERISED_TABLES, **FACTORIAL_TABLES, **FIELD_INVERSE_TABLES},
     "docs/transfer.md": TRANSFER_TABLES,
     "docs/reliability.md": {"checkpoint": checkpoint_table},
     "docs/scaling.md": SCALING_TABLES,

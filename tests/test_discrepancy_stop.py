@@ -56,3 +56,18 @@ def test_the_stop_needs_noisy_observations():
     preset = _with_stop(1.0)
     with pytest.raises(TrainingError, match="discrepancy"):
         dataclasses.replace(preset, observations={**preset.observations, "noise": 0.0}).train(quick=True, verbose=0)
+
+
+def test_a_noise_seed_fixes_the_draw_apart_from_the_network_seed():
+    from pinnzoo.families.pinn.fit import observed_data
+
+    preset = get_preset("poisson_inverse2d")
+    problem = preset.make_problem()
+    fixed = dataclasses.replace(preset, observations={**preset.observations, "noise_seed": 7})
+    a, b = observed_data(fixed, problem, seed=0), observed_data(fixed, problem, seed=3)
+    np.testing.assert_array_equal(a[1], b[1])
+    other = observed_data(dataclasses.replace(preset, observations={**preset.observations, "noise_seed": 8}), problem, 0)
+    assert np.std(other[1] - a[1]) == pytest.approx(2 ** 0.5 * preset.observations["noise"], rel=0.1)
+    np.testing.assert_array_equal(observed_data(preset, problem, seed=3)[1],
+                                  problem.observations(preset.observations["n"], preset.observations["noise"], seed=1003)[1])
+    assert observed_data(get_preset("burgers"), problem, seed=0) is None

@@ -174,6 +174,15 @@ def _adam_then_lbfgs(solver, schedule, seed, data, callbacks, verbose, reference
     return solver, history, iterations
 
 
+def observed_data(preset, problem, seed: int):
+    """The noisy observations a run of ``preset`` with ``seed`` fits (None without ``observations``): drawn with
+    ``observations["noise_seed"]`` if set, else with ``seed + 1000``."""
+    if not preset.observations:
+        return None
+    obs = preset.observations
+    return problem.observations(int(obs["n"]), float(obs.get("noise", 0.0)), seed=int(obs.get("noise_seed", seed + 1000)))
+
+
 def _discrepancy_stop(preset, problem, data) -> DiscrepancyStopping | None:
     """``observations["discrepancy"] = τ``: stop both phases at the first step whose data term (mean square) is at
     most τ times the noise variance the observations were made with (Morozov's discrepancy principle)."""
@@ -449,10 +458,7 @@ class PINNTraining(Training):
         problem = solver.problem
         self.reference = ReferenceErrorLogger(problem, every=self.log_every, target=preset.target, clock_start=run.start)
         resumable = _resumable(run, solver, self.reference)
-        data = None
-        if preset.observations:
-            data = problem.observations(int(preset.observations["n"]),
-                                        float(preset.observations.get("noise", 0.0)), seed=seed + 1000)
+        data = observed_data(preset, problem, seed)
         self.refit = None
         if self.init is not None and self.init.refit and not run.state:  # a resumed run restored its weights
             self.refit = _refit(solver, schedule, seed, data, verbose)

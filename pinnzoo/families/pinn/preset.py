@@ -40,7 +40,8 @@ class PINNPreset(Preset):
     problem has). ``solver`` holds :class:`~pinnzoo.solvers.PINNSolver` options;
     ``observations = {"n": N, "noise": σ}`` adds noisy data of the reference
     (inverse problems, with the target ``param_target`` for the identified
-    coefficients); ``marching = {"windows": K}`` solves by time marching, the
+    coefficients), drawn with the run's seed + 1000 unless ``"noise_seed"`` fixes
+    the draw (so that noise draws and network seeds vary apart); ``marching = {"windows": K}`` solves by time marching, the
     schedule running once per window.
     """
 
