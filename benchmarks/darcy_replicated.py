@@ -24,11 +24,10 @@ code version) changed. Tables: ``benchmarks/darcy_replicated_tables.py`` (docs/l
 
 from __future__ import annotations
 
-import argparse
 import functools
 
 from darcy_inverse import curve_row  # benchmarks/, the script's own folder
-from results_file import run_study_parts
+from results_file import run_study, run_study_parts
 from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS
 from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
 from pinnzoo.families.grid_inverse.preset import TunedBaseline
@@ -100,20 +99,7 @@ def run_instance(noise: float, seed: int, noise_seed: int) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=None, help="stop after this many instances with work done")
-    parser.add_argument("--shard", default="0/1", help="i/n: only every n-th instance from the i-th (0-based)")
-    args = parser.parse_args()
-    try:
-        i, n = (int(v) for v in args.shard.split("/"))
-        assert 0 <= i < n
-    except (ValueError, AssertionError):
-        parser.error(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}")
-    done = 0
-    for instance in INSTANCES[i::n]:
-        if args.limit is not None and done >= args.limit:
-            return
-        done += run_instance(*instance)
+    run_study(__doc__.splitlines()[0], INSTANCES, run_instance)
 
 
 if __name__ == "__main__":

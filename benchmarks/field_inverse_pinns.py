@@ -22,14 +22,13 @@ points). Tables: ``benchmarks/field_inverse_tables.py`` (docs/lessons.md).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 
 import numpy as np
 
 from noisy_pinns import OutputSnapshots, es_wmv  # benchmarks/, the script's own folder
-from results_file import run_study_parts
+from results_file import run_study, run_study_parts
 from pinnzoo.families.pinn.fit import train_pinn
 from pinnzoo.presets import get_preset
 from pinnzoo.recipe import digest, run_recipe
@@ -113,20 +112,7 @@ class _Params:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=None, help="stop after this many instances with work done")
-    parser.add_argument("--shard", default="0/1", help="i/n: only every n-th instance from the i-th (0-based)")
-    args = parser.parse_args()
-    try:
-        i, n = (int(v) for v in args.shard.split("/"))
-        assert 0 <= i < n
-    except (ValueError, AssertionError):
-        parser.error(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}")
-    done = 0
-    for instance in INSTANCES[i::n]:
-        if args.limit is not None and done >= args.limit:
-            return
-        done += run_instance(*instance)
+    run_study(__doc__.splitlines()[0], INSTANCES, run_instance)
 
 
 if __name__ == "__main__":

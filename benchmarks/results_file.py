@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import functools
@@ -82,6 +83,29 @@ def run_study_parts(name: str, key: str, problem, parts: dict) -> bool:
         with locked_results(name, {"instances": {}}) as data:
             data["instances"].setdefault(key, {"problem": problem.params})[part] = row
     return bool(missing)
+
+
+def run_study(description: str, instances, run_instance, argv=None, extra=None) -> None:
+    """The command line of a resumable study: ``--limit N`` (stop after N instances with work done) and ``--shard
+    i/n`` (every n-th instance from the i-th: one process per core); ``instances`` is a sequence of argument
+    tuples for ``run_instance`` (True when it ran something), or a function of the parsed arguments giving one;
+    ``extra(parser)`` adds a study's own options."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--limit", type=int, default=None, help="stop after this many instances with work done")
+    parser.add_argument("--shard", default="0/1", help="i/n: only every n-th instance from the i-th (0-based)")
+    if extra:
+        extra(parser)
+    args = parser.parse_args(argv)
+    try:
+        i, n = (int(v) for v in args.shard.split("/"))
+        assert 0 <= i < n
+    except (ValueError, AssertionError):
+        parser.error(f"--shard must be i/n with 0 <= i < n, got {args.shard!r}")
+    done = 0
+    for instance in list(instances(args) if callable(instances) else instances)[i::n]:
+        if args.limit is not None and done >= args.limit:
+            return
+        done += bool(run_instance(*instance))
 
 
 #: results files written by benchmarks that train presets: their rows must stamp the recipe they ran

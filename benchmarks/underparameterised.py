@@ -22,13 +22,12 @@ sparse solve and its adjoint). Tables: ``benchmarks/underparameterised_tables.py
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 
 from darcy_inverse import curve_row  # benchmarks/, the script's own folder
 from darcy_replicated import INSTANCES, instance_key
-from results_file import run_study_parts
+from results_file import run_study, run_study_parts
 from pinnzoo.families.grid.preset import GRID_PRIOR_CONFIGS
 from pinnzoo.families.grid_inverse.fit import build_coefficient_solver, fit_coefficient
 from pinnzoo.family import get_preset
@@ -93,17 +92,9 @@ def run_instance(noise: float, seed: int, noise_seed: int) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=3, help="the first N instances of the replicated study")
-    parser.add_argument("--shard", default="0/1", help="i/n: only every n-th instance from the i-th (0-based)")
-    args = parser.parse_args()
-    try:
-        i, n = (int(v) for v in args.shard.split("/"))
-        assert 0 <= i < n and args.instances >= 1
-    except (ValueError, AssertionError):
-        parser.error(f"--shard must be i/n with 0 <= i < n and --instances >= 1, got {args.shard!r}, {args.instances}")
-    for instance in INSTANCES[:args.instances][i::n]:
-        run_instance(*instance)
+    run_study(__doc__.splitlines()[0], lambda args: INSTANCES[:args.instances], run_instance,
+              extra=lambda parser: parser.add_argument("--instances", type=int, default=3,
+                                                       help="the first N instances of the replicated study"))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pinnzoo.code_graph import import_graph
 LAYERS = (
     ("foundation", ("_version", "code_graph", "errors", "registry", "parameters", "dtypes", "manifest", "family",
                     "recipe", "catalog")),
-    ("numerics", ("references", "geometry", "problems", "grids", "operators", "priors", "regularizers", "metrics", "image_io",
+    ("numerics", ("references", "geometry", "problems", "grids", "operators", "priors", "regularizers", "metrics", "image_io", "ntk",
                   "sampling", "optimizers", "tasks", "baselines", "distribute")),
     ("solvers", ("solvers", "callbacks", "divergence", "checkpoint", "run_log")),
     ("run services", ("export", "warm_start", "serving", "litert", "plotting", "lifecycle")),

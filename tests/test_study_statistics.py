@@ -110,3 +110,24 @@ def test_the_separation_split_is_exact_for_additive_and_for_pure_interaction_tab
     assert shares["prior"] == pytest.approx(0.0, abs=1e-12) and shares["operator"] == pytest.approx(0.0, abs=1e-12)
     assert shares["interaction"] == pytest.approx(1.0)
     assert f.additive_shares({"X": {"a": (1.0, "")}}) is None  # fewer cells than effects
+
+
+def test_a_study_runs_its_shard_up_to_the_limit_and_refuses_a_bad_shard(bench, capsys):
+    from results_file import run_study
+
+    ran = []
+
+    def run_instance(k):
+        ran.append(k)
+        return k != 3  # instance 3 had nothing left to do: it does not count against the limit
+
+    instances = [(k,) for k in range(8)]
+    run_study("test", instances, run_instance, argv=["--shard", "1/2", "--limit", "2"])
+    assert ran == [1, 3, 5]
+    ran.clear()
+    run_study("test", lambda args: instances[:args.first], run_instance, argv=["--first", "3"],
+              extra=lambda parser: parser.add_argument("--first", type=int))
+    assert ran == [0, 1, 2]
+    with pytest.raises(SystemExit):
+        run_study("test", instances, run_instance, argv=["--shard", "2/2"])
+    assert "--shard must be i/n" in capsys.readouterr().err
