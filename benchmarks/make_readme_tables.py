@@ -17,7 +17,8 @@ import re
 import sys
 from pathlib import Path
 
-from darcy_replicated_tables import DARCY_REPLICATED_TABLES  # benchmarks/, the script's own folder
+from classical_race_tables import CLASSICAL_RACE_TABLES  # benchmarks/, the script's own folder
+from darcy_replicated_tables import DARCY_REPLICATED_TABLES
 from factorial_tables import FACTORIAL_TABLES
 from field_inverse_tables import FIELD_INVERSE_TABLES
 from held_out_tables import HELD_OUT_TABLES
@@ -558,7 +559,7 @@ PAGES = {
     "docs/scaling.md": SCALING_TABLES,
     "docs/optimizers.md": OPTIMIZER_TABLES,
     "docs/performance.md": {"deepxde": deepxde_table, "profile": profile_table, "ablation": ablation_table,
-                            "engines": engines_table},
+                            "engines": engines_table, **CLASSICAL_RACE_TABLES},
 }
 
 
