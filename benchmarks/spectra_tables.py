@@ -47,12 +47,14 @@ def spectra_forward_table(data: dict) -> str:
         return "_(run `python benchmarks/spectra.py` to fill this table)_"
     runs = measured_lbfgs()
     rows = ["| prior | weights | loss | κ of the Gram | eigenvalues ≥ 10⁻² λ₁ | √κ | CG preconditioned by C: "
-            "iterations to 10⁻² / 10⁻³ / 10⁻⁴ | L-BFGS measured |", "|---|---|---|---|---|---|---|---|"]
+            "iterations to 10⁻² / 10⁻³ / 10⁻⁴ (— : not within 5,000) | L-BFGS measured |", "|---|---|---|---|---|---|---|---|"]
     for row in forward["rows"]:
         for loss, gram in (("residual", "A C Aᵀ"), ("energy", "Lᵀ C L")):
             spec = row[loss]
-            rows.append(f"| {NAMES[row['prior']]} | {row['parameters']:,} | {loss} ({gram}) | {spec['condition']:.2e} | "
-                        f"{spec['decay']['0.01']:,} | {np.sqrt(spec['condition']):,.0f} | "
+            kappa, root = ((f"{spec['condition']:.2e}", f"{np.sqrt(spec['condition']):,.0f}") if np.isfinite(spec["condition"])
+                           else ("∞ (singular: fields outside the prior's tangent space)", "∞"))
+            rows.append(f"| {NAMES[row['prior']]} | {row['parameters']:,} | {loss} ({gram}) | {kappa} | "
+                        f"{spec['decay']['0.01']:,} | {root} | "
                         f"{_counts(row['krylov'][loss])} | {_measured(runs, row, loss)} |")
     rows.append(f"\n`darcy_grid` ({forward['problem']}, 64 × 64), kernels at initialisation (seed 0). The measured "
                 "column is `benchmarks/grid_pde.py`'s L-BFGS run of the same prior and weight count (\"not run\": "
