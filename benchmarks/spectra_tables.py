@@ -56,11 +56,41 @@ def spectra_forward_table(data: dict) -> str:
             rows.append(f"| {NAMES[row['prior']]} | {row['parameters']:,} | {loss} ({gram}) | {kappa} | "
                         f"{spec['decay']['0.01']:,} | {root} | "
                         f"{_counts(row['krylov'][loss])} | {_measured(runs, row, loss)} |")
+    rows.append("\n" + ordering_test(forward["rows"], runs))
     rows.append(f"\n`darcy_grid` ({forward['problem']}, 64 × 64), kernels at initialisation (seed 0). The measured "
                 "column is `benchmarks/grid_pde.py`'s L-BFGS run of the same prior and weight count (\"not run\": "
                 "no run of that configuration there). Relative L2 error of u against the direct solve. "
                 f"{forward['machine']}, {forward['date']}.")
     return "\n".join(rows)
+
+
+def _reach(to: dict, tol: str = "0.01") -> float:
+    """Iterations to ``tol`` (inf when not reached)."""
+    got = to.get(tol)
+    got = got["iterations"] if isinstance(got, dict) else got
+    return float(got) if got is not None else np.inf
+
+
+def ordering_test(rows: list[dict], runs: dict) -> str:
+    """Which prediction orders the priors as the measured L-BFGS runs do (iterations to 10⁻², per loss): over every
+    pair of measured priors whose measured order is known (not both unreached), count the pairs √κ and the
+    preconditioned CG each put in the same order."""
+    agree = {"√κ": 0, "CG": 0}
+    pairs = 0
+    for loss in ("residual", "energy"):
+        measured = [(row, _reach(runs[(row["prior"], row["parameters"], loss)]["to"])) for row in rows
+                    if (row["prior"], row["parameters"], loss) in runs]
+        for i, (a, ma) in enumerate(measured):
+            for b, mb in measured[i + 1:]:
+                if ma == mb:
+                    continue
+                pairs += 1
+                kappa = (a[loss]["condition"], b[loss]["condition"])
+                cg = (_reach(a["krylov"][loss]), _reach(b["krylov"][loss]))
+                agree["√κ"] += (kappa[0] < kappa[1]) == (ma < mb) and kappa[0] != kappa[1]
+                agree["CG"] += (cg[0] < cg[1]) == (ma < mb) and cg[0] != cg[1]
+    return (f"Ordering test over {pairs} pairs of measured priors (same loss, iterations to 10⁻²): √κ puts "
+            f"{agree['√κ']} in the measured order, the C-preconditioned CG {agree['CG']}.")
 
 
 def _mean(rows: list[dict], get) -> float:
