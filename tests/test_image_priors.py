@@ -85,6 +85,7 @@ def _average_and_variances(xs, decay, window):
                  for t in range(window - 1, len(xs))]
 
 
+@pytest.mark.slow  # fits a generator for many steps: seconds
 def test_moving_average_and_windowed_variance_follow_their_definitions():
     keras.utils.set_random_seed(0)
     y = np.random.default_rng(0).random((1, 24, 20, 1)).astype(np.float32)
@@ -134,6 +135,7 @@ def test_average_lag_keeps_the_average_that_many_steps_after_the_minimum():
         Stopping(average_lag=-1)
 
 
+@pytest.mark.slow  # fits a generator for many steps: seconds
 def test_burn_in_forgets_the_outputs_before_it():
     """After BurnIn's restart (a warm start's burn-in), the average, the variance window and the kept minimum
     follow their definitions over the outputs after the restart alone."""

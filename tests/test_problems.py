@@ -77,7 +77,12 @@ NON_DEFAULT += [("burgers", {"nu": 0.5 * 0.01 / np.pi}), ("helmholtz2d", {"k": 2
                 ("helmholtz2d", {"k": 6 * np.pi})]
 
 
-@pytest.mark.parametrize("name,params", [(n, {}) for n in SMOOTH] + NON_DEFAULT,
+def _case(name, params):
+    """The parametric Burgers' reference away from its defaults is the slowest case (seconds): slow tier."""
+    return pytest.param(name, params, marks=pytest.mark.slow) if name == "burgers_parametric" and params else (name, params)
+
+
+@pytest.mark.parametrize("name,params", [(n, {}) for n in SMOOTH] + [_case(n, p) for n, p in NON_DEFAULT],
                          ids=[n for n in SMOOTH] + [f"{n}-{p}" for n, p in NON_DEFAULT])
 def test_reference_satisfies_the_pde(name, params, rng):
     problem = get_problem(name, **params)
