@@ -389,7 +389,7 @@ def lessons_answer() -> str:
             f"*The architecture is the prior:* {arch[3]}. *Is it more than classical regularisation?* Against the "
             f"same hierarchical basis with no network, stopped the same way — {control[3]}. *Stop early:* {early[3]}. "
             f"*Without the truth:* the discrepancy principle {auto[3]}. *Under-parameterisation:* {under[3]}. "
-            "The forward solve is helped by a prior only as a preconditioner, and the spectra below say why.")
+            f"*The forward solve:* {_architecture_forward()[3]}; the spectra below measure why.")
 
 
 LESSON_TABLES = {"lessons": lessons_table, "lessons_answer": lessons_answer, "darcy_inverse": darcy_inverse_table, "noisy_pinns": noisy_pinns_table,

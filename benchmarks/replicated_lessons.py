@@ -13,7 +13,7 @@ import json
 import numpy as np
 
 from darcy_replicated import GENERATORS, NET_SEEDS
-from darcy_replicated_tables import NAMES, instance_rows
+from darcy_replicated_tables import instance_rows
 from intervals import ci_text, interval, paired_verdict
 from results_file import RESULTS
 
@@ -21,6 +21,8 @@ NOISE = 0.01  # the level with the most instances; the others are reported in th
 MIN_INSTANCES = 3
 WITHIN = 0.10  # an automatic stop "works" when its error is within 10 % of the oracle-best's
 PRIORS = ("multiscale_grid", *GENERATORS)
+NAMES = {"raw_grid": "raw grid", "multiscale_grid": "multiscale grid", "deep_decoder": "Deep Decoder", "dip": "DIP",
+         "h1": "H¹ least squares", "tv": "TV least squares"}
 
 
 def replicated() -> list[dict] | None:
