@@ -65,8 +65,9 @@ def underparameterised_table(data: dict) -> str:
             f"{ci_text([r['budget']['rel_l2'] for r in group], digits=3)} | {ci_text([r['end']['rel_l2'] for r in group], digits=3)} | "
             f"{ci_text(late, signed=True, digits=3)} | {late_verdict(late)} |")
     machines = sorted({r["machine"] for e in data["instances"].values() for k, r in e.items() if k != "problem"})
-    first = next((g[0] for g in part_rows(data).values() if g), None)
-    budget = f"iteration {first['budget']['iteration']:,} of {first['end']['iteration']:,}" if first else "–"
+    rows_all = [r for g in part_rows(data).values() for r in g]
+    budget = (f"iteration {rows_all[0]['budget']['iteration']:,} of up to {max(r['end']['iteration'] for r in rows_all):,}, "
+              "fewer where L-BFGS converged" if rows_all else "–")
     rows.append(f"\nRelative L2 error of a on `darcy_inverse` instances (network seed 0), L-BFGS for {BUDGET_FACTOR} × "
                 f"the preset's budget with no stop (the preset's budget: {budget}); mean over instances ± the "
                 "half-width of its 95 % interval; oracle-best iteration: the median. \"end − budget\" is the paired "
